@@ -1,0 +1,42 @@
+"""Settings from the environment (prefix NIANBAO_) and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NIANBAO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""  # default: sqlite file under data_dir
+    raw_dir: Path | None = None  # default: data_dir / "raw"
+    apprise_config: Path | None = None  # apprise YAML; default: none (alerts stay pending)
+    registry_path: Path = PROJECT_ROOT / "nianbao" / "agencies.yaml"
+    timezone: str = "Asia/Shanghai"
+    # Fetcher politeness
+    user_agent: str = "nianbao-monitor/0.1 (+oversight office compliance monitor)"
+    request_timeout: float = 20.0
+    per_host_delay: float = 0.5
+    max_document_bytes: int = 50 * 1024 * 1024
+    respect_robots: bool = True
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'nianbao.db').resolve()}"
+
+    @property
+    def raw_path(self) -> Path:
+        return self.raw_dir or self.data_dir / "raw"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
