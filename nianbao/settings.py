@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     per_host_delay: float = 0.5
     max_document_bytes: int = 50 * 1024 * 1024
     respect_robots: bool = True
+    connect_timeout: float = 5.0
+    # Loopback/private addresses are refused unless allowed (the demo and tests serve on 127.0.0.1).
+    allow_private_hosts: bool = False
 
     @property
     def db_url(self) -> str:

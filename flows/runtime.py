@@ -1,0 +1,51 @@
+"""Process-wide pieces the flows share: the fetcher (per-host politeness spans all tasks of a
+process), the registry settings, the default report year and alert delivery."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from nianbao.registry import RegistrySettings, load_registry
+from nianbao.settings import Settings, get_settings
+from scrapers.fetcher import Fetcher
+
+_lock = threading.Lock()
+_fetcher: Fetcher | None = None
+
+
+def shared_fetcher() -> Fetcher:
+    global _fetcher
+    with _lock:
+        if _fetcher is None:
+            _fetcher = Fetcher(get_settings())
+        return _fetcher
+
+
+def reset_shared_fetcher() -> None:
+    """Forget the fetcher (tests and the demo change settings between runs)."""
+    global _fetcher
+    with _lock:
+        _fetcher = None
+
+
+def default_report_year(now: datetime | None = None) -> int:
+    """Reports cover the previous calendar year (Beijing time)."""
+    now = now or datetime.now(ZoneInfo("Asia/Shanghai"))
+    return now.year - 1
+
+
+def registry_settings() -> RegistrySettings:
+    path = get_settings().registry_path
+    return load_registry(path).settings if path.exists() else RegistrySettings()
+
+
+def deliver_alerts(settings: Settings) -> dict:
+    """Send pending alerts through apprise; without a config they stay pending (and say so)."""
+    from alerts.deliver import deliver_pending
+
+    if settings.apprise_config is None or not settings.apprise_config.exists():
+        return {"skipped": "no apprise config (NIANBAO_APPRISE_CONFIG); alerts stay pending"}
+    report = deliver_pending(settings.db_url, settings.apprise_config)
+    return report.as_dict() if hasattr(report, "as_dict") else dict(vars(report))

@@ -1,0 +1,227 @@
+"""The `nianbao` command line. Each command delegates to the domain modules."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from models.db import migrate, session_scope  # noqa: E402
+from models.tables import Agency, Jurisdiction  # noqa: E402
+from nianbao.registry import RegistryError, load_registry, sync_registry  # noqa: E402
+from nianbao.settings import get_settings  # noqa: E402
+
+app = typer.Typer(help="nianbao-monitor: 政府信息公开工作年度报告合规监测", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+agencies_app = typer.Typer(help="The agency registry (agencies.yaml).", no_args_is_help=True)
+alerts_app = typer.Typer(help="Alert delivery through apprise.", no_args_is_help=True)
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(alerts_app, name="alerts")
+console = Console()
+
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Report year (default: last calendar year).")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]错误[/bold red] {message}")
+    raise typer.Exit(code)
+
+
+def _prepare_db() -> None:
+    migrate(get_settings().db_url)
+
+
+def _sync(path: Path | None = None) -> dict[str, int]:
+    settings = get_settings()
+    try:
+        registry = load_registry(path or settings.registry_path)
+    except RegistryError as exc:
+        _fail(str(exc))
+    _prepare_db()
+    with session_scope(settings.db_url) as s:
+        return sync_registry(s, registry)
+
+
+@app.command()
+def check(
+    path: Annotated[str, typer.Argument(help="A report file (text, HTML, PDF, DOCX) or an http(s) URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON shape.")] = False,
+    kind: Annotated[str, typer.Option(help="Agency kind for kind-dependent checks.")] = "department",
+) -> None:
+    """Parse and check one report file; print its tables and findings."""
+    from nianbao.present import print_findings, print_report
+    from reports.checks import run_checks
+    from reports.checks.base import CheckContext
+    from reports.parse import parse_document
+
+    if path.startswith(("http://", "https://")):
+        from scrapers.fetcher import Fetcher
+
+        result = Fetcher(get_settings()).get(path)
+        if getattr(result, "kind", None):
+            _fail(f"无法获取 {path}：{result.kind} {result.detail}")
+        data, name = result.content, path
+    else:
+        file = Path(path)
+        if not file.is_file():
+            _fail(f"文件不存在：{path}")
+        data, name = file.read_bytes(), file.name
+    report = parse_document(data, filename=name)
+    findings = run_checks(report, CheckContext(agency_kind=kind))
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_public_json([f.to_json() for f in findings]), ensure_ascii=False,
+                                    indent=2) + "\n")
+        return
+    print_report(console, report)
+    print_findings(console, findings)
+
+
+@app.command()
+def rules() -> None:
+    """List every check with its id, severity and description."""
+    from rich.table import Table
+
+    from reports.checks import RULES
+
+    table = Table(title="检查规则")
+    for name in ("规则", "级别", "名称", "说明"):
+        table.add_column(name)
+    for r in RULES.values():
+        table.add_row(r.id, r.severity.value, r.title, r.description)
+    console.print(table)
+
+
+@agencies_app.command("sync")
+def agencies_sync(
+    path: Annotated[Path | None, typer.Option(help="Registry YAML (default: NIANBAO_REGISTRY_PATH).")] = None,
+) -> None:
+    """Load the registry file into the database."""
+    counts = _sync(path)
+    console.print(f"已同步：{counts}")
+
+
+@agencies_app.command("list")
+def agencies_list() -> None:
+    """Show the agencies in the database."""
+    from rich.table import Table
+
+    _prepare_db()
+    table = Table(title="登记单位")
+    for name in ("代码", "名称", "类别", "区县", "栏目地址", "状态"):
+        table.add_column(name)
+    with session_scope(get_settings().db_url) as s:
+        for agency, jur in s.exec(select(Agency, Jurisdiction).join(Jurisdiction).order_by(Agency.code)).all():
+            table.add_row(agency.code, agency.name, agency.kind, jur.name, "\n".join(agency.entry_urls),
+                          "启用" if agency.active else "停用")
+    console.print(table)
+
+
+@app.command()
+def run(
+    year: YearOpt = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Only this jurisdiction code.")] = None,
+) -> None:
+    """One monitoring cycle now: sync the registry, crawl, parse, check, record, alert."""
+    from flows.monitor import monitor
+
+    _sync()
+    result = monitor(jurisdiction=jurisdiction, year=year)
+    _print_cycle(result, year)
+
+
+@app.command()
+def recrawl(
+    agency: Annotated[str, typer.Argument(help="Agency code, id or name.")],
+    year: YearOpt = None,
+) -> None:
+    """Recrawl one agency now and show its result."""
+    from flows.monitor import recrawl_agency
+
+    _prepare_db()
+    try:
+        with session_scope(get_settings().db_url) as s:
+            from nianbao.pipeline import resolve_agency
+
+            resolve_agency(s, agency)
+    except LookupError as exc:
+        _fail(str(exc))
+    result = recrawl_agency(agency=agency, year=year)
+    _print_cycle(result, year)
+
+
+@app.command()
+def report(year: YearOpt = None) -> None:
+    """Print the compliance matrix (agency × status) for a report year."""
+    _prepare_db()
+    _print_compliance(year)
+
+
+def _print_compliance(year: int | None) -> None:
+    from flows.runtime import default_report_year, registry_settings
+    from nianbao.compliance import compliance_rows
+    from nianbao.present import print_compliance
+
+    year = year or default_report_year()
+    with session_scope(get_settings().db_url) as s:
+        rows = compliance_rows(s, year, datetime.now(UTC), registry_settings())
+    print_compliance(console, rows, year)
+
+
+def _print_cycle(result: dict, year: int | None) -> None:
+    for o in result["outcomes"]:
+        if o["outcome"] != "ok":
+            console.print(f"[yellow]站点无法检查[/yellow] {o['agency']}：{o['outcome']} {o['detail'][:200]}")
+    _print_compliance(year)
+    console.print(f"本次运行：{result['stats']}；告警投递：{result['delivery']}")
+
+
+@alerts_app.command("list")
+def alerts_list() -> None:
+    """Show pending and failed alerts."""
+    from rich.table import Table
+
+    from alerts.outbox import list_alerts
+
+    _prepare_db()
+    table = Table(title="待发送/失败的告警")
+    for name in ("id", "类型", "状态", "次数", "标签", "标题", "最后错误"):
+        table.add_column(name)
+    with session_scope(get_settings().db_url) as s:
+        for a in list_alerts(s):
+            table.add_row(str(a.id), a.kind, a.state, str(a.attempts), ",".join(a.tags), a.subject,
+                          a.last_error or "")
+    console.print(table)
+
+
+@alerts_app.command("test")
+def alerts_test(tag: Annotated[str | None, typer.Option(help="Only this tag.")] = None) -> None:
+    """Send a test message to each configured tag."""
+    from alerts.config import send_test_message
+
+    cfg = get_settings().apprise_config
+    if cfg is None or not cfg.exists():
+        _fail("未配置告警渠道：请设置 NIANBAO_APPRISE_CONFIG 指向 apprise YAML 配置文件")
+    console.print(send_test_message(cfg, tag=tag))
+
+
+@app.command()
+def demo(
+    keep_running: Annotated[bool, typer.Option(help="Keep the sample portal up afterwards.")] = False,
+) -> None:
+    """Run the whole job on the bundled sample portal: crawl, check, record, alert, print."""
+    from nianbao.demo import run_demo
+
+    run_demo(console, keep_running=keep_running)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,88 @@
+"""The compliance matrix: one row per agency for a report year, read from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
+from nianbao.deadline_watch import first_publication
+from nianbao.deadlines import Status, assess, deadline_for
+from nianbao.registry import RegistrySettings
+
+STATUS_LABELS = {
+    Status.ON_TIME: "按时发布",
+    Status.LATE: "逾期发布",
+    Status.MISSING: "未发布",
+    Status.DUE_SOON: "即将到期",
+    Status.PENDING: "未到期",
+}
+
+
+@dataclass
+class ComplianceRow:
+    district: str
+    agency_code: str
+    agency: str
+    status: Status
+    status_text: str
+    deadline: str
+    published_on: str | None
+    date_source: str | None
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    portal: str = "ok"  # last crawl outcome
+    rules: list[str] = field(default_factory=list)
+
+    @property
+    def inconsistent(self) -> bool:
+        return self.errors > 0
+
+
+def compliance_rows(session: Session, year: int, now: datetime, rules: RegistrySettings) -> list[ComplianceRow]:
+    rows: list[ComplianceRow] = []
+    query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)  # noqa: E712
+    for agency, jur in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
+        published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
+        deadline = deadline_for(
+            agency.kind, year, jurisdiction_overrides=jur.deadline_overrides, agency_overrides=agency.deadline_overrides
+        )
+        verdict = assess(
+            deadline, published_at=published_at, date_source=source, now=now,
+            inclusive=rules.deadline_inclusive, grace_days=rules.grace_days, due_soon_days=rules.due_soon_days,
+        )
+        text = STATUS_LABELS[verdict.status]
+        if verdict.status == Status.LATE:
+            text = f"逾期{verdict.days_late}天"
+        findings = session.exec(
+            select(Finding).where(
+                Finding.agency_id == agency.id,
+                Finding.year == year,
+                Finding.status == "fail",
+                col(Finding.state).in_(["open", "confirmed"]),
+            )
+        ).all()
+        crawl = session.exec(
+            select(AgencyCrawl).where(AgencyCrawl.agency_id == agency.id).order_by(col(AgencyCrawl.id).desc())
+        ).first()
+        rows.append(
+            ComplianceRow(
+                district=jur.name,
+                agency_code=agency.code,
+                agency=agency.name,
+                status=verdict.status,
+                status_text=text,
+                deadline=deadline.due.isoformat(),
+                published_on=verdict.published_on.isoformat() if verdict.published_on else None,
+                date_source=verdict.date_source,
+                errors=sum(f.severity == "error" for f in findings),
+                warnings=sum(f.severity == "warning" for f in findings),
+                infos=sum(f.severity == "info" for f in findings),
+                portal=crawl.outcome if crawl else "not_crawled",
+                rules=sorted({f.rule for f in findings}),
+            )
+        )
+    return rows

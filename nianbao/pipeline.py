@@ -1,0 +1,272 @@
+"""The monitoring pipeline for one agency: portal → scraper → document → parser → report →
+checks → findings → alerts. Prefect flows call these functions; they hold no Prefect code,
+so the CLI, the tests and the benchmarks run exactly the same logic.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+
+from sqlmodel import Session, select
+
+from models.db import session_scope
+from models.tables import Agency, AgencyCrawl, CrawlRun, Jurisdiction, Report, utcnow
+from nianbao.record import (
+    FetchedBytes,
+    latest_document,
+    record_check_findings,
+    record_document,
+    record_report,
+    upsert_finding,
+)
+from nianbao.settings import Settings
+from reports.checks import run_checks
+from reports.checks.base import CheckContext, Severity
+from reports.checks.base import Finding as CheckFinding
+from reports.model import ParsedReport
+from reports.parse import parse_document
+from scrapers.discover import DiscoveredReport, discover, fetch_report_document
+from scrapers.fetcher import Fetcher
+from scrapers.titles import agency_matches
+
+log = logging.getLogger("nianbao.pipeline")
+
+
+@dataclass
+class AgencyOutcome:
+    agency: str
+    outcome: str  # ok | unreachable | blocked | no_entry
+    detail: str = ""
+    reports_found: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    new_findings: int = 0
+    resolved_findings: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def start_run(settings: Settings, *, trigger: str, scope: str) -> int:
+    with session_scope(settings.db_url) as s:
+        run = CrawlRun(trigger=trigger, scope=scope)
+        s.add(run)
+        s.flush()
+        return run.id  # type: ignore[return-value]
+
+
+def finish_run(settings: Settings, run_id: int, stats: dict, status: str = "completed") -> None:
+    with session_scope(settings.db_url) as s:
+        run = s.get(CrawlRun, run_id)
+        if run is not None:
+            run.finished_at, run.status, run.stats = utcnow(), status, stats
+            s.add(run)
+
+
+def active_agency_codes(settings: Settings, jurisdiction: str | None = None) -> list[str]:
+    with session_scope(settings.db_url) as s:
+        query = select(Agency.code).where(Agency.active == True)  # noqa: E712
+        if jurisdiction:
+            jur = s.exec(select(Jurisdiction).where(Jurisdiction.code == jurisdiction)).first()
+            if jur is None:
+                raise LookupError(f"unknown jurisdiction {jurisdiction!r}")
+            query = query.where(Agency.jurisdiction_id == jur.id)
+        return list(s.exec(query.order_by(Agency.code)))
+
+
+def resolve_agency(session: Session, ref: str) -> Agency:
+    """An agency by code, id, full name or short name (what a person types in the UI)."""
+    ref = ref.strip()
+    agency = session.exec(select(Agency).where(Agency.code == ref)).first()
+    if agency is None and ref.isdigit():
+        agency = session.get(Agency, int(ref))
+    if agency is None:
+        agency = session.exec(select(Agency).where(Agency.name == ref)).first()
+    if agency is None:
+        matches = [a for a in session.exec(select(Agency)) if ref in (a.short_names or [])]
+        if len(matches) > 1:
+            raise LookupError(f"{ref!r} is ambiguous: {', '.join(a.code for a in matches)}")
+        agency = matches[0] if matches else None
+    if agency is None:
+        raise LookupError(f"no agency {ref!r} in the registry (try `nianbao agencies list`)")
+    return agency
+
+
+def _previous_report(session: Session, agency_id: int, year: int) -> ParsedReport | None:
+    row = session.exec(
+        select(Report).where(Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True)  # noqa: E712
+    ).first()
+    return ParsedReport.model_validate(row.cells) if row and row.cells else None
+
+
+def _peer_reports(session: Session, agency: Agency, year: int) -> list[ParsedReport]:
+    rows = session.exec(
+        select(Report)
+        .join(Agency, Agency.id == Report.agency_id)
+        .where(
+            Agency.jurisdiction_id == agency.jurisdiction_id,
+            Agency.id != agency.id,
+            Report.year == year,
+            Report.is_current == True,  # noqa: E712
+        )
+    ).all()
+    return [ParsedReport.model_validate(r.cells) for r in rows if r.cells]
+
+
+def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
+    return CheckContext(
+        agency_kind=agency.kind,
+        previous=_previous_report(session, agency.id, year),  # type: ignore[arg-type]
+        peers=_peer_reports(session, agency, year),
+    )
+
+
+def _parse_safely(content: bytes, content_type: str | None, url: str) -> tuple[ParsedReport, CheckFinding | None]:
+    """The parser never should raise; if it does anyway, the run goes on with a recorded finding."""
+    try:
+        return parse_document(content, content_type=content_type, filename=url), None
+    except Exception as exc:  # a parser bug must not stop the monitoring of other agencies
+        log.exception("parser crashed on %s", url)
+        finding = CheckFinding(
+            rule="PARSE-ERROR",
+            severity=Severity.ERROR,
+            message=f"解析程序在读取该报告时出错（{type(exc).__name__}），原始文件已保存，请人工查看。",
+            evidence={"url": url, "error": repr(exc)[:500], "anchor": {"url": url}},
+        )
+        return ParsedReport(), finding
+
+
+def process_discovered(
+    settings: Settings, fetcher: Fetcher, agency_id: int, found: DiscoveredReport, outcome: AgencyOutcome
+) -> None:
+    """Fetch one discovered report, keep its bytes, parse, check and record it."""
+    with session_scope(settings.db_url) as s:
+        previous = latest_document(s, found.url)
+        etag = previous.etag if previous else None
+        last_modified = previous.last_modified if previous else None
+    result = fetch_report_document(found, fetcher, etag=etag, last_modified=last_modified)
+    if getattr(result, "kind", None):  # a FetchError
+        outcome.errors.append(f"{found.url}: {result.kind} {result.detail}")
+        return
+    if result.not_modified and previous is not None:
+        with session_scope(settings.db_url) as s:
+            doc = s.get(type(previous), previous.id)
+            doc.last_seen = utcnow()
+            s.add(doc)
+        outcome.unchanged += 1
+        return
+    fetched = FetchedBytes(
+        url=found.url,
+        content=result.content,
+        final_url=result.final_url,
+        status=result.status,
+        content_type=result.content_type,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
+    with session_scope(settings.db_url) as s:
+        agency = s.get(Agency, agency_id)
+        jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
+        document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
+        known = s.exec(
+            select(Report).where(
+                Report.agency_id == agency_id, Report.year == found.year, Report.content_sha256 == document.sha256
+            )
+        ).first()
+        if known is not None:
+            outcome.unchanged += 1
+            return
+        parsed, crash = _parse_safely(fetched.content, fetched.content_type, found.url)
+        if parsed.year is None:
+            parsed.year = found.year
+        if parsed.agency is None:
+            parsed.agency = found.agency
+        report, replaced = record_report(
+            s,
+            agency=agency,
+            year=found.year,
+            parsed=parsed,
+            document=document,
+            url=found.url,
+            title=found.title,
+            published_at=found.published_at,
+            published_at_source=found.published_at_source,
+        )
+        outcome.new_versions += 1
+        findings = [crash] if crash else run_checks(parsed, check_context(s, agency, found.year))
+        if replaced is not None:
+            findings.append(changed_after_publication(replaced, report))
+        counts = record_check_findings(
+            s, agency=agency, jurisdiction=jurisdiction, year=found.year, report=report, findings=findings
+        )
+        outcome.new_findings += counts["new"]
+        outcome.resolved_findings += counts["resolved"]
+
+
+def changed_after_publication(old: Report, new: Report) -> CheckFinding:
+    return CheckFinding(
+        rule="CHANGED-AFTER-PUBLICATION",
+        severity=Severity.INFO,
+        message=f"该报告发布后内容被修改：第{old.version}版与第{new.version}版内容不同，两版均已保存。",
+        evidence={
+            "old_version": old.version,
+            "new_version": new.version,
+            "old_sha256": old.content_sha256,
+            "new_sha256": new.content_sha256,
+            "anchor": {"versions": [old.content_sha256, new.content_sha256]},
+        },
+    )
+
+
+def monitor_agency(
+    settings: Settings, fetcher: Fetcher, agency_ref: str, *, years: set[int] | None = None, run_id: int | None = None
+) -> AgencyOutcome:
+    """Crawl one agency's entry URLs and record every report of the wanted years found there."""
+    with session_scope(settings.db_url) as s:
+        agency = resolve_agency(s, agency_ref)
+        agency_id, name, short = agency.id, agency.name, list(agency.short_names or [])
+        entries, hosts = list(agency.entry_urls or []), list(agency.allowed_hosts or [])
+    outcome = AgencyOutcome(agency=agency_ref, outcome="ok")
+    if not entries:
+        outcome.outcome, outcome.detail = "no_entry", "登记表中没有该单位的年报栏目地址"
+    errors = []
+    found: list[DiscoveredReport] = []
+    for entry in entries:
+        result = discover(entry, fetcher, allowed_hosts=hosts)
+        errors.extend(result.errors)
+        found.extend(result.reports)
+    mine = [
+        d for d in found if d.year is not None and agency_matches(d.agency or d.title, name, short)
+        and (years is None or d.year in years)
+    ]
+    if errors and not found:
+        kinds = {e.kind for e in errors}
+        outcome.outcome = "blocked" if "blocked" in kinds else "unreachable"
+        outcome.detail = "; ".join(f"{e.kind}: {e.detail}" for e in errors)[:1000]
+    outcome.errors.extend(f"{e.kind}: {e.detail}" for e in errors)
+    outcome.reports_found = len(mine)
+    for d in mine:
+        try:
+            process_discovered(settings, fetcher, agency_id, d, outcome)  # type: ignore[arg-type]
+        except Exception as exc:  # one bad report must not hide the others
+            log.exception("failed to process %s", d.url)
+            outcome.errors.append(f"{d.url}: {type(exc).__name__}: {exc}")
+    if run_id is not None:
+        with session_scope(settings.db_url) as s:
+            s.add(
+                AgencyCrawl(
+                    crawl_run_id=run_id,
+                    agency_id=agency_id,  # type: ignore[arg-type]
+                    outcome=outcome.outcome,
+                    detail=outcome.detail,
+                    evidence={"errors": outcome.errors[:20]},
+                    reports_found=outcome.reports_found,
+                )
+            )
+    log.info(
+        "agency %s: %s, %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)",
+        name, outcome.outcome, outcome.reports_found, outcome.new_versions, outcome.unchanged, outcome.new_findings,
+    )
+    return outcome

@@ -1,0 +1,96 @@
+"""Terminal presentation (rich) of parsed reports, findings and the compliance matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from nianbao.compliance import ComplianceRow
+from reports.checks.base import SEVERITY_ORDER, Finding, Severity
+from reports.form import (
+    TABLE2_CELL_LABELS,
+    TABLE2_ROW_LABELS,
+    TABLE3_COLUMN_LABELS,
+    TABLE3_COLUMNS,
+    TABLE3_ROW_LABELS,
+    TABLE4_CELL_LABELS,
+    TABLE4_CELLS,
+    TABLE4_GROUP_LABELS,
+)
+from reports.model import ParsedReport
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+
+
+def _fmt(value: object) -> str:
+    return "空" if value is None else str(value)
+
+
+def print_report(console: Console, report: ParsedReport) -> None:
+    console.print(f"[bold]{report.title or '（未识别标题）'}[/bold]")
+    console.print(
+        f"单位：{report.agency or '?'}　年度：{report.year or '?'}　格式：{report.form.value}　"
+        f"来源形式：{report.input_kind}"
+    )
+    present = "、".join(k for k, s in report.sections.items() if s.present) or "无"
+    console.print(f"识别到的部分：{present}")
+    t2 = Table(title="表二 主动公开政府信息情况", show_lines=False)
+    t2.add_column("项目")
+    t2.add_column("指标")
+    t2.add_column("数值", justify="right")
+    for row, cells in report.proactive.items():
+        for cell, value in cells.items():
+            t2.add_row(TABLE2_ROW_LABELS[row], TABLE2_CELL_LABELS[cell], _fmt(value.value))
+    console.print(t2)
+    t3 = Table(title="表三 收到和处理政府信息公开申请情况")
+    t3.add_column("行")
+    for c in TABLE3_COLUMNS:
+        t3.add_column(TABLE3_COLUMN_LABELS[c], justify="right")
+    for row, cells in report.requests.items():
+        t3.add_row(TABLE3_ROW_LABELS.get(row, row), *(_fmt(cells[c].value) for c in TABLE3_COLUMNS))
+    console.print(t3)
+    t4 = Table(title="表四 行政复议、行政诉讼情况")
+    t4.add_column("类别")
+    for c in TABLE4_CELLS:
+        t4.add_column(TABLE4_CELL_LABELS[c], justify="right")
+    for group, cells in report.review_litigation.items():
+        t4.add_row(TABLE4_GROUP_LABELS[group], *(_fmt(cells[c].value) for c in TABLE4_CELLS))
+    console.print(t4)
+    for problem in report.problems:
+        console.print(f"[yellow]解析问题[/yellow] {problem.where}：{problem.reason}")
+
+
+def print_findings(console: Console, findings: Iterable[Finding]) -> None:
+    ordered = sorted(findings, key=lambda f: (f.status != "fail", SEVERITY_ORDER[f.severity], f.rule))
+    if not ordered:
+        console.print("[green]未发现问题。[/green]")
+        return
+    current = None
+    for f in ordered:
+        group = "无法评估" if f.status != "fail" else SEVERITY_ZH[f.severity]
+        if group != current:
+            console.print(f"\n[bold]{group}[/bold]")
+            current = group
+        style = SEVERITY_STYLE[f.severity] if f.status == "fail" else "dim"
+        console.print(f"  [{style}]{f.rule}[/{style}] {f.message}")
+        evidence = {k: v for k, v in f.evidence.items() if k != "anchor"}
+        if evidence:
+            console.print(f"    [dim]依据：{evidence}[/dim]")
+
+
+def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> None:
+    table = Table(title=f"{year}年度政府信息公开工作年度报告合规情况")
+    for name in ("区县", "单位", "状态", "截止", "发布日期", "错误", "警告", "提示", "门户", "规则"):
+        table.add_column(name)
+    style = {"on_time": "green", "late": "yellow", "missing": "bold red"}
+    for r in rows:
+        s = style.get(r.status.value, "")
+        table.add_row(
+            r.district, r.agency, f"[{s}]{r.status_text}[/{s}]" if s else r.status_text, r.deadline,
+            f"{r.published_on}（{r.date_source}）" if r.published_on else "—",
+            str(r.errors), str(r.warnings), str(r.infos), r.portal, ", ".join(r.rules),
+        )
+    console.print(table)

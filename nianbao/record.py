@@ -1,0 +1,270 @@
+"""Writes what a crawl learned into the database, idempotently.
+
+Every function here is safe to call again with the same input: documents are keyed by
+(url, sha256), report versions by (agency, year, content sha256), findings by
+(agency, year, fingerprint) and alerts by their dedup key. A finding and the alert that
+announces it are added in the same session, so they commit (or roll back) together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from alerts.outbox import enqueue
+from models.tables import Agency, Document, Finding, Jurisdiction, Report, utcnow
+from nianbao.rawstore import store_raw
+from reports.checks.base import Finding as CheckFinding
+from reports.checks.base import Severity
+from reports.model import ParsedReport
+
+# Rules whose findings belong to one report's content; MISSING/LATE belong to the agency-year.
+DEADLINE_RULES = frozenset({"MISSING", "LATE"})
+
+
+def alert_tags(agency: Agency, jurisdiction: Jurisdiction) -> list[str]:
+    return ["office", jurisdiction.code, agency.code]
+
+
+@dataclass
+class FetchedBytes:
+    """What the pipeline hands over about one fetched resource."""
+
+    url: str
+    content: bytes
+    final_url: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def record_document(
+    session: Session, *, agency_id: int | None, fetched: FetchedBytes, raw_root: Path, role: str = "report"
+) -> tuple[Document, bool]:
+    """Keep the raw bytes (first), then the Document row for this version of the URL."""
+    digest, path = store_raw(raw_root, fetched.content)
+    doc = session.exec(select(Document).where(Document.url == fetched.url, Document.sha256 == digest)).first()
+    now = utcnow()
+    if doc is not None:
+        doc.last_seen = now
+        doc.etag = fetched.etag or doc.etag
+        doc.last_modified = fetched.last_modified or doc.last_modified
+        session.add(doc)
+        return doc, False
+    doc = Document(
+        agency_id=agency_id,
+        url=fetched.url,
+        final_url=fetched.final_url,
+        http_status=fetched.status,
+        content_type=fetched.content_type,
+        sha256=digest,
+        size=len(fetched.content),
+        storage_path=str(path),
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        role=role,
+        first_seen=now,
+        last_seen=now,
+    )
+    session.add(doc)
+    session.flush()
+    return doc, True
+
+
+def latest_document(session: Session, url: str) -> Document | None:
+    return session.exec(select(Document).where(Document.url == url).order_by(col(Document.last_seen).desc())).first()
+
+
+def parse_status(parsed: ParsedReport) -> str:
+    if not parsed.machine_readable:
+        return "unreadable"
+    return "partial" if parsed.problems or not all(parsed.tables_found.values()) else "parsed"
+
+
+def record_report(
+    session: Session,
+    *,
+    agency: Agency,
+    year: int,
+    parsed: ParsedReport,
+    document: Document,
+    url: str,
+    title: str | None,
+    published_at: datetime | None,
+    published_at_source: str | None,
+) -> tuple[Report, Report | None]:
+    """Store this version of the report. Returns (report, previous current version if this one is new)."""
+    existing = session.exec(
+        select(Report).where(
+            Report.agency_id == agency.id, Report.year == year, Report.content_sha256 == document.sha256
+        )
+    ).first()
+    if existing is not None:
+        return existing, None
+    previous = session.exec(
+        select(Report).where(Report.agency_id == agency.id, Report.year == year, Report.is_current == True)  # noqa: E712
+    ).first()
+    version = 1
+    if previous is not None:
+        previous.is_current = False
+        session.add(previous)
+        version = previous.version + 1
+    report = Report(
+        agency_id=agency.id,  # type: ignore[arg-type]
+        year=year,
+        version=version,
+        is_current=True,
+        title=title or parsed.title,
+        url=url,
+        document_id=document.id,
+        content_sha256=document.sha256,
+        published_at=published_at,
+        published_at_source=published_at_source,
+        form=parsed.form.value,
+        parse_status=parse_status(parsed),
+        parse_problems=[p.model_dump(mode="json") for p in parsed.problems],
+        cells=parsed.model_dump(mode="json", exclude={"text"}),
+    )
+    session.add(report)
+    session.flush()
+    return report, previous
+
+
+def _finding_payload(agency: Agency, jurisdiction: Jurisdiction, year: int, f: Finding, url: str | None) -> dict:
+    return {
+        "agency": agency.name,
+        "agency_code": agency.code,
+        "district": jurisdiction.name,
+        "district_code": jurisdiction.code,
+        "year": year,
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "evidence": f.evidence,
+        "url": url,
+    }
+
+
+def upsert_finding(
+    session: Session,
+    *,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    year: int,
+    finding: CheckFinding,
+    report: Report | None,
+    alert: bool = True,
+) -> tuple[Finding, bool]:
+    """Insert a new finding (and its alert), or refresh a known one. Returns (row, is_new_or_reopened)."""
+    fp = finding.fingerprint()
+    row = session.exec(
+        select(Finding).where(Finding.agency_id == agency.id, Finding.year == year, Finding.fingerprint == fp)
+    ).first()
+    now = utcnow()
+    fresh = False
+    if row is None:
+        row = Finding(
+            agency_id=agency.id,  # type: ignore[arg-type]
+            year=year,
+            report_id=report.id if report else None,
+            rule=finding.rule,
+            severity=finding.severity.value,
+            status=finding.status,
+            message=finding.message,
+            evidence=finding.evidence,
+            fingerprint=fp,
+            first_seen=now,
+            last_seen=now,
+        )
+        fresh = True
+    else:
+        if row.state == "resolved":
+            row.state, row.resolved_at, fresh = "open", None, True
+        row.last_seen = now
+        row.message, row.evidence, row.severity = finding.message, finding.evidence, finding.severity.value
+        if report is not None:
+            row.report_id = report.id
+    session.add(row)
+    session.flush()
+    if fresh and alert and finding.status == "fail":
+        enqueue(
+            session,
+            kind=finding.rule.lower() if finding.rule in DEADLINE_RULES else "finding",
+            dedup_key=f"finding:{row.id}:{now.isoformat()}",  # one key per opening of the finding
+            agency=agency,
+            year=year,
+            severity=row.severity,
+            tags=alert_tags(agency, jurisdiction),
+            payload=_finding_payload(agency, jurisdiction, year, row, report.url if report else None),
+            finding_id=row.id,
+        )
+    return row, fresh
+
+
+def resolve_finding(
+    session: Session, row: Finding, *, agency: Agency, jurisdiction: Jurisdiction, kind: str = "resolved",
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Mark a finding resolved and announce it; confirmed/dismissed ones are a person's call and stay."""
+    if row.state != "open":
+        return
+    row.state, row.resolved_at = "resolved", utcnow()
+    session.add(row)
+    session.flush()
+    if row.status != "fail":
+        return
+    payload = _finding_payload(agency, jurisdiction, row.year, row, None) | (extra or {})
+    enqueue(
+        session,
+        kind=kind,
+        dedup_key=f"{kind}:{row.id}:{row.resolved_at.isoformat()}",
+        agency=agency,
+        year=row.year,
+        severity="info",
+        tags=alert_tags(agency, jurisdiction),
+        payload=payload,
+        finding_id=row.id,
+    )
+
+
+def record_check_findings(
+    session: Session,
+    *,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    year: int,
+    report: Report,
+    findings: list[CheckFinding],
+) -> dict[str, int]:
+    """Apply a full re-check of one report: new findings open, vanished ones resolve."""
+    counts = {"new": 0, "resolved": 0}
+    keep: set[int] = set()
+    for f in findings:
+        row, fresh = upsert_finding(
+            session, agency=agency, jurisdiction=jurisdiction, year=year, finding=f, report=report
+        )
+        keep.add(row.id)  # type: ignore[arg-type]
+        counts["new"] += int(fresh and f.status == "fail")
+    stale = session.exec(
+        select(Finding).where(
+            Finding.agency_id == agency.id,
+            Finding.year == year,
+            Finding.state == "open",
+            col(Finding.rule).not_in(DEADLINE_RULES),
+        )
+    ).all()
+    for row in stale:
+        if row.id not in keep:
+            resolve_finding(session, row, agency=agency, jurisdiction=jurisdiction)
+            counts["resolved"] += int(row.status == "fail")
+    return counts
+
+
+def severity_rank(severity: str) -> int:
+    order = {Severity.ERROR.value: 0, Severity.WARNING.value: 1, Severity.INFO.value: 2}
+    return order.get(severity, 3)

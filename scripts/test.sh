@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up and run every test (and the linter). CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+bash scripts/system-packages.sh
+export PREFECT_SERVER_ANALYTICS_ENABLED=false
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"

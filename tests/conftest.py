@@ -1,0 +1,89 @@
+"""Shared fixtures: databases (SQLite always; PostgreSQL on 127.0.0.1:5432 too) and paths.
+
+PostgreSQL: one scratch database per test session, created and dropped here, emptied
+between tests. On CI (CI=true) an unreachable PostgreSQL fails the run; on a laptop
+without it, the PostgreSQL variants skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "replicas" / "content" / "seeds"
+PG_ADMIN_URL = os.environ.get("NIANBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def seed_path(name: str) -> Path:
+    """A seed report; the committed copy under replicas/content/seeds is the fixture."""
+    path = SEEDS / name
+    if not path.exists():
+        path = REPO.parent / "shared" / "seeds" / name
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_scratch_url() -> Iterator[str]:
+    name = f"nianbao_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is required on CI but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} unreachable: {exc}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    from models.db import migrate
+
+    migrate(url)
+    yield url
+    from models.db import get_engine
+
+    get_engine(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    from sqlmodel import SQLModel
+
+    import models.tables  # noqa: F401
+    from models.db import get_engine
+
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with get_engine(url).begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: SQLite in a temp dir, or the session's PostgreSQL scratch DB."""
+    from models.db import migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'nianbao.db'}"
+        migrate(url)
+        return url
+    url = request.getfixturevalue("pg_scratch_url")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    from models.db import migrate
+
+    url = f"sqlite:///{tmp_path / 'nianbao.db'}"
+    migrate(url)
+    return url
