@@ -21,7 +21,11 @@ def _key(prefix: str, scope: str, year: int) -> str:
 
 def publish_compliance_artifact(settings: Settings, year: int, scope: str, agency_codes: list[str]) -> None:
     with session_scope(settings.db_url) as s:
-        rows = [r for r in compliance_rows(s, year, datetime.now(UTC), registry_settings()) if r.agency_code in agency_codes]
+        rows = [
+            r
+            for r in compliance_rows(s, year, datetime.now(UTC), registry_settings())
+            if r.agency_code in agency_codes
+        ]
     table = [
         {
             "区县": r.district,
@@ -48,8 +52,12 @@ def publish_findings_artifact(
         rows = s.exec(
             select(Finding, Agency)
             .join(Agency, Agency.id == Finding.agency_id)
-            .where(Finding.year == year, Finding.first_seen >= since, Finding.status == "fail",
-                   col(Agency.code).in_(agency_codes))
+            .where(
+                Finding.year == year,
+                Finding.first_seen >= since,
+                Finding.status == "fail",
+                col(Agency.code).in_(agency_codes),
+            )
             .order_by(Finding.severity, Agency.code)
         ).all()
         lines = [f"# {year}年度新发现的问题（{scope}）", ""]
@@ -57,6 +65,9 @@ def publish_findings_artifact(
             lines.append("本次运行没有新发现的问题。")
         for finding, agency in rows:
             link = finding.evidence.get("url") or ""
-            lines.append(f"- **[{finding.severity}] {finding.rule}** {agency.name}：{finding.message} {link}".rstrip())
-    create_markdown_artifact(key=_key("findings", scope, year), markdown="\n".join(lines),
-                             description=f"{year}年度新发现的问题")
+            lines.append(
+                f"- **[{finding.severity}] {finding.rule}** {agency.name}：{finding.message} {link}".rstrip()
+            )
+    create_markdown_artifact(
+        key=_key("findings", scope, year), markdown="\n".join(lines), description=f"{year}年度新发现的问题"
+    )

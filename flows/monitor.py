@@ -10,18 +10,18 @@ import os
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from datetime import UTC, datetime  # noqa: E402
+from datetime import UTC, datetime
 
-from prefect import flow, get_run_logger, task  # noqa: E402
-from prefect.cache_policies import NONE  # noqa: E402
-from prefect.runtime import flow_run  # noqa: E402
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
 
-from flows.artifacts import publish_compliance_artifact, publish_findings_artifact  # noqa: E402
-from flows.runtime import default_report_year, deliver_alerts, registry_settings, shared_fetcher  # noqa: E402
-from models.db import session_scope  # noqa: E402
-from nianbao import pipeline  # noqa: E402
-from nianbao.deadline_watch import check_deadlines  # noqa: E402
-from nianbao.settings import get_settings  # noqa: E402
+from flows.artifacts import publish_compliance_artifact, publish_findings_artifact
+from flows.runtime import default_report_year, deliver_alerts, registry_settings, shared_fetcher
+from models.db import session_scope
+from nianbao import pipeline
+from nianbao.deadline_watch import check_deadlines
+from nianbao.settings import get_settings
 
 
 def _monitor_run_name() -> str:
@@ -35,15 +35,27 @@ def _recrawl_run_name() -> str:
     return f"重新抓取-{params.get('agency')}-{params.get('year') or default_report_year()}年度"
 
 
-@task(name="monitor-agency", retries=2, retry_delay_seconds=[10, 60], cache_policy=NONE,
-      task_run_name="monitor-{agency_code}")
+@task(
+    name="monitor-agency",
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    cache_policy=NONE,
+    task_run_name="monitor-{agency_code}",
+)
 def monitor_agency_task(agency_code: str, year: int, run_id: int) -> dict:
     logger = get_run_logger()
-    outcome = pipeline.monitor_agency(get_settings(), shared_fetcher(), agency_code, years={year}, run_id=run_id)
+    outcome = pipeline.monitor_agency(
+        get_settings(), shared_fetcher(), agency_code, years={year}, run_id=run_id
+    )
     logger.info(
         "%s: %s; %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)%s",
-        agency_code, outcome.outcome, outcome.reports_found, outcome.new_versions, outcome.unchanged,
-        outcome.new_findings, f"; errors: {outcome.errors[:3]}" if outcome.errors else "",
+        agency_code,
+        outcome.outcome,
+        outcome.reports_found,
+        outcome.new_versions,
+        outcome.unchanged,
+        outcome.new_findings,
+        f"; errors: {outcome.errors[:3]}" if outcome.errors else "",
     )
     return outcome.as_dict()
 
@@ -53,8 +65,10 @@ def check_deadlines_task(year: int, agency_codes: list[str] | None = None) -> li
     settings = get_settings()
     with session_scope(settings.db_url) as s:
         results = check_deadlines(s, year, datetime.now(UTC), registry_settings(), agency_codes)
-        return [{"agency": r.agency_code, "status": r.verdict.status.value, "days_late": r.verdict.days_late}
-                for r in results]
+        return [
+            {"agency": r.agency_code, "status": r.verdict.status.value, "days_late": r.verdict.days_late}
+            for r in results
+        ]
 
 
 @task(name="deliver-alerts", retries=1, retry_delay_seconds=30, cache_policy=NONE)
@@ -70,7 +84,7 @@ def publish_artifacts_task(year: int, scope: str, since: datetime, agency_codes:
 
 def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict:
     settings = get_settings()
-    started = datetime.now(UTC).replace(tzinfo=None)
+    started = datetime.now(UTC)
     run_id = pipeline.start_run(settings, trigger=trigger, scope=scope)
     futures = monitor_agency_task.map(agency_codes, year, run_id)
     outcomes = [f.result(raise_on_failure=False) for f in futures]
@@ -86,7 +100,13 @@ def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict
         "new_findings": sum(o["new_findings"] for o in outcomes),
     }
     pipeline.finish_run(settings, run_id, stats)
-    return {"run_id": run_id, "stats": stats, "outcomes": outcomes, "deadlines": deadlines, "delivery": delivery}
+    return {
+        "run_id": run_id,
+        "stats": stats,
+        "outcomes": outcomes,
+        "deadlines": deadlines,
+        "delivery": delivery,
+    }
 
 
 @flow(name="monitor", flow_run_name=_monitor_run_name, log_prints=True)

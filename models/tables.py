@@ -11,11 +11,13 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 def _json(default: Any = None) -> Any:
-    return Field(default_factory=(lambda: default() if callable(default) else default), sa_column=Column(JSON))
+    return Field(
+        default_factory=(lambda: default() if callable(default) else default), sa_column=Column(JSON)
+    )
 
 
 class Jurisdiction(SQLModel, table=True):
@@ -142,7 +144,7 @@ class Alert(SQLModel, table=True):
     subject: str
     body: str
     payload: dict = _json(dict)  # what templates need (agency, rule, evidence, url)
-    state: str = Field(default="pending", index=True)  # pending | sent | failed
+    state: str = Field(default="pending", index=True)  # pending | sending (claimed by a run) | sent | failed
     attempts: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = None

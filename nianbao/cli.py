@@ -11,24 +11,29 @@ from typing import Annotated
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
-from sqlmodel import select  # noqa: E402
+import typer
+from rich.console import Console
+from sqlmodel import select
 
-from models.db import migrate, session_scope  # noqa: E402
-from models.tables import Agency, Jurisdiction  # noqa: E402
-from nianbao.registry import RegistryError, load_registry, sync_registry  # noqa: E402
-from nianbao.settings import get_settings  # noqa: E402
+from models.db import migrate, session_scope
+from models.tables import Agency, Jurisdiction
+from nianbao.registry import RegistryError, load_registry, sync_registry
+from nianbao.settings import get_settings
 
-app = typer.Typer(help="nianbao-monitor: 政府信息公开工作年度报告合规监测", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="nianbao-monitor: 政府信息公开工作年度报告合规监测",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 agencies_app = typer.Typer(help="The agency registry (agencies.yaml).", no_args_is_help=True)
 alerts_app = typer.Typer(help="Alert delivery through apprise.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(alerts_app, name="alerts")
 console = Console()
 
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Report year (default: last calendar year).")]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", "-y", help="Report year (default: last calendar year).")
+]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -78,8 +83,10 @@ def check(
     report = parse_document(data, filename=name)
     findings = run_checks(report, CheckContext(agency_kind=kind))
     if as_json:
-        sys.stdout.write(json.dumps(report.to_public_json([f.to_json() for f in findings]), ensure_ascii=False,
-                                    indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(report.to_public_json([f.to_json() for f in findings]), ensure_ascii=False, indent=2)
+            + "\n"
+        )
         return
     print_report(console, report)
     print_findings(console, findings)
@@ -119,9 +126,17 @@ def agencies_list() -> None:
     for name in ("代码", "名称", "类别", "区县", "栏目地址", "状态"):
         table.add_column(name)
     with session_scope(get_settings().db_url) as s:
-        for agency, jur in s.exec(select(Agency, Jurisdiction).join(Jurisdiction).order_by(Agency.code)).all():
-            table.add_row(agency.code, agency.name, agency.kind, jur.name, "\n".join(agency.entry_urls),
-                          "启用" if agency.active else "停用")
+        for agency, jur in s.exec(
+            select(Agency, Jurisdiction).join(Jurisdiction).order_by(Agency.code)
+        ).all():
+            table.add_row(
+                agency.code,
+                agency.name,
+                agency.kind,
+                jur.name,
+                "\n".join(agency.entry_urls),
+                "启用" if agency.active else "停用",
+            )
     console.print(table)
 
 
@@ -197,8 +212,9 @@ def alerts_list() -> None:
         table.add_column(name)
     with session_scope(get_settings().db_url) as s:
         for a in list_alerts(s):
-            table.add_row(str(a.id), a.kind, a.state, str(a.attempts), ",".join(a.tags), a.subject,
-                          a.last_error or "")
+            table.add_row(
+                str(a.id), a.kind, a.state, str(a.attempts), ",".join(a.tags), a.subject, a.last_error or ""
+            )
     console.print(table)
 
 

@@ -42,17 +42,27 @@ class ComplianceRow:
         return self.errors > 0
 
 
-def compliance_rows(session: Session, year: int, now: datetime, rules: RegistrySettings) -> list[ComplianceRow]:
+def compliance_rows(
+    session: Session, year: int, now: datetime, rules: RegistrySettings
+) -> list[ComplianceRow]:
     rows: list[ComplianceRow] = []
     query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)  # noqa: E712
     for agency, jur in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
         published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
         deadline = deadline_for(
-            agency.kind, year, jurisdiction_overrides=jur.deadline_overrides, agency_overrides=agency.deadline_overrides
+            agency.kind,
+            year,
+            jurisdiction_overrides=jur.deadline_overrides,
+            agency_overrides=agency.deadline_overrides,
         )
         verdict = assess(
-            deadline, published_at=published_at, date_source=source, now=now,
-            inclusive=rules.deadline_inclusive, grace_days=rules.grace_days, due_soon_days=rules.due_soon_days,
+            deadline,
+            published_at=published_at,
+            date_source=source,
+            now=now,
+            inclusive=rules.deadline_inclusive,
+            grace_days=rules.grace_days,
+            due_soon_days=rules.due_soon_days,
         )
         text = STATUS_LABELS[verdict.status]
         if verdict.status == Status.LATE:

@@ -48,8 +48,10 @@ def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
         )
         severity = Severity.ERROR
     else:
-        source = "页面未标注发布日期，按系统首次发现时间计" if verdict.date_source == "first_seen" else (
-            f"日期来源：{verdict.date_source}"
+        source = (
+            "页面未标注发布日期，按系统首次发现时间计"
+            if verdict.date_source == "first_seen"
+            else (f"日期来源：{verdict.date_source}")
         )
         message = (
             f"{year}年度报告于{verdict.published_on:%Y年%m月%d日}发布，晚于法定期限"
@@ -72,7 +74,12 @@ def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
 
 
 def check_agency_deadline(
-    session: Session, agency: Agency, jurisdiction: Jurisdiction, year: int, now: datetime, rules: RegistrySettings
+    session: Session,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    year: int,
+    now: datetime,
+    rules: RegistrySettings,
 ) -> AgencyDeadline:
     published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
     deadline = deadline_for(
@@ -92,21 +99,40 @@ def check_agency_deadline(
     )
     open_missing = session.exec(
         select(Finding).where(
-            Finding.agency_id == agency.id, Finding.year == year, Finding.rule == "MISSING", Finding.state == "open"
+            Finding.agency_id == agency.id,
+            Finding.year == year,
+            Finding.rule == "MISSING",
+            Finding.state == "open",
         )
     ).all()
     if verdict.status in (Status.ON_TIME, Status.LATE):
         for row in open_missing:
             resolve_finding(
-                session, row, agency=agency, jurisdiction=jurisdiction, kind="published",
+                session,
+                row,
+                agency=agency,
+                jurisdiction=jurisdiction,
+                kind="published",
                 extra={"days_late": verdict.days_late, "published_on": str(verdict.published_on)},
             )
     if verdict.status == Status.MISSING and not open_missing:
-        upsert_finding(session, agency=agency, jurisdiction=jurisdiction, year=year,
-                       finding=_deadline_finding("MISSING", verdict, year), report=None)
+        upsert_finding(
+            session,
+            agency=agency,
+            jurisdiction=jurisdiction,
+            year=year,
+            finding=_deadline_finding("MISSING", verdict, year),
+            report=None,
+        )
     elif verdict.status == Status.LATE:
-        upsert_finding(session, agency=agency, jurisdiction=jurisdiction, year=year,
-                       finding=_deadline_finding("LATE", verdict, year), report=None)
+        upsert_finding(
+            session,
+            agency=agency,
+            jurisdiction=jurisdiction,
+            year=year,
+            finding=_deadline_finding("LATE", verdict, year),
+            report=None,
+        )
     elif verdict.status == Status.DUE_SOON:
         enqueue(
             session,
@@ -117,9 +143,14 @@ def check_agency_deadline(
             severity="info",
             tags=alert_tags(agency, jurisdiction),
             payload={
-                "agency": agency.name, "agency_code": agency.code, "district": jurisdiction.name,
-                "district_code": jurisdiction.code, "year": year, "deadline": deadline.due.isoformat(),
-                "days_left": verdict.days_left, "basis": deadline.basis,
+                "agency": agency.name,
+                "agency_code": agency.code,
+                "district": jurisdiction.name,
+                "district_code": jurisdiction.code,
+                "year": year,
+                "deadline": deadline.due.isoformat(),
+                "days_left": verdict.days_left,
+                "basis": deadline.basis,
             },
         )
     return AgencyDeadline(agency.code, agency.name, jurisdiction.name, verdict)

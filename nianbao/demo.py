@@ -34,7 +34,10 @@ def demo_registry(agencies: list[dict], base_url: str) -> dict:
                 "allowed_hosts": [host, *a.get("extra_hosts", [])],
             }
         )
-    return {"settings": {"deadline_inclusive": True, "due_soon_days": 14}, "jurisdictions": list(districts.values())}
+    return {
+        "settings": {"deadline_inclusive": True, "due_soon_days": 14},
+        "jurisdictions": list(districts.values()),
+    }
 
 
 def configure_demo_environment(root: Path) -> None:
@@ -73,7 +76,9 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
     try:
         console.print(f"示例门户：{portal.base_url}　告警接收端：{sink.url}")
         (root / "agencies.yaml").write_text(
-            yaml.safe_dump(demo_registry(SAMPLE_AGENCIES, portal.base_url), allow_unicode=True, sort_keys=False),
+            yaml.safe_dump(
+                demo_registry(SAMPLE_AGENCIES, portal.base_url), allow_unicode=True, sort_keys=False
+            ),
             encoding="utf-8",
         )
         write_demo_config(root / "apprise.yml", sink.url)
@@ -96,10 +101,14 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
             ).all():
                 console.print(f"  {agency.name} [{finding.severity}] {finding.rule}：{finding.message}")
         received = sink.messages
-        console.print(f"\n[bold]告警接收端收到 {len(received)} 条消息[/bold]（{root / 'alerts-received.jsonl'}）：")
+        console.print(
+            f"\n[bold]告警接收端收到 {len(received)} 条消息[/bold]（{root / 'alerts-received.jsonl'}）："
+        )
         for message in received:
             console.print(f"  ── {message.get('title', '')}")
-            console.print("     " + str(message.get("message") or message.get("body", "")).replace("\n", "\n     "))
+            console.print(
+                "     " + str(message.get("message") or message.get("body", "")).replace("\n", "\n     ")
+            )
         console.print(
             "\n在 Prefect 界面查看本次运行：另开终端执行 [bold]nianbao serve[/bold]（或 "
             "[bold]prefect server start[/bold]），然后打开 http://127.0.0.1:4200/runs"

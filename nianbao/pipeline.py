@@ -18,7 +18,6 @@ from nianbao.record import (
     record_check_findings,
     record_document,
     record_report,
-    upsert_finding,
 )
 from nianbao.settings import Settings
 from reports.checks import run_checks
@@ -96,7 +95,9 @@ def resolve_agency(session: Session, ref: str) -> Agency:
 
 def _previous_report(session: Session, agency_id: int, year: int) -> ParsedReport | None:
     row = session.exec(
-        select(Report).where(Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True)  # noqa: E712
+        select(Report).where(
+            Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True
+        )  # noqa: E712
     ).first()
     return ParsedReport.model_validate(row.cells) if row and row.cells else None
 
@@ -123,7 +124,9 @@ def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
     )
 
 
-def _parse_safely(content: bytes, content_type: str | None, url: str) -> tuple[ParsedReport, CheckFinding | None]:
+def _parse_safely(
+    content: bytes, content_type: str | None, url: str
+) -> tuple[ParsedReport, CheckFinding | None]:
     """The parser never should raise; if it does anyway, the run goes on with a recorded finding."""
     try:
         return parse_document(content, content_type=content_type, filename=url), None
@@ -172,7 +175,9 @@ def process_discovered(
         document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
         known = s.exec(
             select(Report).where(
-                Report.agency_id == agency_id, Report.year == found.year, Report.content_sha256 == document.sha256
+                Report.agency_id == agency_id,
+                Report.year == found.year,
+                Report.content_sha256 == document.sha256,
             )
         ).first()
         if known is not None:
@@ -221,7 +226,12 @@ def changed_after_publication(old: Report, new: Report) -> CheckFinding:
 
 
 def monitor_agency(
-    settings: Settings, fetcher: Fetcher, agency_ref: str, *, years: set[int] | None = None, run_id: int | None = None
+    settings: Settings,
+    fetcher: Fetcher,
+    agency_ref: str,
+    *,
+    years: set[int] | None = None,
+    run_id: int | None = None,
 ) -> AgencyOutcome:
     """Crawl one agency's entry URLs and record every report of the wanted years found there."""
     with session_scope(settings.db_url) as s:
@@ -238,7 +248,10 @@ def monitor_agency(
         errors.extend(result.errors)
         found.extend(result.reports)
     mine = [
-        d for d in found if d.year is not None and agency_matches(d.agency or d.title, name, short)
+        d
+        for d in found
+        if d.year is not None
+        and agency_matches(d.agency or d.title, name, short)
         and (years is None or d.year in years)
     ]
     if errors and not found:
@@ -267,6 +280,11 @@ def monitor_agency(
             )
     log.info(
         "agency %s: %s, %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)",
-        name, outcome.outcome, outcome.reports_found, outcome.new_versions, outcome.unchanged, outcome.new_findings,
+        name,
+        outcome.outcome,
+        outcome.reports_found,
+        outcome.new_versions,
+        outcome.unchanged,
+        outcome.new_findings,
     )
     return outcome

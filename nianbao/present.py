@@ -89,8 +89,15 @@ def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> 
     for r in rows:
         s = style.get(r.status.value, "")
         table.add_row(
-            r.district, r.agency, f"[{s}]{r.status_text}[/{s}]" if s else r.status_text, r.deadline,
+            r.district,
+            r.agency,
+            f"[{s}]{r.status_text}[/{s}]" if s else r.status_text,
+            r.deadline,
             f"{r.published_on}（{r.date_source}）" if r.published_on else "—",
-            str(r.errors), str(r.warnings), str(r.infos), r.portal, ", ".join(r.rules),
+            str(r.errors),
+            str(r.warnings),
+            str(r.infos),
+            r.portal,
+            ", ".join(r.rules),
         )
     console.print(table)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from alerts.outbox import enqueue
 from models.tables import Agency, Document, Finding, Jurisdiction, Report, utcnow
+from nianbao.deadlines import SHANGHAI
 from nianbao.rawstore import store_raw
 from reports.checks.base import Finding as CheckFinding
 from reports.checks.base import Severity
@@ -77,7 +78,9 @@ def record_document(
 
 
 def latest_document(session: Session, url: str) -> Document | None:
-    return session.exec(select(Document).where(Document.url == url).order_by(col(Document.last_seen).desc())).first()
+    return session.exec(
+        select(Document).where(Document.url == url).order_by(col(Document.last_seen).desc())
+    ).first()
 
 
 def parse_status(parsed: ParsedReport) -> str:
@@ -114,6 +117,8 @@ def record_report(
         previous.is_current = False
         session.add(previous)
         version = previous.version + 1
+    if published_at is not None and published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=SHANGHAI)  # portal dates are Beijing time
     report = Report(
         agency_id=agency.id,  # type: ignore[arg-type]
         year=year,
@@ -135,7 +140,9 @@ def record_report(
     return report, previous
 
 
-def _finding_payload(agency: Agency, jurisdiction: Jurisdiction, year: int, f: Finding, url: str | None) -> dict:
+def _finding_payload(
+    agency: Agency, jurisdiction: Jurisdiction, year: int, f: Finding, url: str | None
+) -> dict:
     return {
         "agency": agency.name,
         "agency_code": agency.code,
@@ -207,7 +214,12 @@ def upsert_finding(
 
 
 def resolve_finding(
-    session: Session, row: Finding, *, agency: Agency, jurisdiction: Jurisdiction, kind: str = "resolved",
+    session: Session,
+    row: Finding,
+    *,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    kind: str = "resolved",
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Mark a finding resolved and announce it; confirmed/dismissed ones are a person's call and stay."""

@@ -32,7 +32,9 @@ def test_overrides_agency_beats_jurisdiction_beats_law() -> None:
     assert deadline_for("department", 2024, jurisdiction_overrides=jur).due == date(2025, 1, 28)
     assert deadline_for("town", 2024, jurisdiction_overrides=jur).due == date(2025, 1, 31)
     agency = {"2024": "2025-01-26"}
-    assert deadline_for("department", 2024, jurisdiction_overrides=jur, agency_overrides=agency).due == date(2025, 1, 26)
+    assert deadline_for("department", 2024, jurisdiction_overrides=jur, agency_overrides=agency).due == date(
+        2025, 1, 26
+    )
 
 
 D = legal_deadline("department", 2024)

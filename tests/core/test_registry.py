@@ -44,10 +44,14 @@ def test_sync_is_idempotent_and_deactivates_removed(db_url: str, tmp_path: Path)
     [
         ("jurisdictions: [", "not valid YAML"),
         ("jurisdictions:\n  - code: x\n", "invalid"),
-        ("jurisdictions:\n  - code: x\n    name: X\n    agencies:\n      - {code: a, name: A, kind: ministry}\n",
-         "invalid"),
-        ("jurisdictions:\n  - code: x\n    name: X\n    agencies:\n      - {code: a, name: A}\n      - {code: a, name: B}\n",
-         "duplicate agency codes"),
+        (
+            "jurisdictions:\n  - code: x\n    name: X\n    agencies:\n      - {code: a, name: A, kind: ministry}\n",
+            "invalid",
+        ),
+        (
+            "jurisdictions:\n  - code: x\n    name: X\n    agencies:\n      - {code: a, name: A}\n      - {code: a, name: B}\n",
+            "duplicate agency codes",
+        ),
     ],
 )
 def test_bad_registry_gives_clear_error(tmp_path: Path, content: str, needle: str) -> None:

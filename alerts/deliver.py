@@ -1,0 +1,358 @@
+"""Delivery of the outbox through apprise, at least once, never twice after a recorded success.
+
+One run:
+1. **claim** — in its own committed transaction, due ``pending`` alerts and ``sending`` alerts
+   whose lease expired become ``sending`` with ``next_attempt_at`` = a per-run lease deadline that
+   doubles as the claim token (unique per run: random microseconds), and ``attempts`` + 1.
+2. **send** — per recipient URL: urgent kinds one message each, everything else in ONE digest.
+3. **mark** — right after each successful message, in its own transaction, the recipient is
+   added to the alert's delivered set (``payload["_delivery"]["done"]``); an alert whose every
+   recipient is done becomes ``sent`` with ``sent_at``.
+4. **finish** — claimed alerts not sent go back to ``pending`` with ``last_error`` (redacted) and
+   exponential backoff, or to ``failed`` after ``max_attempts``.
+
+A crash after claim or after send leaves ``sending`` rows; once their lease expires the next run
+re-sends them to the recipients not yet marked (at-least-once; see docs/alerts.md). A row marked
+``sent`` (or a recipient marked done) is never selected again."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import apprise
+from apprise import LogCapture, NotifyFormat, NotifyType
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from alerts.config import AlertConfig, Recipient, load_config, make_asset
+from alerts.outbox import as_utc, list_alerts, now_utc
+from alerts.render import DigestItem, render_body, render_digest, render_subject
+from alerts.rules_zh import SEVERITY_RANK
+from models.db import get_engine
+from models.tables import Alert
+
+__all__ = ["DeliveryReport", "MessageResult", "deliver_pending", "list_alerts", "send_test_message"]
+
+log = logging.getLogger(__name__)
+
+CRASH_ENV = "NIANBAO_ALERTS_CRASH_AT"  # tests only: after_claim | after_send | after_mark
+CRASH_STEPS = ("after_claim", "after_send", "after_mark")
+SessionFactory = Callable[[], Session]
+_SUCCESS_KINDS = {"published", "resolved", "health_recovered"}
+
+
+def _crash_point(step: str) -> None:
+    """Die like a power cut (SIGKILL: no cleanup, no rollback) when a test asks for it."""
+    if os.environ.get(CRASH_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass
+class MessageResult:
+    recipient: str  # privacy-mode URL: no secrets
+    tags: list[str]
+    mode: str  # "digest" | "single"
+    alert_ids: list[int]
+    ok: bool
+    error: str | None = None
+
+
+@dataclass
+class DeliveryReport:
+    claimed: list[int] = field(default_factory=list)
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    unroutable: list[int] = field(default_factory=list)  # no configured URL has any of their tags
+    lost_claims: list[int] = field(default_factory=list)  # another run took them over
+    messages: list[MessageResult] = field(default_factory=list)
+    log: str = ""  # apprise's own delivery log, secrets redacted
+
+    @property
+    def ok(self) -> bool:
+        return all(m.ok for m in self.messages)
+
+
+# ---- helpers ----------------------------------------------------------------------
+
+
+def _factory(session_factory_or_url: str | SessionFactory) -> SessionFactory:
+    if isinstance(session_factory_or_url, str):
+        engine = get_engine(session_factory_or_url)
+        return lambda: Session(engine, expire_on_commit=False)
+    return session_factory_or_url
+
+
+def _due(now: datetime) -> Any:
+    """Pending and due, or ``sending`` with an expired lease (a crashed or stuck run)."""
+    return or_(
+        (col(Alert.state) == "pending")
+        & (col(Alert.next_attempt_at).is_(None) | (col(Alert.next_attempt_at) <= now)),
+        (col(Alert.state) == "sending") & (col(Alert.next_attempt_at) <= now),
+    )
+
+
+def _done(alert: Alert) -> set[str]:
+    return set(((alert.payload or {}).get("_delivery") or {}).get("done") or [])
+
+
+def _backoff(attempts: int, cfg: AlertConfig) -> timedelta:
+    seconds = cfg.backoff_base_seconds * (2 ** max(0, attempts - 1))
+    return timedelta(seconds=min(seconds, cfg.backoff_max_seconds))
+
+
+_LOG_LINE = re.compile(r"^\S+ \S+ - (?P<level>[A-Z]+) - (?P<msg>.*)$")
+
+
+def _error_from_log(text: str) -> str:
+    """The warnings and exception lines apprise logged: why the send failed, in one line."""
+    picked: list[str] = []
+    for line in text.splitlines():
+        m = _LOG_LINE.match(line)
+        if not m:
+            continue
+        level, msg = m.group("level"), m.group("msg").strip()
+        wanted = level in {"WARNING", "ERROR"} or "Exception" in msg or "Response Details" in msg
+        if wanted and msg not in picked:
+            picked.append(msg)
+    return " | ".join(picked)[:600] or "apprise reported failure without details"
+
+
+def _notify(
+    recipient: Recipient, title: str, body: str, markdown: bool, ntype: NotifyType
+) -> tuple[bool, str]:
+    ap = apprise.Apprise(asset=make_asset())
+    ap.add(recipient.server)
+    with LogCapture(level=logging.DEBUG) as captured:
+        ok = ap.notify(
+            body=body,
+            title=title,
+            notify_type=ntype,
+            body_format=NotifyFormat.MARKDOWN if markdown else NotifyFormat.TEXT,
+        )
+    return bool(ok), captured.getvalue()
+
+
+def _notify_type(severities: Sequence[str], kinds: Sequence[str]) -> NotifyType:
+    worst = min((SEVERITY_RANK.get(s, 9) for s in severities), default=9)
+    if worst == 0:
+        return NotifyType.FAILURE
+    if worst == 1:
+        return NotifyType.WARNING
+    if kinds and all(k in _SUCCESS_KINDS for k in kinds):
+        return NotifyType.SUCCESS
+    return NotifyType.INFO
+
+
+def _single_message(alert: Alert, recipient: Recipient) -> tuple[str, str]:
+    body = (
+        alert.body
+        if recipient.text_only
+        else render_body(alert.kind, alert.severity, _clean_payload(alert.payload), "md")
+    )
+    return alert.subject, f"{body}\n\n提醒编号：#{alert.id}"
+
+
+def _clean_payload(payload: dict | None) -> dict:
+    return {k: v for k, v in (payload or {}).items() if not k.startswith("_")}
+
+
+# ---- the run ----------------------------------------------------------------------
+
+
+def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: DeliveryReport) -> datetime:
+    token = now + timedelta(seconds=cfg.lease_seconds, microseconds=random.randrange(1, 1_000_000))
+    with factory() as s:
+        rows = s.exec(select(Alert).where(_due(now))).all()
+        ids: list[int] = []
+        for a in rows:
+            if not cfg.recipients_for(a.tags or []):
+                report.unroutable.append(a.id)  # type: ignore[arg-type]
+            elif a.state == "sending" and a.attempts >= cfg.max_attempts:
+                # interrupted max_attempts times: stop retrying a message that kills the sender
+                a.state, a.next_attempt_at = "failed", None
+                a.last_error = f"delivery interrupted {a.attempts} times (stale claim); not retried"
+                report.failed.append(a.id)  # type: ignore[arg-type]
+            else:
+                ids.append(a.id)  # type: ignore[arg-type]
+        s.flush()
+        if ids:
+            s.execute(
+                update(Alert)
+                .where(
+                    col(Alert.id).in_(ids), _due(now)
+                )  # compare-and-set: a concurrent run wins or loses whole rows
+                .values(state="sending", next_attempt_at=token, attempts=col(Alert.attempts) + 1)
+                .execution_options(synchronize_session=False)
+            )
+        s.commit()
+        claimed = s.exec(
+            select(Alert.id).where(col(Alert.state) == "sending", col(Alert.next_attempt_at) == token)
+        ).all()
+    report.claimed = sorted(claimed)  # type: ignore[arg-type]
+    return token
+
+
+def _load_claimed(factory: SessionFactory, ids: list[int]) -> list[Alert]:
+    with factory() as s:
+        return list(s.exec(select(Alert).where(col(Alert.id).in_(ids)).order_by(col(Alert.id))).all())
+
+
+def _mark(
+    factory: SessionFactory,
+    cfg: AlertConfig,
+    token: datetime,
+    rid: str,
+    alert_ids: list[int],
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    """Record that ``rid`` received ``alert_ids``; alerts with every recipient done become sent."""
+    with factory() as s:
+        for a in s.exec(select(Alert).where(col(Alert.id).in_(alert_ids)).with_for_update()).all():
+            if a.state != "sending" or as_utc(a.next_attempt_at) != token:
+                report.lost_claims.append(a.id)  # type: ignore[arg-type]
+                log.warning("alert %s: claim lost before marking; another run owns it", a.id)
+                continue
+            done = _done(a) | {rid}
+            a.payload = {**(a.payload or {}), "_delivery": {"done": sorted(done)}}
+            targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
+            if targets <= done:
+                a.state, a.sent_at, a.next_attempt_at = "sent", now, None
+        s.commit()
+
+
+def _finish(
+    factory: SessionFactory,
+    cfg: AlertConfig,
+    token: datetime,
+    errors: dict[int, list[str]],
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    with factory() as s:
+        for a in s.exec(select(Alert).where(col(Alert.id).in_(report.claimed)).with_for_update()).all():
+            if a.state == "sent":
+                report.sent.append(a.id)  # type: ignore[arg-type]
+                continue
+            if a.state != "sending" or as_utc(a.next_attempt_at) != token:
+                continue
+            targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
+            if targets <= _done(a):  # nothing left to send (e.g. a recipient was removed)
+                a.state, a.sent_at, a.next_attempt_at = "sent", now, None
+                report.sent.append(a.id)  # type: ignore[arg-type]
+                continue
+            a.last_error = cfg.redact("; ".join(errors.get(a.id, []))) or "not delivered"  # type: ignore[arg-type]
+            if a.attempts >= cfg.max_attempts:
+                a.state, a.next_attempt_at = "failed", None
+                report.failed.append(a.id)  # type: ignore[arg-type]
+            else:
+                a.state, a.next_attempt_at = "pending", now + _backoff(a.attempts, cfg)
+                report.retrying.append(a.id)  # type: ignore[arg-type]
+        s.commit()
+
+
+def deliver_pending(
+    session_factory_or_url: str | SessionFactory,
+    config_path: str | Path,
+    *,
+    now: datetime | None = None,
+    max_attempts: int | None = None,
+    urgent_kinds: Sequence[str] | None = None,
+) -> DeliveryReport:
+    """Send every due alert: urgent kinds one by one, the rest as one digest per recipient.
+
+    ``max_attempts`` and ``urgent_kinds`` default to the config's ``nianbao:`` block."""
+    cfg = load_config(config_path)
+    if max_attempts is not None:
+        cfg.max_attempts = max(1, max_attempts)
+    urgent = frozenset(urgent_kinds) if urgent_kinds is not None else cfg.urgent_kinds
+    now = as_utc(now) or now_utc()
+    factory = _factory(session_factory_or_url)
+    report = DeliveryReport()
+    logs: list[str] = []
+
+    token = _claim(factory, cfg, now, report)
+    _crash_point("after_claim")
+    alerts = _load_claimed(factory, report.claimed)
+    errors: dict[int, list[str]] = {}
+
+    for recipient in cfg.recipients:
+        mine = [a for a in alerts if recipient.tags & set(a.tags or []) and recipient.rid not in _done(a)]
+        if not mine:
+            continue
+        singles = [a for a in mine if a.kind in urgent]
+        batch = [a for a in mine if a.kind not in urgent]
+        messages: list[tuple[str, list[Alert]]] = [("single", [a]) for a in singles]
+        if len(batch) == 1:
+            messages.append(("single", batch))
+        elif batch:
+            messages.append(("digest", batch))
+        for mode, group in messages:
+            if mode == "single":
+                title, body = _single_message(group[0], recipient)
+            else:
+                items = [
+                    DigestItem(a.id, a.kind, a.severity, a.subject, _clean_payload(a.payload)) for a in group
+                ]
+                title, body = render_digest(
+                    items, sorted(recipient.tags), "text" if recipient.text_only else "md"
+                )
+            ntype = _notify_type([a.severity for a in group], [a.kind for a in group])
+            ok, raw_log = _notify(recipient, title, body, not recipient.text_only, ntype)
+            logs.append(cfg.redact(raw_log))
+            ids = [a.id for a in group]  # type: ignore[misc]
+            _crash_point("after_send")
+            error = None
+            if ok:
+                _mark(factory, cfg, token, recipient.rid, ids, now, report)
+                _crash_point("after_mark")
+            else:
+                error = cfg.redact(f"{recipient.label}: {_error_from_log(raw_log)}")
+                for aid in ids:
+                    errors.setdefault(aid, []).append(error)
+                log.warning("delivery to %s failed for alerts %s", cfg.redact(recipient.label), ids)
+            report.messages.append(
+                MessageResult(recipient.label, sorted(recipient.tags), mode, ids, ok, error)
+            )
+
+    _finish(factory, cfg, token, errors, now, report)
+    report.log = "".join(logs)
+    return report
+
+
+def send_test_message(config_path: str | Path, tag: str | None = None) -> dict[str, Any]:
+    """Send a Chinese test message to every URL of ``tag`` (default: each configured tag once),
+    so an office can check its channel before the first real alert."""
+    cfg = load_config(config_path)
+    tags = [tag] if tag else cfg.tags
+    out: dict[str, Any] = {"ok": True, "tags": {}, "log": ""}
+    logs: list[str] = []
+    for t in tags:
+        recipients = cfg.recipients_for({t})
+        entry: dict[str, Any] = {"ok": bool(recipients), "recipients": []}
+        if not recipients:
+            entry["error"] = f"no URL in the config has tag {t!r}"
+        for r in recipients:
+            payload = {"tag": t, "sent_at": now_utc().strftime("%Y-%m-%d %H:%M:%S UTC")}
+            title = render_subject("test", "info", payload)
+            body = render_body("test", "info", payload, "text" if r.text_only else "md")
+            ok, raw = _notify(r, title, body, not r.text_only, NotifyType.INFO)
+            logs.append(cfg.redact(raw))
+            entry["recipients"].append(
+                {"url": r.label, "ok": ok, "error": None if ok else cfg.redact(_error_from_log(raw))}
+            )
+            entry["ok"] = entry["ok"] and ok
+        out["tags"][t] = entry
+        out["ok"] = out["ok"] and entry["ok"]
+    out["log"] = "".join(logs)
+    return out

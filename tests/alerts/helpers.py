@@ -1,0 +1,86 @@
+"""Alert fixtures shared by the delivery tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from alerts.outbox import enqueue, missing_key
+from models.db import session_scope
+from models.tables import Agency, Alert
+
+BALANCE_MSG = "表三“总计”列：新收(5)+上年结转(1)=6，但办理结果总计(4)+结转下年度(1)=5，相差1"
+BALANCE_EVIDENCE = {
+    "table": "表三",
+    "column": "total",
+    "values": {"new": 5, "carried_over": 1, "outcome_total": 4, "carried_forward": 1},
+    "expected": 6,
+    "actual": 5,
+    "quote": "本年新收政府信息公开申请5件",
+}
+REPORT_URL = "http://www.zhanhe.gov.cn/zwgk/ndbg/2025/0120/1234.html"
+
+
+def agency(session, code: str) -> Agency:
+    return session.exec(select(Agency).where(Agency.code == code)).one()
+
+
+def seed_alerts(url: str) -> dict[str, int]:
+    """A balance error and a YEAR-PLAN warning in 湛河 (two agencies), a MISSING in 涧西."""
+    ids = {}
+    with session_scope(url) as s:
+        gx = agency(s, "zhanhe-gongxin")
+        yj = agency(s, "zhanhe-yingji")
+        jx = agency(s, "jianxi-gongxin")
+        a = enqueue(
+            s,
+            kind="finding",
+            dedup_key="finding:1:fp-balance:abc",
+            agency=gx,
+            year=2024,
+            severity="error",
+            tags=["office", "pds-zhanhe", gx.code],
+            payload={
+                "rule": "T3-BALANCE",
+                "message": BALANCE_MSG,
+                "evidence": BALANCE_EVIDENCE,
+                "url": REPORT_URL,
+            },
+        )
+        b = enqueue(
+            s,
+            kind="finding",
+            dedup_key="finding:2:fp-plan:def",
+            agency=yj,
+            year=2024,
+            severity="warning",
+            tags=["office", "pds-zhanhe"],
+            payload={
+                "rule": "YEAR-PLAN",
+                "message": "第五部分改进计划把2024年写成未来",
+                "evidence": {"quote": "2024年，我局将进一步加强政务公开工作"},
+            },
+        )
+        c = enqueue(
+            s,
+            kind="missing",
+            dedup_key=missing_key(jx.code, 2024),
+            agency=jx,
+            year=2024,
+            severity="error",
+            tags=["office", "ly-jianxi"],
+            payload={"deadline": "2025-01-31", "checked_at": "2025-02-05", "days_overdue": 5},
+        )
+        assert a and b and c
+        ids = {"balance": a.id, "plan": b.id, "missing": c.id}
+    return ids  # type: ignore[return-value]
+
+
+def states(url: str) -> dict[int, Alert]:
+    with session_scope(url) as s:
+        return {a.id: a for a in s.exec(select(Alert)).all()}  # type: ignore[misc]
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from alerts.render import KINDS, DigestItem, render_body, render_digest, render_subject
+
+BASE = {
+    "agency_code": "zhanhe-gongxin",
+    "agency_name": "湛河区工业和信息化局",
+    "district_code": "pds-zhanhe",
+    "district_name": "平顶山市湛河区",
+    "year": 2024,
+    "url": "http://www.zhanhe.gov.cn/r.html",
+    "deadline": "2025-01-31",
+    "published_at": "2025-02-10",
+    "delay_days": 10,
+    "rule": "T3-BALANCE",
+    "rule_title": "表三收支平衡",
+    "message": "相差1",
+    "outcome": "blocked",
+    "failures": 3,
+}
+EXPECT = {
+    "finding": "相差1",
+    "missing": "应于2025-01-31前发布",
+    "late": "逾期10天",
+    "published": "已发布",
+    "resolved": "不再出现",
+    "health": "连续3次拒绝访问",
+    "health_recovered": "已恢复访问",
+    "test": "测试消息",
+}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fmt", ["text", "md"])
+def test_every_kind_renders_chinese_in_both_variants(kind: str, fmt: str) -> None:
+    subject = render_subject(kind, "warning", BASE)
+    body = render_body(kind, "warning", BASE, fmt)  # type: ignore[arg-type]
+    assert CJK.search(subject) and CJK.search(body)
+    assert EXPECT[kind] in body.replace("**", "").replace(" ", "")
+    if kind not in {"test"}:
+        assert "湛河区工业和信息化局" in body
+    assert "None" not in body and "{{" not in body
+
+
+def test_markdown_links_and_text_links_differ() -> None:
+    md = render_body("late", "warning", BASE, "md")
+    txt = render_body("late", "warning", BASE, "text")
+    assert "](http://www.zhanhe.gov.cn/r.html)" in md
+    assert "年报链接：http://www.zhanhe.gov.cn/r.html" in txt and "**" not in txt
+
+
+def test_published_says_delay() -> None:
+    assert (
+        render_subject("published", "info", BASE)
+        == "【已发布】湛河区工业和信息化局2024年度年报已发布（逾期10天）"
+    )
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError):
+        render_body("nonsense", "info", BASE)
+
+
+def test_digest_groups_by_district_then_agency_errors_first() -> None:
+    def item(i, sev, district, agency, kind="finding"):
+        return DigestItem(
+            i,
+            kind,
+            sev,
+            "s",
+            {**BASE, "district_name": district, "agency_name": agency, "message": f"问题{i}"},
+        )
+
+    items = [
+        item(1, "info", "平顶山市湛河区", "湛河区工信局"),
+        item(2, "warning", "洛阳市涧西区", "涧西区工信局"),
+        item(3, "error", "洛阳市涧西区", "涧西区应急局", kind="missing"),
+        item(4, "warning", "平顶山市湛河区", "湛河区工信局"),
+        item(5, "warning", "平顶山市湛河区", "湛河区应急局"),
+    ]
+    subject, body = render_digest(items, ["office"])
+    assert subject == "【政务公开监测】5条提醒（错误1条） — office"
+    assert "共5条提醒（错误1条，警告3条，提示1条）" in body
+    # 洛 sorts after 平 and 应 after 工: only "errors first" puts 涧西 and its 应急局 on top
+    order = [
+        body.index(s)
+        for s in [
+            "==== 洛阳市涧西区",
+            "【涧西区应急局】",
+            "【涧西区工信局】",
+            "==== 平顶山市湛河区",
+            "【湛河区工信局】",
+            "#4",
+            "#1",
+            "【湛河区应急局】",
+        ]
+    ]
+    assert order == sorted(order), body
+    md_subject, md = render_digest(items, ["office"], "md")
+    assert md_subject == subject
+    assert "## 洛阳市涧西区" in md and "### 涧西区应急局" in md and "- [错误]" in md
