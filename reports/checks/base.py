@@ -25,6 +25,10 @@ class Severity(StrEnum):
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
+# Finding.status values: a real finding, or a check whose inputs were blank.
+STATUS_FAIL = "fail"
+STATUS_CANNOT_ASSESS = "cannot_assess"
+
 
 @dataclass
 class Finding:
@@ -38,9 +42,13 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable identity across re-checks: rule + where it points (not the wording)."""
         anchor = self.evidence.get("anchor") or {
-            k: self.evidence[k] for k in sorted(self.evidence) if k in ("row", "column", "group", "cell", "sentence")
+            k: self.evidence[k]
+            for k in sorted(self.evidence)
+            if k in ("row", "column", "group", "cell", "sentence")
         }
-        blob = json.dumps({"rule": self.rule, "status": self.status, "anchor": anchor}, sort_keys=True, ensure_ascii=False)
+        blob = json.dumps(
+            {"rule": self.rule, "status": self.status, "anchor": anchor}, sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
     def to_json(self) -> dict[str, Any]:
@@ -60,6 +68,8 @@ class CheckContext:
     agency_kind: str | None = None  # department / town / street / government
     previous: ParsedReport | None = None  # same agency, year - 1
     peers: list[ParsedReport] = field(default_factory=list)  # same district, same year
+    # An earlier fetched version of this same report (same URL), for CHANGED-AFTER-PUBLICATION.
+    earlier_version: ParsedReport | None = None
 
 
 RuleFn = Callable[[ParsedReport, CheckContext], Iterable[Finding]]
