@@ -184,3 +184,84 @@ def table3_rows(form: Form) -> tuple[RowSpec, ...]:
 
 def outcome_rows(form: Form) -> tuple[str, ...]:
     return OUTCOME_ROWS_F2019 if form == Form.F2019 else OUTCOME_ROWS_F2021
+
+
+# --- Additions for the parser (reports/parse) -------------------------------------
+
+# Label fragments that identify a table-二 row (both forms), most specific first.
+TABLE2_ROW_MARKERS: dict[str, tuple[str, ...]] = {
+    "regulations": ("规章",),
+    "normative_documents": ("规范性文件",),
+    "licensing": ("行政许可",),
+    "other_services": ("其他对外管理服务事项", "对外管理服务"),
+    "penalty": ("行政处罚",),
+    "coercion": ("行政强制",),
+    "fees": ("行政事业性收费", "事业性收费"),
+    "procurement": ("政府集中采购", "集中采购"),
+}
+
+# F2019 table 二 (〔2019〕60号). Rows shared with F2021 keep their keys; the cells differ,
+# except 处理决定数量 which is the same figure as F2021's `decisions`.
+TABLE2_ROWS_F2019: dict[str, tuple[str, ...]] = {
+    "regulations": ("made", "published", "public_total"),
+    "normative_documents": ("made", "published", "public_total"),
+    "licensing": ("previous_items", "change", "decisions"),
+    "other_services": ("previous_items", "change", "decisions"),
+    "penalty": ("previous_items", "change", "decisions"),
+    "coercion": ("previous_items", "change", "decisions"),
+    "fees": ("previous_items", "change"),
+    "procurement": ("projects", "amount"),
+}
+
+TABLE2_ROW_LABELS_F2019: dict[str, str] = {
+    "regulations": "规章",
+    "normative_documents": "规范性文件",
+    "licensing": "行政许可",
+    "other_services": "其他对外管理服务事项",
+    "penalty": "行政处罚",
+    "coercion": "行政强制",
+    "fees": "行政事业性收费",
+    "procurement": "政府集中采购",
+}
+
+TABLE2_CELL_LABELS_F2019: dict[str, str] = {
+    "made": "本年新制作数量",
+    "published": "本年新公开数量",
+    "public_total": "对外公开总数量",
+    "previous_items": "上一年项目数量",
+    "change": "本年增/减",
+    "decisions": "处理决定数量",
+    "projects": "采购项目数量",
+    "amount": "采购总金额",
+}
+
+# F2019 money cell; printed with a unit (「251000元」), read as the number.
+DECIMAL_CELLS_F2019: frozenset[tuple[str, str]] = frozenset({("procurement", "amount")})
+
+# Table-二 blocks (第二十条第（X）项) and their rows, in printed order.
+TABLE2_BLOCKS_F2021: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("第二十条第（一）项", ("regulations", "normative_documents")),
+    ("第二十条第（五）项", ("licensing",)),
+    ("第二十条第（六）项", ("penalty", "coercion")),
+    ("第二十条第（八）项", ("fees",)),
+)
+TABLE2_BLOCKS_F2019: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("第二十条第（一）项", ("regulations", "normative_documents")),
+    ("第二十条第（五）项", ("licensing", "other_services")),
+    ("第二十条第（六）项", ("penalty", "coercion")),
+    ("第二十条第（八）项", ("fees",)),
+    ("第二十条第（九）项", ("procurement",)),
+)
+
+
+def table2_rows(form: Form) -> dict[str, tuple[str, ...]]:
+    """Row → cell keys of table 二 for a form."""
+    return TABLE2_ROWS_F2019 if form == Form.F2019 else TABLE2_ROWS
+
+
+def table2_blocks(form: Form) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return TABLE2_BLOCKS_F2019 if form == Form.F2019 else TABLE2_BLOCKS_F2021
+
+
+def table2_decimal_cells(form: Form) -> frozenset[tuple[str, str]]:
+    return DECIMAL_CELLS_F2019 if form == Form.F2019 else DECIMAL_CELLS

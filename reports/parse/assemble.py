@@ -1,0 +1,100 @@
+"""Document (blocks) → ParsedReport: metadata, sections, then the three tables."""
+
+from __future__ import annotations
+
+from reports.form import SECTION_KEYS, TABLE2_ROWS, Form
+from reports.model import Cell, ParsedReport, ParseProblem
+from reports.parse.blocks import Block, Document
+from reports.parse.grid import row_record
+from reports.parse.meta import agency_of, detect_form, find_title, period_of, year_of
+from reports.parse.pdftext import stream_records
+from reports.parse.records import Record
+from reports.parse.sections import build_sections, find_headings, region
+from reports.parse.tables import read_table2, read_table3, read_table4
+
+_SECTION_NAMES = {
+    "proactive": "二、主动公开政府信息情况",
+    "requests": "三、收到和处理政府信息公开申请情况",
+    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
+}
+
+
+def records_of(blocks: list[Block]) -> list[Record]:
+    """Grid rows when the region has any; otherwise the text is a flattened stream."""
+    if any(b.cells is not None for b in blocks):
+        return [row_record(b) for b in blocks if b.text.strip()]
+    return stream_records(blocks)
+
+
+def assemble(doc: Document, problems: list[ParseProblem] | None = None) -> ParsedReport:
+    blocks = doc.blocks
+    text = doc.text
+    headings = find_headings(blocks)
+    first = headings[0].index if headings else min(len(blocks), 40)
+    title = find_title(blocks, max(first, 1), doc.title_hints)
+    form = detect_form(text, [h.key for h in headings])
+    report = ParsedReport(
+        title=title,
+        agency=agency_of(title),
+        year=year_of(title),
+        period=period_of(text),
+        form=form,
+        input_kind=doc.input_kind,
+        text=text,
+    )
+    report.problems.extend(problems or [])
+    report.sections = build_sections(blocks, headings)
+    if not title:
+        report.problems.append(
+            ParseProblem(where="title", reason="未找到报告标题（「…政府信息公开工作年度报告」）")
+        )
+    missing = [k for k in SECTION_KEYS if not report.sections[k].present]
+    if missing and blocks:
+        report.problems.append(
+            ParseProblem(
+                where="sections",
+                reason="未找到以下部分的标题：" + "、".join(missing),
+                detail={"missing": missing},
+            )
+        )
+
+    table_form = form if form in (Form.F2021, Form.F2019) else Form.F2021
+    readers = {
+        "proactive": lambda recs: read_table2(recs, table_form),
+        "requests": lambda recs: read_table3(recs, table_form),
+        "review_litigation": read_table4,
+    }
+    for key, reader in readers.items():
+        blocks_in, has_heading = region(blocks, headings, key)
+        res = reader(records_of(blocks_in)) if blocks_in else None
+        if res is None or not res.found:
+            reason = f"未找到「{_SECTION_NAMES[key]}」表格的数据单元格"
+            if doc.images_in_body:
+                reason += "（正文中有图片，表格可能以图片形式发布）"
+            report.problems.append(
+                ParseProblem(where=_where(key), reason=reason, detail={"heading_found": has_heading})
+            )
+            continue
+        report.tables_found[key] = True
+        report.problems.extend(res.problems)
+        if key == "proactive":
+            report.proactive = _merge_t2(res.cells)
+        elif key == "requests":
+            report.requests = res.cells
+        else:
+            report.review_litigation = res.cells
+    if doc.images_in_body and not any(report.tables_found.values()):
+        report.images_only = True
+    return report
+
+
+def _where(key: str) -> str:
+    return {"proactive": "table2", "requests": "table3", "review_litigation": "table4"}[key]
+
+
+def _merge_t2(cells: dict[str, dict[str, Cell]]) -> dict[str, dict[str, Cell]]:
+    """Keep every F2021 key present so consumers never hit a KeyError on an F2019 report."""
+    out = {r: {c: Cell() for c in cs} for r, cs in TABLE2_ROWS.items()}
+    for r, cs in cells.items():
+        out.setdefault(r, {}).update(cs)
+    return out

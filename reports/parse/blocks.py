@@ -1,0 +1,62 @@
+"""The intermediate document every input kind is turned into.
+
+A document is a list of blocks in reading order: plain text lines and table rows.
+Sections, metadata and tables are all recognised over blocks, so TSV copy-outs,
+HTML pages, Word files and PDFs share one recogniser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reports.model import Source
+
+
+@dataclass(slots=True)
+class GridCell:
+    """One cell of an expanded table row; ``spanned`` marks a rowspan/colspan copy."""
+
+    text: str
+    col: int
+    spanned: bool = False
+
+
+@dataclass(slots=True)
+class Block:
+    """A text line, or a table row when ``cells`` is set."""
+
+    text: str
+    line: int  # 1-based line in the document's extracted text
+    page: int | None = None
+    cells: list[GridCell] | None = None
+    table: int | None = None  # index of an HTML/Word table; None for TSV lines
+    row: int | None = None
+
+    def source(self, col: int | None = None) -> Source:
+        return Source(line=self.line, page=self.page, table=self.table, row=self.row, col=col)
+
+
+@dataclass(slots=True)
+class Document:
+    blocks: list[Block] = field(default_factory=list)
+    input_kind: str = "text"
+    # Candidate titles found outside the body (HTML <title>/<h1>, PDF metadata).
+    title_hints: list[str] = field(default_factory=list)
+    images_in_body: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)
+
+
+def text_to_blocks(text: str, *, page_of_line: list[int] | None = None) -> list[Block]:
+    """Lines of plain text; a line holding tabs is a copied-out table row."""
+    blocks: list[Block] = []
+    for i, raw in enumerate(text.split("\n")):
+        line = raw.rstrip("\r")
+        page = page_of_line[i] if page_of_line and i < len(page_of_line) else None
+        cells = None
+        if "\t" in line:
+            cells = [GridCell(text=c, col=j) for j, c in enumerate(line.split("\t"))]
+        blocks.append(Block(text=line, line=i + 1, page=page, cells=cells))
+    return blocks

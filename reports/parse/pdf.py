@@ -1,0 +1,76 @@
+"""PDF → blocks, text per page with pypdfium2 (page numbers kept for provenance)."""
+
+from __future__ import annotations
+
+import re
+
+import pypdfium2 as pdfium
+
+from reports.model import ParseProblem
+from reports.parse.blocks import Document, text_to_blocks
+
+# Page furniture printed on its own line: 「- 3 -」, 「第 3 页」, 「3/12」, 「— 3 —」.
+_PAGE_NO = re.compile(
+    r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d+)\s*$"
+)
+
+
+def _strip_page_numbers(lines: list[str]) -> list[str]:
+    """Drop a page-number line at the top or bottom of a page; it would read as a figure."""
+    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    drop: set[int] = set()
+    if idx and _PAGE_NO.match(lines[idx[-1]]):
+        drop.add(idx[-1])
+    if idx and _PAGE_NO.match(lines[idx[0]]) and idx[0] not in drop:
+        drop.add(idx[0])
+    return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
+def pdf_document(data: bytes) -> tuple[Document | None, list[ParseProblem]]:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc)
+        reason = (
+            "PDF 文件已加密，无法读取文本层" if "password" in msg.lower() else "PDF 文件损坏，无法读取文本层"
+        )
+        return None, [ParseProblem(where="document", reason=reason, detail={"error": msg, "size": len(data)})]
+    problems: list[ParseProblem] = []
+    lines: list[str] = []
+    pages: list[int] = []
+    try:
+        n = len(pdf)
+        for p in range(n):
+            try:
+                page = pdf[p]
+                tp = page.get_textpage()
+                text = tp.get_text_range()
+                tp.close()
+                page.close()
+            except pdfium.PdfiumError as exc:
+                problems.append(
+                    ParseProblem(
+                        where=f"document.page{p + 1}",
+                        reason=f"PDF 第{p + 1}页无法读取",
+                        detail={"error": str(exc)},
+                    )
+                )
+                continue
+            page_lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")
+            for ln in _strip_page_numbers(page_lines):
+                lines.append(ln)
+                pages.append(p + 1)
+    finally:
+        pdf.close()
+    if not any(ln.strip() for ln in lines):
+        problems.append(
+            ParseProblem(
+                where="document",
+                reason="PDF 没有文本层（可能是扫描件或图片），无法读取文字和表格",
+                detail={"pages": n, "size": len(data)},
+            )
+        )
+        doc = Document(blocks=[], input_kind="pdf", images_in_body=n)
+        return doc, problems
+    doc = Document(blocks=text_to_blocks("\n".join(lines), page_of_line=pages), input_kind="pdf")
+    return doc, problems

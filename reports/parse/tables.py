@@ -1,0 +1,246 @@
+"""Recognisers for tables 二, 三 and 四 over row records.
+
+Rows are identified by their label markers (reports.form) in canonical order, never
+by position: copy-outs drop group labels and shift cells, PDFs break labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reports.form import (
+    TABLE2_ROW_LABELS,
+    TABLE2_ROW_LABELS_F2019,
+    TABLE2_ROW_MARKERS,
+    TABLE2_ROWS,
+    TABLE3_COLUMNS,
+    TABLE4_CELLS,
+    TABLE4_GROUPS,
+    Form,
+    RowSpec,
+    table2_decimal_cells,
+    table2_rows,
+    table3_rows,
+)
+from reports.model import Cell, ParseProblem
+from reports.parse.fit import Accept, fit
+from reports.parse.records import Record
+
+T3_NAMES = "表三（收到和处理政府信息公开申请情况）"
+T2_NAMES = "表二（主动公开政府信息情况）"
+T4_NAMES = "表四（政府信息公开行政复议、行政诉讼情况）"
+
+
+@dataclass
+class TableResult:
+    cells: dict[str, dict[str, Cell]]
+    found: bool = False
+    problems: list[ParseProblem] = field(default_factory=list)
+
+
+def _match(label: str, specs: list[RowSpec], start: int) -> int | None:
+    """The first row at or after ``start`` whose markers occur in the label."""
+    for j in range(start, len(specs)):
+        if any(m in label for m in specs[j].markers):
+            return j
+    return None
+
+
+def _row_sum(vals: list[int]) -> bool:
+    return sum(vals[:6]) == vals[6]
+
+
+def _t4_sums(vals: list[int]) -> bool:
+    return all(sum(vals[g * 5 : g * 5 + 4]) == vals[g * 5 + 4] for g in range(3))
+
+
+def _labelled(records: list[Record]) -> list[tuple[str, Record]]:
+    """Records that carry cells (maybe all blank), each with the label to identify it by.
+
+    A value row without a label of its own borrows the label-only row just before it.
+    """
+    out: list[tuple[str, Record]] = []
+    pending = ""
+    for rec in records:
+        if not rec.values:
+            pending = rec.label or pending
+            continue
+        out.append((rec.label or pending, rec))
+        pending = ""
+    return out
+
+
+def _assign_rows(
+    records: list[Record],
+    specs: list[RowSpec],
+    ncols: dict[str, int],
+    table: str,
+    accept: dict[str, Accept],
+    decimal: dict[str, tuple[bool, ...]],
+) -> tuple[dict[str, list[Cell] | None], set[str], list[ParseProblem]]:
+    """Match records to rows in canonical order and fit their cells.
+
+    Returns the fitted rows, the rows seen printed but entirely blank, and problems.
+    Blank rows never move the order pointer: a header row holding 「总计」 must not
+    be taken for the (七) 总计 row.
+    """
+    found: dict[str, list[Cell] | None] = {}
+    blank_seen: set[str] = set()
+    problems: list[ParseProblem] = []
+    pointer = 0
+    for label, rec in _labelled(records):
+        if not rec.filled:
+            j = _match(label, specs, pointer)
+            if j is not None:
+                blank_seen.add(specs[j].key)
+            continue
+        src = rec.source.model_dump() if rec.source else None
+        j = _match(label, specs, pointer)
+        if j is None:
+            k = _match(label, specs, 0)
+            if k is not None and specs[k].key in found:
+                problems.append(
+                    ParseProblem(
+                        where=f"{table}.{specs[k].key}",
+                        reason=f"「{specs[k].label}」行重复出现，已按第一次出现的取值",
+                        detail={"label": label, "source": src},
+                    )
+                )
+                continue
+            if k is None:
+                if label:
+                    problems.append(
+                        ParseProblem(
+                            where=table,
+                            reason=f"无法识别的表格行「{label[:40]}」，其数值未采用",
+                            detail={"values": [v.raw for v in rec.filled], "source": src},
+                        )
+                    )
+                else:
+                    problems.append(
+                        ParseProblem(
+                            where=table,
+                            reason="有一行数值没有行标题，无法确定属于哪一行，未采用",
+                            detail={"values": [v.raw for v in rec.filled], "source": src},
+                        )
+                    )
+                continue
+            j = k
+        spec = specs[j]
+        res = fit(
+            rec.values,
+            ncols[spec.key],
+            positional=rec.positional,
+            accept=accept.get(spec.key),
+            decimal=decimal.get(spec.key),
+        )
+        found[spec.key] = res.cells
+        if res.reason:
+            problems.append(
+                ParseProblem(
+                    where=f"{table}.{spec.key}",
+                    reason=f"「{spec.label}」行：{res.reason}",
+                    detail={**res.detail, "source": src},
+                )
+            )
+        pointer = max(pointer, j + 1)
+    return found, blank_seen, problems
+
+
+def read_table3(records: list[Record], form: Form) -> TableResult:
+    specs = list(table3_rows(form))
+    cells = {s.key: {c: Cell() for c in TABLE3_COLUMNS} for s in specs}
+    found, blank, problems = _assign_rows(
+        records,
+        specs,
+        {s.key: 7 for s in specs},
+        "table3",
+        {s.key: _row_sum for s in specs},
+        {},
+    )
+    if not found and not blank:
+        return TableResult(
+            cells, False, [ParseProblem(where="table3", reason=f"未找到{T3_NAMES}的数据单元格")]
+        )
+    for spec in specs:
+        if spec.key in blank and spec.key not in found:
+            continue
+        if spec.key not in found:
+            problems.append(
+                ParseProblem(
+                    where=f"table3.{spec.key}", reason=f"表三中未找到「{spec.label}」行，该行单元格留空"
+                )
+            )
+            continue
+        row = found[spec.key]
+        if row is not None:
+            cells[spec.key] = dict(zip(TABLE3_COLUMNS, row, strict=True))
+    return TableResult(cells, True, problems)
+
+
+def read_table2(records: list[Record], form: Form) -> TableResult:
+    rows = table2_rows(form)
+    names = TABLE2_ROW_LABELS_F2019 if form == Form.F2019 else TABLE2_ROW_LABELS
+    specs = [RowSpec(k, names[k], TABLE2_ROW_MARKERS[k]) for k in rows]
+    dec_cells = table2_decimal_cells(form)
+    cells: dict[str, dict[str, Cell]] = {r: {c: Cell() for c in cs} for r, cs in TABLE2_ROWS.items()}
+    for r, cs in rows.items():
+        cells.setdefault(r, {})
+        for c in cs:
+            cells[r].setdefault(c, Cell())
+    found, blank, problems = _assign_rows(
+        records,
+        specs,
+        {r: len(cs) for r, cs in rows.items()},
+        "table2",
+        {},
+        {r: tuple((r, c) in dec_cells for c in cs) for r, cs in rows.items()},
+    )
+    if not found and not blank:
+        return TableResult(
+            cells, False, [ParseProblem(where="table2", reason=f"未找到{T2_NAMES}的数据单元格")]
+        )
+    for r, cs in rows.items():
+        if r in blank and r not in found:
+            continue
+        if r not in found:
+            problems.append(
+                ParseProblem(
+                    where=f"table2.{r}", reason=f"表二中未找到「{names.get(r, r)}」行，该行单元格留空"
+                )
+            )
+            continue
+        row = found[r]
+        if row is not None:
+            cells[r].update(dict(zip(cs, row, strict=True)))
+    return TableResult(cells, True, problems)
+
+
+def read_table4(records: list[Record]) -> TableResult:
+    cells = {g: {c: Cell() for c in TABLE4_CELLS} for g in TABLE4_GROUPS}
+    with_vals = [r for r in records if r.filled]
+    if not with_vals:
+        return TableResult(
+            cells, False, [ParseProblem(where="table4", reason=f"未找到{T4_NAMES}的数据单元格")]
+        )
+    best = max(with_vals, key=lambda r: len(r.filled))
+    values = best.values
+    positional = best.positional
+    if not positional and len(best.values) < 15:
+        merged = [v for r in with_vals for v in r.values]
+        if len(merged) == 15:
+            values = merged
+    res = fit(values, 15, positional=positional, accept=_t4_sums)
+    problems: list[ParseProblem] = []
+    if res.reason:
+        problems.append(
+            ParseProblem(
+                where="table4",
+                reason=f"表四数据行：{res.reason}",
+                detail={**res.detail, "source": best.source.model_dump() if best.source else None},
+            )
+        )
+    if res.cells is not None:
+        for i, cell in enumerate(res.cells):
+            cells[TABLE4_GROUPS[i // 5]][TABLE4_CELLS[i % 5]] = cell
+    return TableResult(cells, True, problems)

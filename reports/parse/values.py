@@ -1,0 +1,123 @@
+"""Cell text → value: blanks stay blank, counts are ints, money is Decimal.
+
+Kept apart from the table logic so that every input kind (TSV, HTML, Word, PDF)
+normalises cells the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from decimal import Decimal, InvalidOperation
+
+# Printed placeholders that mean "nothing entered" — kept distinct from 0.
+BLANK_MARKERS = frozenset({"/", "／", "\\", "—", "——", "-", "－", "–", "无", "空", "×", "x", "X"})
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_DEC_RE = re.compile(r"^[+-]?\d+\.\d+$")
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_UNIT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(万元|元|件|个|项|条)$")
+# A number token in running text: digits, optional decimals, or a placeholder.
+NUMBER_TOKEN_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+TRAILING_DIGITS_RE = re.compile(r"^(.*?\D)(\d+)$", re.S)
+
+
+def norm(text: str | None) -> str:
+    """NFKC (full-width digits, 　), &nbsp; and zero-width chars removed, ends stripped."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", text)
+    t = t.replace("\u200b", "").replace("\ufeff", "")
+    return t.strip()
+
+
+def is_blank_text(text: str) -> bool:
+    """Empty or a printed placeholder: the cell holds no figure."""
+    t = norm(text)
+    return t == "" or t in BLANK_MARKERS
+
+
+def is_value_text(text: str) -> bool:
+    """Text that occupies a value cell: a number (maybe with unit) or a placeholder."""
+    t = norm(text)
+    if t == "" or t in BLANK_MARKERS:
+        return True
+    return parse_number(t) is not None
+
+
+def parse_number(text: str, *, decimal: bool = False) -> int | Decimal | None:
+    """The figure in a cell, or None for blank or unreadable text."""
+    t = norm(text)
+    if not t or t in BLANK_MARKERS:
+        return None
+    if _THOUSANDS_RE.match(t):
+        t = t.replace(",", "")
+    m = _UNIT_RE.match(t)
+    if m:
+        t = m.group(1)
+    if _INT_RE.match(t):
+        return Decimal(t) if decimal else int(t)
+    if _DEC_RE.match(t):
+        try:
+            return Decimal(t)
+        except InvalidOperation:
+            return None
+    return None
+
+
+def digit_splits(
+    tokens: list[str],
+    n: int,
+    accept: Callable[[list[int]], bool],
+    *,
+    limit: int = 2,
+    max_steps: int = 200_000,
+) -> list[list[int]]:
+    """All ways (up to ``limit``) to cut digit tokens into ``n`` cells that ``accept``.
+
+    Token boundaries are kept; a token is only cut inside. Parts may not have a
+    leading zero (「05」 is never a printed count). Used for flattened rows such as
+    「640020470」, where guessing is forbidden unless exactly one split is consistent.
+    """
+    if any(not t.isdigit() for t in tokens):
+        return []
+    total_len = sum(len(t) for t in tokens)
+    if total_len < n or len(tokens) > n:
+        return []
+    found: list[list[int]] = []
+    steps = 0
+
+    def parts_of(tok: str, k: int) -> Iterator[list[int]]:
+        nonlocal steps
+        if k == 1:
+            if len(tok) == 1 or tok[0] != "0":
+                yield [int(tok)]
+            return
+        for i in range(1, len(tok) - k + 2):
+            head = tok[:i]
+            if len(head) > 1 and head[0] == "0":
+                break
+            steps += 1
+            if steps > max_steps:
+                return
+            for rest in parts_of(tok[i:], k - 1):
+                yield [int(head), *rest]
+
+    def walk(idx: int, remaining: int, acc: list[int]) -> None:
+        if len(found) >= limit or steps > max_steps:
+            return
+        if idx == len(tokens):
+            if remaining == 0 and accept(acc):
+                found.append(list(acc))
+            return
+        tok = tokens[idx]
+        left = len(tokens) - idx - 1
+        for k in range(1, min(len(tok), remaining - left) + 1):
+            for parts in parts_of(tok, k):
+                walk(idx + 1, remaining - k, acc + parts)
+                if len(found) >= limit:
+                    return
+
+    walk(0, n, [])
+    return found
