@@ -19,7 +19,7 @@ def shared_fetcher() -> Fetcher:
     global _fetcher
     with _lock:
         if _fetcher is None:
-            _fetcher = Fetcher(get_settings())
+            _fetcher = Fetcher()
         return _fetcher
 
 

@@ -71,8 +71,8 @@ def check(
     if path.startswith(("http://", "https://")):
         from scrapers.fetcher import Fetcher
 
-        result = Fetcher(get_settings()).get(path)
-        if getattr(result, "kind", None):
+        result = Fetcher().fetch(path, expect="document")
+        if not result.ok:
             _fail(f"无法获取 {path}：{result.kind} {result.detail}")
         data, name = result.content, path
     else:
@@ -227,6 +227,25 @@ def alerts_test(tag: Annotated[str | None, typer.Option(help="Only this tag.")] 
     if cfg is None or not cfg.exists():
         _fail("未配置告警渠道：请设置 NIANBAO_APPRISE_CONFIG 指向 apprise YAML 配置文件")
     console.print(send_test_message(cfg, tag=tag))
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server (when none is configured).")] = 4200,
+) -> None:
+    """Serve all deployments on their schedules; start a local Prefect server if none is configured."""
+    from flows.server import ensure_server
+
+    _prepare_db()
+    server = ensure_server(port, log_path=get_settings().data_dir / "prefect-server.log")
+    console.print(f"Prefect 界面：{server.ui_url}　（API {server.api_url}）")
+    console.print("手动重新抓取：nianbao recrawl 单位代码，或在界面中对 recrawl-agency/manual 点击“自定义运行”")
+    try:
+        from flows.serve import serve_all
+
+        serve_all()
+    finally:
+        server.stop()
 
 
 @app.command()

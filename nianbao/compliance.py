@@ -46,7 +46,7 @@ def compliance_rows(
     session: Session, year: int, now: datetime, rules: RegistrySettings
 ) -> list[ComplianceRow]:
     rows: list[ComplianceRow] = []
-    query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)  # noqa: E712
+    query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)
     for agency, jur in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
         published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
         deadline = deadline_for(

@@ -159,7 +159,7 @@ def check_agency_deadline(
 def check_deadlines(
     session: Session, year: int, now: datetime, rules: RegistrySettings, agency_codes: list[str] | None = None
 ) -> list[AgencyDeadline]:
-    query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)  # noqa: E712
+    query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)
     if agency_codes is not None:
         query = query.where(Agency.code.in_(agency_codes))  # type: ignore[attr-defined]
     out = []

@@ -14,7 +14,6 @@ from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, CrawlRun, Jurisdiction, Report, utcnow
 from nianbao.record import (
     FetchedBytes,
-    latest_document,
     record_check_findings,
     record_document,
     record_report,
@@ -26,7 +25,7 @@ from reports.checks.base import Finding as CheckFinding
 from reports.model import ParsedReport
 from reports.parse import parse_document
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
-from scrapers.fetcher import Fetcher
+from scrapers.fetcher import Fetcher, FetchError
 from scrapers.titles import agency_matches
 
 log = logging.getLogger("nianbao.pipeline")
@@ -66,7 +65,7 @@ def finish_run(settings: Settings, run_id: int, stats: dict, status: str = "comp
 
 def active_agency_codes(settings: Settings, jurisdiction: str | None = None) -> list[str]:
     with session_scope(settings.db_url) as s:
-        query = select(Agency.code).where(Agency.active == True)  # noqa: E712
+        query = select(Agency.code).where(Agency.active == True)
         if jurisdiction:
             jur = s.exec(select(Jurisdiction).where(Jurisdiction.code == jurisdiction)).first()
             if jur is None:
@@ -97,7 +96,7 @@ def _previous_report(session: Session, agency_id: int, year: int) -> ParsedRepor
     row = session.exec(
         select(Report).where(
             Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True
-        )  # noqa: E712
+        )
     ).first()
     return ParsedReport.model_validate(row.cells) if row and row.cells else None
 
@@ -110,7 +109,7 @@ def _peer_reports(session: Session, agency: Agency, year: int) -> list[ParsedRep
             Agency.jurisdiction_id == agency.jurisdiction_id,
             Agency.id != agency.id,
             Report.year == year,
-            Report.is_current == True,  # noqa: E712
+            Report.is_current == True,
         )
     ).all()
     return [ParsedReport.model_validate(r.cells) for r in rows if r.cells]
@@ -142,23 +141,17 @@ def _parse_safely(
 
 
 def process_discovered(
-    settings: Settings, fetcher: Fetcher, agency_id: int, found: DiscoveredReport, outcome: AgencyOutcome
+    settings: Settings,
+    fetcher: Fetcher,
+    agency_id: int,
+    found: DiscoveredReport,
+    outcome: AgencyOutcome,
+    allowed_hosts: list[str],
 ) -> None:
     """Fetch one discovered report, keep its bytes, parse, check and record it."""
-    with session_scope(settings.db_url) as s:
-        previous = latest_document(s, found.url)
-        etag = previous.etag if previous else None
-        last_modified = previous.last_modified if previous else None
-    result = fetch_report_document(found, fetcher, etag=etag, last_modified=last_modified)
-    if getattr(result, "kind", None):  # a FetchError
+    result = fetch_report_document(found, fetcher, allowed_hosts)
+    if isinstance(result, FetchError):
         outcome.errors.append(f"{found.url}: {result.kind} {result.detail}")
-        return
-    if result.not_modified and previous is not None:
-        with session_scope(settings.db_url) as s:
-            doc = s.get(type(previous), previous.id)
-            doc.last_seen = utcnow()
-            s.add(doc)
-        outcome.unchanged += 1
         return
     fetched = FetchedBytes(
         url=found.url,
@@ -200,29 +193,18 @@ def process_discovered(
             published_at_source=found.published_at_source,
         )
         outcome.new_versions += 1
-        findings = [crash] if crash else run_checks(parsed, check_context(s, agency, found.year))
-        if replaced is not None:
-            findings.append(changed_after_publication(replaced, report))
+        if crash:
+            findings = [crash]
+        else:
+            ctx = check_context(s, agency, found.year)
+            if replaced is not None and replaced.cells:
+                ctx.earlier_version = ParsedReport.model_validate(replaced.cells)
+            findings = run_checks(parsed, ctx)
         counts = record_check_findings(
             s, agency=agency, jurisdiction=jurisdiction, year=found.year, report=report, findings=findings
         )
         outcome.new_findings += counts["new"]
         outcome.resolved_findings += counts["resolved"]
-
-
-def changed_after_publication(old: Report, new: Report) -> CheckFinding:
-    return CheckFinding(
-        rule="CHANGED-AFTER-PUBLICATION",
-        severity=Severity.INFO,
-        message=f"该报告发布后内容被修改：第{old.version}版与第{new.version}版内容不同，两版均已保存。",
-        evidence={
-            "old_version": old.version,
-            "new_version": new.version,
-            "old_sha256": old.content_sha256,
-            "new_sha256": new.content_sha256,
-            "anchor": {"versions": [old.content_sha256, new.content_sha256]},
-        },
-    )
 
 
 def monitor_agency(
@@ -262,7 +244,7 @@ def monitor_agency(
     outcome.reports_found = len(mine)
     for d in mine:
         try:
-            process_discovered(settings, fetcher, agency_id, d, outcome)  # type: ignore[arg-type]
+            process_discovered(settings, fetcher, agency_id, d, outcome, hosts)  # type: ignore[arg-type]
         except Exception as exc:  # one bad report must not hide the others
             log.exception("failed to process %s", d.url)
             outcome.errors.append(f"{d.url}: {type(exc).__name__}: {exc}")

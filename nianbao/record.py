@@ -110,7 +110,7 @@ def record_report(
     if existing is not None:
         return existing, None
     previous = session.exec(
-        select(Report).where(Report.agency_id == agency.id, Report.year == year, Report.is_current == True)  # noqa: E712
+        select(Report).where(Report.agency_id == agency.id, Report.year == year, Report.is_current == True)
     ).first()
     version = 1
     if previous is not None:

@@ -92,7 +92,7 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
                 setattr(agency, k, v)
             counts["agencies_updated"] += int(changed)
             session.add(agency)
-    for agency in session.exec(select(Agency).where(Agency.active == True)):  # noqa: E712
+    for agency in session.exec(select(Agency).where(Agency.active == True)):
         if agency.code not in seen:
             agency.active = False
             session.add(agency)

@@ -17,9 +17,13 @@ from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "replicas" / "content" / "seeds"
-PG_ADMIN_URL = os.environ.get("NIANBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "NIANBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Every test server runs on 127.0.0.1; production refuses such addresses (scrapers/addresses.py).
+os.environ.setdefault("NIANBAO_ALLOW_PRIVATE_HOSTS", "true")
 
 
 def seed_path(name: str) -> Path:
@@ -37,7 +41,7 @@ def pg_scratch_url() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL
+    except Exception as exc:
         admin.dispose()
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is required on CI but unreachable: {exc}")

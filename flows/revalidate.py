@@ -1,0 +1,29 @@
+"""Re-run the checks on stored reports after rules change, without fetching anything."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+from flows.runtime import deliver_alerts
+from nianbao.revalidate import revalidate_reports
+from nianbao.settings import get_settings
+
+
+@task(name="revalidate-reports", cache_policy=NONE)
+def revalidate_task(year: int | None, agency: str | None) -> dict:
+    return revalidate_reports(get_settings(), year=year, agency=agency)
+
+
+@task(name="deliver-alerts", cache_policy=NONE)
+def deliver_task() -> dict:
+    return deliver_alerts(get_settings())
+
+
+@flow(name="revalidate", log_prints=True)
+def revalidate(year: int | None = None, agency: str | None = None) -> dict:
+    """Apply the current rules to every stored current report (of a year / an agency)."""
+    result = revalidate_task(year, agency)
+    get_run_logger().info("revalidated %s report(s): %s", result["reports"], result)
+    deliver_task()
+    return result

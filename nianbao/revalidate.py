@@ -1,0 +1,37 @@
+"""Re-check stored reports with the current rules: findings open and resolve as if fetched anew."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from models.db import session_scope
+from models.tables import Agency, Jurisdiction, Report
+from nianbao.pipeline import check_context, resolve_agency
+from nianbao.record import record_check_findings
+from nianbao.settings import Settings
+from reports.checks import run_checks
+from reports.model import ParsedReport
+
+
+def revalidate_reports(settings: Settings, *, year: int | None = None, agency: str | None = None) -> dict:
+    counts = {"reports": 0, "new": 0, "resolved": 0}
+    with session_scope(settings.db_url) as s:
+        query = select(Report).where(Report.is_current == True)
+        if year is not None:
+            query = query.where(Report.year == year)
+        if agency is not None:
+            query = query.where(Report.agency_id == resolve_agency(s, agency).id)
+        for report in s.exec(query).all():
+            if not report.cells:
+                continue
+            owner = s.get(Agency, report.agency_id)
+            jurisdiction = s.get(Jurisdiction, owner.jurisdiction_id)
+            parsed = ParsedReport.model_validate(report.cells)
+            findings = run_checks(parsed, check_context(s, owner, report.year))
+            got = record_check_findings(
+                s, agency=owner, jurisdiction=jurisdiction, year=report.year, report=report, findings=findings
+            )
+            counts["reports"] += 1
+            counts["new"] += got["new"]
+            counts["resolved"] += got["resolved"]
+    return counts

@@ -1,0 +1,193 @@
+"""A tiny route-table HTTP server on 127.0.0.1 for replica portals and test fixtures.
+
+Why not a framework: the tests need exact control over status codes, cookies, bodies and
+conditional-request handling, plus a log of what the crawler actually asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Response:
+    """A canned response. Static responses get an ETag and Last-Modified automatically."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    last_modified: float | None = None  # unix time; None: no Last-Modified header
+    conditional: bool = True  # answer If-None-Match / If-Modified-Since with 304
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a handler sees of one request."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    client_count: int  # how many requests this path has seen so far, this one included
+
+
+Handler = Callable[[Request], Response]
+Route = Response | Handler
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    status: int
+    bytes: int  # body bytes sent
+
+
+@dataclass
+class RequestLog:
+    """Thread-safe list of requests; iterate over a snapshot with `list(log)`."""
+
+    _items: list[LoggedRequest] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def append(self, item: LoggedRequest) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            return iter(list(self._items))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def for_path(self, path: str) -> list[LoggedRequest]:
+        return [r for r in self if r.path == path]
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+
+
+class ReplicaServer:
+    """Serve `routes` (exact path -> Response or handler) on 127.0.0.1 in a daemon thread."""
+
+    def __init__(self, routes: dict[str, Route], port: int = 0, not_found: Route | None = None) -> None:
+        self.routes = routes
+        self.not_found = not_found or Response(
+            404, "<html><body><h1>404</h1><p>您访问的页面不存在</p></body></html>".encode()
+        )
+        self.requests = RequestLog()
+        self._counts: dict[str, int] = {}
+        self._counts_lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica-server", daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ReplicaServer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _count(self, path: str) -> int:
+        with self._counts_lock:
+            self._counts[path] = self._counts.get(path, 0) + 1
+            return self._counts[path]
+
+    def respond(self, method: str, raw_path: str, headers: Mapping[str, str]) -> Response:
+        parts = urlsplit(raw_path)
+        route = self.routes.get(parts.path, self.not_found)
+        if callable(route):
+            req = Request(method, parts.path, parts.query, headers, self._count(parts.path))
+            return route(req)
+        self._count(parts.path)
+        return route
+
+
+def _not_modified(resp: Response, headers: Mapping[str, str]) -> bool:
+    if not resp.conditional or resp.status != 200:
+        return False
+    inm = headers.get("if-none-match")
+    if inm is not None:
+        return etag_for(resp.body) in [t.strip() for t in inm.split(",")]
+    ims = headers.get("if-modified-since")
+    if ims and resp.last_modified is not None:
+        try:
+            return parsedate_to_datetime(ims).timestamp() >= int(resp.last_modified)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _make_handler(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "nginx"
+        sys_version = ""
+
+        def log_message(self, format: str, *args: Any) -> None:  # silence stderr
+            return
+
+        def _serve(self, send_body: bool) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            resp = server.respond(self.command, self.path, headers)
+            status, body = resp.status, resp.body
+            extra: list[tuple[str, str]] = list(resp.headers)
+            if resp.conditional and resp.status == 200:
+                extra.append(("ETag", etag_for(resp.body)))
+                if resp.last_modified is not None:
+                    extra.append(("Last-Modified", formatdate(resp.last_modified, usegmt=True)))
+            if _not_modified(resp, headers):
+                status, body = 304, b""
+            self.send_response(status)
+            if status != 304:
+                self.send_header("Content-Type", resp.content_type)
+            self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
+            for name, value in extra:
+                self.send_header(name, value)
+            sent = len(body) if send_body and status != 304 else 0
+            # logged before the body goes out, so a client that has its response sees the entry
+            server.requests.append(LoggedRequest(self.command, self.path, headers, status, sent))
+            self.end_headers()
+            if sent:
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._serve(send_body=True)
+
+        def do_HEAD(self) -> None:
+            self._serve(send_body=False)
+
+    return _Handler

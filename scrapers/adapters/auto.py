@@ -1,0 +1,23 @@
+"""Pick the adapter for a list page: the first specific one that recognises it, else generic."""
+
+from __future__ import annotations
+
+from scrapers.adapters.generic import GenericAdapter
+from scrapers.adapters.henan import HenanAdapter
+from scrapers.adapters.trs import TrsAdapter
+
+ADAPTERS: list[type[GenericAdapter]] = [TrsAdapter, HenanAdapter]
+
+
+def select_adapter(html: str, url: str) -> GenericAdapter:
+    for cls in ADAPTERS:
+        if cls.detect(html, url):
+            return cls()
+    return GenericAdapter()
+
+
+def adapter_by_name(name: str) -> GenericAdapter:
+    for cls in [*ADAPTERS, GenericAdapter]:
+        if cls.name == name:
+            return cls()
+    raise KeyError(name)

@@ -1,0 +1,98 @@
+"""Generic list-page adapter: any column page whose links carry report titles.
+
+Pagination: TRS `createPageHTML(n, cur, "index", "shtml")` (page 2 is index_1), links to
+`index_N`/`list_N` pages in the same folder, and 「下一页」 links.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from scrapers.adapters.base import ListItem, ListPage
+from scrapers.meta import find_date
+from scrapers.titles import is_report_title, normalise_title
+
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*(?:'[^']*'\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w\-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
+)
+_PAGE_FILE = re.compile(r"^(index|list|[\w\-]+_list)(?:_\d+)?\.s?html?$")
+_NEXT_TEXTS = {"下一页", "下页", "后一页", "下一页>", ">"}
+_PARTIAL = re.compile(r"(?:19|20)\d{2}年度?(?:政府)?信息公开")
+
+
+class GenericAdapter:
+    name = "generic"
+
+    @classmethod
+    def detect(cls, html: str, url: str) -> bool:
+        return True
+
+    def parse_list(self, html: str, url: str) -> ListPage:
+        soup = BeautifulSoup(html, "lxml")
+        page = ListPage()
+        seen: set[str] = set()
+        for a in soup.find_all("a", href=True):
+            if not isinstance(a, Tag):
+                continue
+            href = str(a["href"]).strip()
+            if href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            full = urljoin(url, href)
+            text = normalise_title(a.get_text("", strip=True))
+            title = normalise_title(str(a.get("title") or "")) or text
+            truncated = False
+            if not is_report_title(title):
+                if not (title.endswith(("…", "...")) and _PARTIAL.search(title)):
+                    continue
+                truncated = True
+            if full in seen:
+                continue
+            seen.add(full)
+            page.items.append(ListItem(title, full, _row_date(a), truncated))
+        page.page_urls = _page_urls(soup, html, url)
+        return page
+
+
+def _row_date(a: Tag) -> datetime | None:
+    """The date printed beside the link (same li/tr), if any."""
+    row = a.find_parent(["li", "tr", "dd", "p"]) or a.parent
+    if row is None:
+        return None
+    link_text = a.get_text(" ", strip=True)
+    text = row.get_text(" ", strip=True).replace(link_text, " ")
+    return find_date(text)
+
+
+def _same_dir(a: str, b: str) -> bool:
+    pa, pb = urlsplit(a), urlsplit(b)
+    return pa.netloc == pb.netloc and posixpath.dirname(pa.path) == posixpath.dirname(pb.path)
+
+
+def _page_urls(soup: BeautifulSoup, html: str, url: str) -> list[str]:
+    urls: list[str] = []
+    for m in _CREATE_PAGE.finditer(html):
+        total, prefix, ext = int(m.group(1)), m.group(3), m.group(4)
+        urls.extend(
+            urljoin(url, f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}") for i in range(total)
+        )
+    for a in soup.find_all("a", href=True):
+        if not isinstance(a, Tag):
+            continue
+        href = str(a["href"]).strip()
+        if href.startswith(("javascript:", "#")):
+            continue
+        full = urljoin(url, href)
+        name = posixpath.basename(urlsplit(full).path)
+        if a.get_text(strip=True) in _NEXT_TEXTS or (_PAGE_FILE.match(name) and _same_dir(full, url)):
+            urls.append(full)
+    out: list[str] = []
+    for u in urls:
+        u = u.split("#", 1)[0]
+        if u not in out and _same_dir(u, url):
+            out.append(u)
+    return out
