@@ -17,7 +17,17 @@ from alerts.rules_zh import KIND_ZH, SEVERITY_RANK, SEVERITY_ZH
 from reports import form as _form
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-KINDS = ("finding", "missing", "late", "published", "resolved", "health", "health_recovered", "test")
+KINDS = (
+    "finding",
+    "missing",
+    "late",
+    "published",
+    "due_soon",
+    "resolved",
+    "health",
+    "health_recovered",
+    "test",
+)
 Fmt = Literal["text", "md"]
 
 OUTCOME_ZH = {
@@ -103,6 +113,8 @@ def evidence_lines(evidence: Any) -> list[tuple[str, str]]:
         return [("依据", _fmt_value(evidence))]
     lines = []
     for key, value in evidence.items():
+        if key == "anchor":  # the finding's identity for dedup, not something a reader needs
+            continue
         label = EVIDENCE_LABELS.get(str(key), str(key))
         text = _fmt_value(value)
         if key in _QUOTED and not text.startswith("「"):

@@ -231,7 +231,9 @@ def alerts_test(tag: Annotated[str | None, typer.Option(help="Only this tag.")] 
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="Port of the local Prefect server (when none is configured).")] = 4200,
+    port: Annotated[
+        int, typer.Option(help="Port of the local Prefect server (when none is configured).")
+    ] = 4200,
 ) -> None:
     """Serve all deployments on their schedules; start a local Prefect server if none is configured."""
     from flows.server import ensure_server
@@ -239,7 +241,9 @@ def serve(
     _prepare_db()
     server = ensure_server(port, log_path=get_settings().data_dir / "prefect-server.log")
     console.print(f"Prefect 界面：{server.ui_url}　（API {server.api_url}）")
-    console.print("手动重新抓取：nianbao recrawl 单位代码，或在界面中对 recrawl-agency/manual 点击“自定义运行”")
+    console.print(
+        "手动重新抓取：nianbao recrawl 单位代码，或在界面中对 recrawl-agency/manual 点击“自定义运行”"
+    )
     try:
         from flows.serve import serve_all
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from alerts.outbox import enqueue
 from models.tables import Agency, Finding, Jurisdiction, Report
-from nianbao.deadlines import Status, Verdict, assess, deadline_for
+from nianbao.deadlines import SHANGHAI, Status, Verdict, assess, deadline_for
 from nianbao.record import alert_tags, resolve_finding, upsert_finding
 from nianbao.registry import RegistrySettings
 from reports.checks.base import Finding as CheckFinding
@@ -73,6 +73,20 @@ def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
     )
 
 
+def _alert_fields(verdict: Verdict, now: datetime, entry_urls: list[str]) -> dict:
+    """What the missing/late/published templates show (docs/alerts.md)."""
+    return {
+        "deadline": f"{verdict.deadline.due:%Y年%m月%d日}",
+        "basis": verdict.deadline.basis,
+        "published_at": f"{verdict.published_on:%Y年%m月%d日}" if verdict.published_on else None,
+        "published_at_source": verdict.date_source,
+        "delay_days": verdict.days_late if verdict.status == Status.LATE else 0,
+        "days_overdue": verdict.days_late if verdict.status == Status.MISSING else None,
+        "checked_at": f"{now.astimezone(SHANGHAI):%Y年%m月%d日}",
+        "searched_urls": entry_urls,
+    }
+
+
 def check_agency_deadline(
     session: Session,
     agency: Agency,
@@ -105,15 +119,11 @@ def check_agency_deadline(
             Finding.state == "open",
         )
     ).all()
+    fields = _alert_fields(verdict, now, list(agency.entry_urls or []))
     if verdict.status in (Status.ON_TIME, Status.LATE):
         for row in open_missing:
             resolve_finding(
-                session,
-                row,
-                agency=agency,
-                jurisdiction=jurisdiction,
-                kind="published",
-                extra={"days_late": verdict.days_late, "published_on": str(verdict.published_on)},
+                session, row, agency=agency, jurisdiction=jurisdiction, kind="published", extra=fields
             )
     if verdict.status == Status.MISSING and not open_missing:
         upsert_finding(
@@ -123,6 +133,7 @@ def check_agency_deadline(
             year=year,
             finding=_deadline_finding("MISSING", verdict, year),
             report=None,
+            extra_payload=fields,
         )
     elif verdict.status == Status.LATE:
         upsert_finding(
@@ -132,6 +143,7 @@ def check_agency_deadline(
             year=year,
             finding=_deadline_finding("LATE", verdict, year),
             report=None,
+            extra_payload=fields,
         )
     elif verdict.status == Status.DUE_SOON:
         enqueue(

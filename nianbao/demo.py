@@ -81,7 +81,8 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
             ),
             encoding="utf-8",
         )
-        write_demo_config(root / "apprise.yml", sink.url)
+        districts = tuple(dict.fromkeys(a["district_code"] for a in SAMPLE_AGENCIES))
+        write_demo_config(root / "apprise.yml", sink.url, districts=districts)
         migrate(settings.db_url)
         with session_scope(settings.db_url) as s:
             sync_registry(s, load_registry(settings.registry_path))

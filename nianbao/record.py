@@ -166,6 +166,7 @@ def upsert_finding(
     finding: CheckFinding,
     report: Report | None,
     alert: bool = True,
+    extra_payload: dict[str, Any] | None = None,
 ) -> tuple[Finding, bool]:
     """Insert a new finding (and its alert), or refresh a known one. Returns (row, is_new_or_reopened)."""
     fp = finding.fingerprint()
@@ -207,7 +208,8 @@ def upsert_finding(
             year=year,
             severity=row.severity,
             tags=alert_tags(agency, jurisdiction),
-            payload=_finding_payload(agency, jurisdiction, year, row, report.url if report else None),
+            payload=_finding_payload(agency, jurisdiction, year, row, report.url if report else None)
+            | (extra_payload or {}),
             finding_id=row.id,
         )
     return row, fresh

@@ -36,7 +36,7 @@ def _other_years(text: str, year: int) -> list[int]:
 @rule(
     "YEAR",
     Severity.ERROR,
-    "年度一致",
+    "年度前后核对",
     "标题年份、统计期限和正文所述统计期应与报告年度一致，并检查「20251月1日」之类的日期笔误。",
 )
 def year_consistent(report: ParsedReport, ctx: CheckContext) -> list[Finding]:

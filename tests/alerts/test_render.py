@@ -21,12 +21,15 @@ BASE = {
     "message": "相差1",
     "outcome": "blocked",
     "failures": 3,
+    "days_left": 5,
+    "basis": "《条例》第四十九条：每年1月31日前",
 }
 EXPECT = {
     "finding": "相差1",
     "missing": "应于2025-01-31前发布",
     "late": "逾期10天",
     "published": "已发布",
+    "due_soon": "还剩5天",
     "resolved": "不再出现",
     "health": "连续3次拒绝访问",
     "health_recovered": "已恢复访问",

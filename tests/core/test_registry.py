@@ -36,7 +36,7 @@ def test_sync_is_idempotent_and_deactivates_removed(db_url: str, tmp_path: Path)
         assert third["agencies_deactivated"] == 1
         assert len(s.exec(select(Agency)).all()) == 4
         assert len(s.exec(select(Jurisdiction)).all()) == 3
-        assert len(s.exec(select(Agency).where(Agency.active == True)).all()) == 3  # noqa: E712
+        assert len(s.exec(select(Agency).where(Agency.active == True)).all()) == 3
 
 
 @pytest.mark.parametrize(
