@@ -27,18 +27,29 @@ def build_deployments() -> list:
 
     return [
         monitor.to_deployment(
-            name="scheduled", schedules=list(MONITOR_SCHEDULES), tags=["nianbao"], entrypoint_type=MODULE,
+            name="scheduled",
+            schedules=list(MONITOR_SCHEDULES),
+            tags=["nianbao"],
+            entrypoint_type=MODULE,
             description="巡检全部登记单位：发现、下载、解析、检查、告警",
         ),
         recrawl_agency.to_deployment(
-            name="manual", tags=["nianbao", "manual"], entrypoint_type=MODULE,
+            name="manual",
+            tags=["nianbao", "manual"],
+            entrypoint_type=MODULE,
             description="手动重新抓取一个单位（参数 agency：代码、编号或名称；year 可选）",
         ),
         check_deadlines_flow.to_deployment(
-            name="daily", schedules=list(DEADLINE_SCHEDULES), tags=["nianbao"], entrypoint_type=MODULE,
+            name="daily",
+            schedules=list(DEADLINE_SCHEDULES),
+            tags=["nianbao"],
+            entrypoint_type=MODULE,
             description="检查未发布、逾期发布和即将到期的单位",
         ),
         revalidate.to_deployment(
-            name="manual", tags=["nianbao", "manual"], entrypoint_type=MODULE, description="规则更新后对已保存的报告重新检查（不重新下载）",
+            name="manual",
+            tags=["nianbao", "manual"],
+            entrypoint_type=MODULE,
+            description="规则更新后对已保存的报告重新检查（不重新下载）",
         ),
     ]

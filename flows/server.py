@@ -69,7 +69,9 @@ def start_local_server(port: int = 4200, log_path: Path | None = None) -> Prefec
     log = open(log_path or os.devnull, "ab")  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
         [prefect_bin, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_healthy(api_url, process=process)

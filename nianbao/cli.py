@@ -100,8 +100,10 @@ def rules() -> None:
     from reports.checks import RULES
 
     table = Table(title="检查规则")
-    for name in ("规则", "级别", "名称", "说明"):
-        table.add_column(name)
+    table.add_column("规则", no_wrap=True)
+    table.add_column("级别", no_wrap=True)
+    for name in ("名称", "说明"):
+        table.add_column(name, overflow="fold")
     for r in RULES.values():
         table.add_row(r.id, r.severity.value, r.title, r.description)
     console.print(table)

@@ -84,7 +84,7 @@ def print_findings(console: Console, findings: Iterable[Finding]) -> None:
 def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> None:
     table = Table(title=f"{year}年度政府信息公开工作年度报告合规情况")
     for name in ("区县", "单位", "状态", "截止", "发布日期", "错误", "警告", "提示", "门户", "规则"):
-        table.add_column(name)
+        table.add_column(name, overflow="fold")  # CJK has no spaces to wrap at: fold, never cut
     style = {"on_time": "green", "late": "yellow", "missing": "bold red"}
     for r in rows:
         s = style.get(r.status.value, "")

@@ -21,14 +21,6 @@ def _counts(url: str) -> dict[str, int]:
         }
 
 
-@pytest.fixture(scope="module")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 @pytest.fixture
 def demo(tmp_path: Path, prefect_harness, monkeypatch: pytest.MonkeyPatch):
     from nianbao.demo import run_demo

@@ -7,7 +7,9 @@ from scrapers.addresses import internal_address
 from scrapers.fetcher import Fetcher
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.8", "169.254.169.254", "[::1]"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.8", "169.254.169.254", "[::1]"]
+)
 def test_internal_hosts_are_recognised(host: str) -> None:
     assert internal_address(host)
 

@@ -1,0 +1,78 @@
+"""The `nianbao` command line on real files, and bad input giving clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nianbao.cli import app
+from tests.conftest import seed_path
+
+runner = CliRunner()
+
+
+def test_check_prints_tables_and_findings_of_a_seed() -> None:
+    result = runner.invoke(app, ["check", str(seed_path("zhanhe-yingji-2024.txt"))])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "湛河区应急管理局" in out and "表三" in out and "表四" in out
+    assert "TEXT-TABLE" in out and "15" in out
+    assert "T3-BALANCE" not in out  # the seed's tables add up
+
+
+def test_check_json_has_the_documented_shape() -> None:
+    result = runner.invoke(app, ["check", "--json", str(seed_path("zhanhe-gongxin-2024.txt"))])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {
+        "agency",
+        "year",
+        "title",
+        "form",
+        "sections",
+        "proactive",
+        "requests",
+        "review_litigation",
+        "findings",
+    }
+    assert data["year"] == 2024 and data["form"] == "F2021"
+    assert len(data["requests"]) == 25 and all(len(cols) == 7 for cols in data["requests"].values())
+    assert data["proactive"]["licensing"] == {"decisions": 0}
+    assert [f["rule"] for f in data["findings"] if f["status"] == "fail"] == ["YEAR-PLAN"]
+
+
+def test_check_missing_file_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["check", "/nonexistent/report.pdf"])
+    assert result.exit_code == 2
+    assert "文件不存在" in result.output
+
+
+@pytest.mark.parametrize("content", [b"", b"%PDF-1.7\n\x00\x01garbage", "<html>文件不存在</html>".encode()])
+def test_check_unreadable_file_reports_problems_without_crashing(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["check", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    rules = {f["rule"] for f in data["findings"] if f["status"] == "fail"}
+    assert "TABLES" in rules
+
+
+def test_agencies_sync_with_bad_registry_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "agencies.yaml"
+    bad.write_text("jurisdictions: [", encoding="utf-8")
+    result = runner.invoke(app, ["agencies", "sync", "--path", str(bad)])
+    assert result.exit_code == 2
+    assert "not valid YAML" in result.output
+
+
+def test_rules_lists_every_registered_rule() -> None:
+    from reports.checks import RULES
+
+    result = runner.invoke(app, ["rules"], terminal_width=300)
+    assert result.exit_code == 0
+    for rule_id in RULES:
+        assert rule_id in result.output
