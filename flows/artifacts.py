@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from uuid import UUID
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from sqlmodel import col, select
 
 from flows.runtime import registry_settings
 from models.db import session_scope
-from models.tables import Agency, Finding
+from models.tables import Agency, Finding, Report
 from nianbao.compliance import compliance_rows
 from nianbao.settings import Settings
 
@@ -50,8 +57,9 @@ def publish_findings_artifact(
 ) -> None:
     with session_scope(settings.db_url) as s:
         rows = s.exec(
-            select(Finding, Agency)
+            select(Finding, Agency, Report)
             .join(Agency, Agency.id == Finding.agency_id)
+            .join(Report, col(Report.id) == Finding.report_id, isouter=True)
             .where(
                 Finding.year == year,
                 Finding.first_seen >= since,
@@ -63,11 +71,56 @@ def publish_findings_artifact(
         lines = [f"# {year}年度新发现的问题（{scope}）", ""]
         if not rows:
             lines.append("本次运行没有新发现的问题。")
-        for finding, agency in rows:
-            link = finding.evidence.get("url") or ""
-            lines.append(
-                f"- **[{finding.severity}] {finding.rule}** {agency.name}：{finding.message} {link}".rstrip()
-            )
+        for finding, agency, report in rows:
+            link = finding.evidence.get("url") or (report.url if report is not None else "")
+            lines.append(f"- **[{finding.severity}] {finding.rule}** {agency.name}：{finding.message}")
+            if link:
+                lines.append(f"  - 原文：[{link}]({link})")
+            evidence = _evidence_text(finding.evidence)
+            if evidence:
+                lines.append(f"  - 依据：{evidence}")
     create_markdown_artifact(
         key=_key("findings", scope, year), markdown="\n".join(lines), description=f"{year}年度新发现的问题"
     )
+
+
+def _evidence_text(evidence: dict, limit: int = 300) -> str:
+    """The evidence in one line (without the URL, which is the link)."""
+    parts = []
+    for key, value in evidence.items():
+        if key in ("url", "anchor") or value in (None, "", [], {}):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        parts.append(f"{key}={text}")
+    joined = "；".join(parts).replace("|", "\\|").replace("\n", " ")
+    return joined if len(joined) <= limit else joined[:limit] + "…"
+
+
+class ProgressReporter:
+    """A progress artifact (``progress-<scope>-<year>``) updated as agencies finish, at most
+    ~20 times per run so thousands of agencies do not mean thousands of API calls."""
+
+    def __init__(self, scope: str, year: int, total: int) -> None:
+        self.scope, self.year, self.total, self.done = scope, year, total, 0
+        self._step = max(1, total // 20)
+        self._id: UUID | None = create_progress_artifact(
+            progress=0.0, key=_key("progress", scope, year), description=self._text()
+        )
+
+    def _text(self) -> str:
+        return f"{self.year}年度巡检进度（{self.scope}）：{self.done}/{self.total} 个单位已完成"
+
+    def advance(self) -> None:
+        self.done += 1
+        if self.done % self._step == 0 and self.done < self.total:
+            self._update()
+
+    def finish(self) -> None:
+        self.done = self.total
+        self._update()
+
+    def _update(self) -> None:
+        if self._id is None:
+            return
+        progress = 100.0 * self.done / self.total if self.total else 100.0
+        update_progress_artifact(self._id, progress=progress, description=self._text())

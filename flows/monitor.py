@@ -14,19 +14,38 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+from sqlmodel import select
 
-from flows.artifacts import publish_compliance_artifact, publish_findings_artifact
+from flows.artifacts import ProgressReporter, publish_compliance_artifact, publish_findings_artifact
+from flows.politeness import polite
 from flows.runtime import default_report_year, deliver_alerts, registry_settings, shared_fetcher
 from models.db import session_scope
+from models.tables import Agency, Jurisdiction
 from nianbao import pipeline
 from nianbao.deadline_watch import check_deadlines
 from nianbao.settings import get_settings
 
+# Threads per flow run; the fetcher still sends one request at a time per host.
+FLOW_WORKERS = int(os.environ.get("NIANBAO_FLOW_WORKERS", "16"))
+
+
+def _jurisdiction_name(code: str) -> str:
+    """The district's Chinese name for the run name (the code if the database says nothing)."""
+    try:
+        with session_scope(get_settings().db_url) as s:
+            jur = s.exec(select(Jurisdiction).where(Jurisdiction.code == code)).first()
+            return jur.name if jur else code
+    except Exception:  # a run name must never fail a run
+        return code
+
 
 def _monitor_run_name() -> str:
     params = flow_run.parameters
-    scope = params.get("jurisdiction") or "全部辖区"
+    code = params.get("jurisdiction")
+    scope = _jurisdiction_name(code) if code else "全部辖区"
     return f"年报巡检-{scope}-{params.get('year') or default_report_year()}年度"
 
 
@@ -44,9 +63,20 @@ def _recrawl_run_name() -> str:
 )
 def monitor_agency_task(agency_code: str, year: int, run_id: int) -> dict:
     logger = get_run_logger()
-    outcome = pipeline.monitor_agency(
-        get_settings(), shared_fetcher(), agency_code, years={year}, run_id=run_id
-    )
+    with session_scope(get_settings().db_url) as s:
+        agency = s.exec(select(Agency).where(Agency.code == agency_code)).one()
+        entries = list(agency.entry_urls or [])
+    logger.info("%s: crawling %s", agency_code, ", ".join(entries) or "(no entry URL)")
+    with polite(entries) as limits:
+        if limits:
+            logger.debug("%s: holding host slot(s) %s", agency_code, limits)
+        outcome = pipeline.monitor_agency(
+            get_settings(), shared_fetcher(), agency_code, years={year}, run_id=run_id
+        )
+    if outcome.outcome != "ok":
+        logger.warning("%s: skipped (%s): %s", agency_code, outcome.outcome, outcome.detail[:300])
+    elif outcome.reports_found == 0:
+        logger.warning("%s: no %d report found on its entry pages", agency_code, year)
     logger.info(
         "%s: %s; %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)%s",
         agency_code,
@@ -87,8 +117,14 @@ def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict
     started = datetime.now(UTC)
     run_id = pipeline.start_run(settings, trigger=trigger, scope=scope)
     futures = monitor_agency_task.map(agency_codes, year, run_id)
-    outcomes = [f.result(raise_on_failure=False) for f in futures]
-    outcomes = [o for o in outcomes if isinstance(o, dict)]
+    progress = ProgressReporter(scope, year, total=len(agency_codes))
+    outcomes = []
+    for future in as_completed(list(futures)):
+        result = future.result(raise_on_failure=False)
+        if isinstance(result, dict):
+            outcomes.append(result)
+        progress.advance()
+    progress.finish()
     deadlines = check_deadlines_task(year, agency_codes)
     publish_artifacts_task(year, scope, started, agency_codes)
     delivery = deliver_alerts_task()
@@ -109,7 +145,12 @@ def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict
     }
 
 
-@flow(name="monitor", flow_run_name=_monitor_run_name, log_prints=True)
+@flow(
+    name="monitor",
+    flow_run_name=_monitor_run_name,
+    log_prints=True,
+    task_runner=ThreadPoolTaskRunner(max_workers=FLOW_WORKERS),
+)
 def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     """Crawl every active agency (of one jurisdiction, or all), check, record, alert."""
     year = year or default_report_year()
@@ -118,7 +159,12 @@ def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     return _crawl(codes, year, trigger="schedule", scope=jurisdiction or "all")
 
 
-@flow(name="recrawl-agency", flow_run_name=_recrawl_run_name, log_prints=True)
+@flow(
+    name="recrawl-agency",
+    flow_run_name=_recrawl_run_name,
+    log_prints=True,
+    task_runner=ThreadPoolTaskRunner(max_workers=FLOW_WORKERS),
+)
 def recrawl_agency(agency: str, year: int | None = None) -> dict:
     """Recrawl one agency now (by code, id or name), e.g. after it says 「我们已经发布了」."""
     year = year or default_report_year()

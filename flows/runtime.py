@@ -24,9 +24,12 @@ def shared_fetcher() -> Fetcher:
 
 
 def reset_shared_fetcher() -> None:
-    """Forget the fetcher (tests and the demo change settings between runs)."""
+    """Close and forget the fetcher (tests and the demo change settings between runs); closing
+    drops its keep-alive connections, which could otherwise outlive the server they point at."""
     global _fetcher
     with _lock:
+        if _fetcher is not None:
+            _fetcher.close()
         _fetcher = None
 
 

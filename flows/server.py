@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -57,7 +58,20 @@ def wait_healthy(api_url: str, timeout: float = 90.0, process: subprocess.Popen 
     raise TimeoutError(f"prefect server at {api_url} not healthy after {timeout:.0f}s")
 
 
-def start_local_server(port: int = 4200, log_path: Path | None = None) -> PrefectServer:
+def free_port() -> int:
+    """A port nobody listens on right now (on 127.0.0.1)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_local_server(
+    port: int = 4200,
+    log_path: Path | None = None,
+    home: Path | None = None,
+    timeout: float = 90.0,
+) -> PrefectServer:
+    """`prefect server start` on 127.0.0.1:`port`; `home` is its PREFECT_HOME (SQLite lives there)."""
     api_url = f"http://127.0.0.1:{port}/api"
     env = dict(os.environ)
     env.update(
@@ -65,6 +79,9 @@ def start_local_server(port: int = 4200, log_path: Path | None = None) -> Prefec
         PREFECT_UI_API_URL=api_url,
         PREFECT_API_URL=api_url,
     )
+    if home is not None:
+        home.mkdir(parents=True, exist_ok=True)
+        env["PREFECT_HOME"] = str(home)
     prefect_bin = shutil.which("prefect", path=str(Path(sys.executable).parent)) or "prefect"
     log = open(log_path or os.devnull, "ab")  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
@@ -74,7 +91,7 @@ def start_local_server(port: int = 4200, log_path: Path | None = None) -> Prefec
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_healthy(api_url, process=process)
+        wait_healthy(api_url, timeout=timeout, process=process)
     except Exception:
         process.kill()
         raise

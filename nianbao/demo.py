@@ -120,6 +120,9 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
                 time.sleep(3600)
         return {"result": result, "rows": rows, "received": received, "portal": portal.base_url}
     finally:
+        from flows.runtime import reset_shared_fetcher
+
+        reset_shared_fetcher()
         portal.stop()
         sink.stop()
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, CrawlRun, Jurisdiction, Report, utcnow
+from models.tables import Agency, AgencyCrawl, CrawlRun, Document, Jurisdiction, Report, utcnow
 from nianbao.record import (
     FetchedBytes,
+    latest_document,
     record_check_findings,
     record_document,
     record_report,
@@ -25,7 +26,7 @@ from reports.checks.base import Finding as CheckFinding
 from reports.model import ParsedReport
 from reports.parse import parse_document
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
-from scrapers.fetcher import Fetcher, FetchError
+from scrapers.fetcher import Fetcher, FetchError, host_allowed
 from scrapers.titles import agency_matches
 
 log = logging.getLogger("nianbao.pipeline")
@@ -140,6 +141,27 @@ def _parse_safely(
         return ParsedReport(), finding
 
 
+def document_validators(settings: Settings, hosts: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(etag, last_modified) of the newest stored version of every URL on the agency's hosts, for
+    conditional requests: an unchanged portal answers 304 and sends no report body. Hosts, not
+    the agency: a shared column lists (and discovery reads) its neighbours' reports too."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    with session_scope(settings.db_url) as s:
+        docs = s.exec(select(Document).order_by(col(Document.last_seen))).all()
+        for doc in docs:  # later versions overwrite earlier ones
+            if (doc.etag or doc.last_modified) and host_allowed(doc.url, hosts):
+                out[doc.url] = (doc.etag, doc.last_modified)
+    return out
+
+
+def touch_documents(settings: Settings, url: str) -> None:
+    with session_scope(settings.db_url) as s:
+        doc = latest_document(s, url)
+        if doc is not None:
+            doc.last_seen = utcnow()
+            s.add(doc)
+
+
 def process_discovered(
     settings: Settings,
     fetcher: Fetcher,
@@ -147,14 +169,19 @@ def process_discovered(
     found: DiscoveredReport,
     outcome: AgencyOutcome,
     allowed_hosts: list[str],
+    validators: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> None:
     """Fetch one discovered report, keep its bytes, parse, check and record it."""
-    result = fetch_report_document(found, fetcher, allowed_hosts)
+    result = fetch_report_document(found, fetcher, allowed_hosts, validators=validators)
     if isinstance(result, FetchError):
         outcome.errors.append(f"{found.url}: {result.kind} {result.detail}")
         return
+    if result.not_modified:  # 304: the stored version is still current
+        touch_documents(settings, result.url)
+        outcome.unchanged += 1
+        return
     fetched = FetchedBytes(
-        url=found.url,
+        url=result.url,  # the URL actually fetched (article or attachment): its validators belong to it
         content=result.content,
         final_url=result.final_url,
         status=result.status,
@@ -225,8 +252,9 @@ def monitor_agency(
         outcome.outcome, outcome.detail = "no_entry", "登记表中没有该单位的年报栏目地址"
     errors = []
     found: list[DiscoveredReport] = []
+    validators = document_validators(settings, hosts)
     for entry in entries:
-        result = discover(entry, fetcher, allowed_hosts=hosts)
+        result = discover(entry, fetcher, allowed_hosts=hosts, validators=validators)
         errors.extend(result.errors)
         found.extend(result.reports)
     mine = [
@@ -244,7 +272,7 @@ def monitor_agency(
     outcome.reports_found = len(mine)
     for d in mine:
         try:
-            process_discovered(settings, fetcher, agency_id, d, outcome, hosts)  # type: ignore[arg-type]
+            process_discovered(settings, fetcher, agency_id, d, outcome, hosts, validators)  # type: ignore[arg-type]
         except Exception as exc:  # one bad report must not hide the others
             log.exception("failed to process %s", d.url)
             outcome.errors.append(f"{d.url}: {type(exc).__name__}: {exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,12 @@ class Settings(BaseSettings):
     connect_timeout: float = 5.0
     # Loopback/private addresses are refused unless allowed (the demo and tests serve on 127.0.0.1).
     allow_private_hosts: bool = False
+
+    @field_validator("apprise_config", "raw_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty variable (NIANBAO_APPRISE_CONFIG=) means "not set", not Path("") == the cwd."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def db_url(self) -> str:

@@ -7,13 +7,16 @@ conditional-request handling, plus a log of what the crawler actually asked for.
 from __future__ import annotations
 
 import hashlib
+import socket
+import ssl
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Response:
     headers: tuple[tuple[str, str], ...] = ()
     last_modified: float | None = None  # unix time; None: no Last-Modified header
     conditional: bool = True  # answer If-None-Match / If-Modified-Since with 304
+    stream: bool = False  # no Content-Length: body delimited by closing the connection
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,13 @@ class Request:
     query: str
     headers: Mapping[str, str]
     client_count: int  # how many requests this path has seen so far, this one included
+    body: bytes = b""  # POST body (form-encoded list requests)
+
+    def form(self) -> dict[str, str]:
+        """Query and form fields merged (form wins), as jsp/do endpoints read them."""
+        fields = {k: v[-1] for k, v in parse_qs(self.query).items()}
+        fields.update({k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace")).items()})
+        return fields
 
 
 Handler = Callable[[Request], Response]
@@ -86,15 +97,26 @@ def etag_for(body: bytes) -> str:
 class ReplicaServer:
     """Serve `routes` (exact path -> Response or handler) on 127.0.0.1 in a daemon thread."""
 
-    def __init__(self, routes: dict[str, Route], port: int = 0, not_found: Route | None = None) -> None:
+    def __init__(
+        self,
+        routes: dict[str, Route],
+        port: int = 0,
+        not_found: Route | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        latency: float = 0.0,
+    ) -> None:
         self.routes = routes
+        self.latency = latency  # seconds slept before each answer (models a distant portal)
         self.not_found = not_found or Response(
             404, "<html><body><h1>404</h1><p>您访问的页面不存在</p></body></html>".encode()
         )
         self.requests = RequestLog()
         self._counts: dict[str, int] = {}
         self._counts_lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
+        server_cls = _DualServer if ssl_context is not None else ThreadingHTTPServer
+        self._httpd = server_cls(("127.0.0.1", port), _make_handler(self))
+        if isinstance(self._httpd, _DualServer):
+            self._httpd.ssl_context = ssl_context
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica-server", daemon=True)
         self._thread.start()
@@ -126,11 +148,11 @@ class ReplicaServer:
             self._counts[path] = self._counts.get(path, 0) + 1
             return self._counts[path]
 
-    def respond(self, method: str, raw_path: str, headers: Mapping[str, str]) -> Response:
+    def respond(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes = b"") -> Response:
         parts = urlsplit(raw_path)
         route = self.routes.get(parts.path, self.not_found)
         if callable(route):
-            req = Request(method, parts.path, parts.query, headers, self._count(parts.path))
+            req = Request(method, parts.path, parts.query, headers, self._count(parts.path), body)
             return route(req)
         self._count(parts.path)
         return route
@@ -162,7 +184,11 @@ def _make_handler(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self, send_body: bool) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            resp = server.respond(self.command, self.path, headers)
+            length = int(headers.get("content-length") or 0)
+            posted = self.rfile.read(length) if length else b""
+            if server.latency:
+                time.sleep(server.latency)
+            resp = server.respond(self.command, self.path, headers, posted)
             status, body = resp.status, resp.body
             extra: list[tuple[str, str]] = list(resp.headers)
             if resp.conditional and resp.status == 200:
@@ -174,7 +200,11 @@ def _make_handler(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             if status != 304:
                 self.send_header("Content-Type", resp.content_type)
-            self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
+            if resp.stream and status != 304:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
             for name, value in extra:
                 self.send_header(name, value)
             sent = len(body) if send_body and status != 304 else 0
@@ -190,4 +220,32 @@ def _make_handler(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
         def do_HEAD(self) -> None:
             self._serve(send_body=False)
 
+        def do_POST(self) -> None:
+            self._serve(send_body=True)
+
     return _Handler
+
+
+class _DualServer(ThreadingHTTPServer):
+    """Speaks TLS and plain HTTP on one port (first byte 0x16 = TLS handshake).
+
+    Lets a test model "HTTPS broken, HTTP fine" on the same host:port, as on real portals.
+    """
+
+    ssl_context: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, addr = super().get_request()
+        sock.settimeout(5)
+        try:
+            first = sock.recv(1, socket.MSG_PEEK)
+        except OSError:
+            first = b""
+        sock.settimeout(None)
+        if first == b"\x16" and self.ssl_context is not None:
+            try:
+                sock = self.ssl_context.wrap_socket(sock, server_side=True)
+            except (ssl.SSLError, OSError):
+                sock.close()
+                raise OSError("TLS handshake failed") from None
+        return sock, addr

@@ -107,7 +107,9 @@ _T3_HEAD = (
     RowSpec("granted", "三(一) 予以公开", ("予以公开",)),
     RowSpec("partly_granted", "三(二) 部分公开", ("部分公开",)),
     RowSpec("refused_state_secret", "三(三)1 属于国家秘密", ("国家秘密",)),
-    RowSpec("refused_prohibited_by_law", "三(三)2 其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开")),
+    RowSpec(
+        "refused_prohibited_by_law", "三(三)2 其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开")
+    ),
     RowSpec("refused_security_stability", "三(三)3 危及“三安全一稳定”", ("三安全一稳定", "三安全")),
     RowSpec("refused_third_party", "三(三)4 保护第三方合法权益", ("第三方合法权益", "第三方")),
     RowSpec("refused_internal_affairs", "三(三)5 属于三类内部事务信息", ("内部事务",)),

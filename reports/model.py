@@ -123,10 +123,15 @@ class ParsedReport(BaseModel):
             "title": self.title,
             "form": self.form.value,
             "sections": {k: self.sections[k].present for k in SECTION_KEYS},
-            "proactive": {r: {c: num(cell.value) for c, cell in cells.items()} for r, cells in self.proactive.items()},
-            "requests": {r: {c: num(cell.value) for c, cell in cells.items()} for r, cells in self.requests.items()},
+            "proactive": {
+                r: {c: num(cell.value) for c, cell in cells.items()} for r, cells in self.proactive.items()
+            },
+            "requests": {
+                r: {c: num(cell.value) for c, cell in cells.items()} for r, cells in self.requests.items()
+            },
             "review_litigation": {
-                g: {c: num(cell.value) for c, cell in cells.items()} for g, cells in self.review_litigation.items()
+                g: {c: num(cell.value) for c, cell in cells.items()}
+                for g, cells in self.review_litigation.items()
             },
             "findings": findings or [],
         }

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bs4 import BeautifulSoup
 
-from scrapers.adapters import ListItem, adapter_by_name, select_adapter
-from scrapers.fetcher import Fetcher, FetchError, FetchResult
+from scrapers.adapters import ListContext, ListItem, adapter_by_name, select_adapter
+from scrapers.conditional import CrawlCache, Validators, lookup
+from scrapers.fetcher import Fetcher, FetchError, FetchResult, host_allowed
 from scrapers.meta import Attachment, extract_published, find_attachments, meta_content
 from scrapers.titles import normalise_title, parse_report_title
 
@@ -36,6 +38,38 @@ class DiscoveredReport:
     adapter: str = "generic"
     list_date: datetime | None = None
     article: FetchResult | None = field(default=None, repr=False, compare=False)
+    not_modified: bool = False  # the article answered 304 (or the whole entry was unchanged)
+
+    def to_cache(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "agency": self.agency,
+            "year": self.year,
+            "url": self.url,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "published_at_source": self.published_at_source,
+            "attachments": [[a.url, a.name, a.ext, a.alt_url] for a in self.attachments],
+            "adapter": self.adapter,
+            "list_date": self.list_date.isoformat() if self.list_date else None,
+        }
+
+    @classmethod
+    def from_cache(cls, raw: dict[str, Any]) -> DiscoveredReport:
+        return cls(
+            raw["title"],
+            raw["agency"],
+            raw["year"],
+            raw["url"],
+            _dt(raw.get("published_at")),
+            raw.get("published_at_source"),
+            [Attachment(*a) for a in raw.get("attachments", [])],
+            raw.get("adapter", "generic"),
+            _dt(raw.get("list_date")),
+        )
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 @dataclass
@@ -44,6 +78,7 @@ class DiscoveryResult:
     reports: list[DiscoveredReport] = field(default_factory=list)
     errors: list[FetchError] = field(default_factory=list)
     pages_visited: list[str] = field(default_factory=list)
+    from_cache: bool = False  # entry page unchanged: reports are last crawl's, nothing else fetched
 
     @property
     def ok(self) -> bool:
@@ -57,39 +92,61 @@ def discover(
     *,
     max_pages: int = 30,
     adapter: str | None = None,
+    validators: Validators | CrawlCache | None = None,
+    http_fallback: bool = False,
 ) -> DiscoveryResult:
-    """All annual reports listed under `entry_url` (every page of the column)."""
+    """All annual reports listed under `entry_url` (every page of the column).
+
+    `validators` (url -> (etag, last_modified), or a `CrawlCache`) makes article requests
+    conditional; an article answering 304 gives a report with `not_modified=True`.
+    Links to hosts outside `allowed_hosts` (SEO clones, mirrors) are ignored, never fetched.
+    """
     result = DiscoveryResult(entry_url)
-    first = fetcher.fetch(entry_url, allowed_hosts=allowed_hosts, expect="html")
+    cache = validators if isinstance(validators, CrawlCache) else None
+    cached_entry = cache.entries.get(entry_url) if cache and cache.trust_unchanged_entry else None
+    etag, last_modified = lookup(cache, entry_url) if cached_entry else (None, None)
+    first = fetcher.fetch(
+        entry_url,
+        allowed_hosts=allowed_hosts,
+        expect="html",
+        etag=etag,
+        last_modified=last_modified,
+        http_fallback=http_fallback,
+    )
     if isinstance(first, FetchError):
         result.errors.append(first)
         return result
+    if first.not_modified and cached_entry is not None:
+        result.from_cache = True
+        result.pages_visited.append(entry_url)
+        for raw in cached_entry["reports"]:
+            report = DiscoveredReport.from_cache(raw)
+            report.not_modified = True
+            result.reports.append(report)
+        return result
+    if first.not_modified:  # a validator we did not send ourselves; fetch plainly
+        first = fetcher.fetch(entry_url, allowed_hosts=allowed_hosts, expect="html")
+        if isinstance(first, FetchError):
+            result.errors.append(first)
+            return result
     html = first.text()
     chosen = adapter_by_name(adapter) if adapter else select_adapter(html, first.final_url)
-    queue: list[tuple[str, str | None]] = [(first.final_url, html)]
-    seen_pages = {entry_url, first.final_url}
-    items: dict[str, ListItem] = {}
-    while queue and len(result.pages_visited) < max_pages:
-        page_url, page_html = queue.pop(0)
-        if page_html is None:
-            fetched = fetcher.fetch(page_url, allowed_hosts=allowed_hosts, expect="html")
-            if isinstance(fetched, FetchError):
-                result.errors.append(fetched)
-                continue
-            page_html = fetched.text()
-        result.pages_visited.append(page_url)
-        page = chosen.parse_list(page_html, page_url)
-        for item in page.items:
-            items.setdefault(item.url, item)
-        for next_url in page.page_urls:
-            if next_url not in seen_pages:
-                seen_pages.add(next_url)
-                queue.append((next_url, None))
-    for item in items.values():
-        report = _read_article(item, fetcher, allowed_hosts, result)
+    ctx = ListContext(fetcher, allowed_hosts, result.errors, result.pages_visited, max_pages)
+    items = chosen.collect(html, first.final_url, ctx)
+    for item in items:
+        if not host_allowed(item.url, allowed_hosts):
+            log.info("ignoring off-site link (clone or mirror?): %s", item.url)
+            continue
+        report = _read_article(item, fetcher, allowed_hosts, result, validators)
         if report is not None:
             report.adapter = chosen.name
             result.reports.append(report)
+    if cache is not None and chosen.entry_holds_list and not result.errors:
+        cache.record(first)
+        cache.entries[entry_url] = {
+            "adapter": chosen.name,
+            "reports": [r.to_cache() for r in result.reports],
+        }
     return result
 
 
@@ -98,9 +155,11 @@ def _read_article(
     fetcher: Fetcher,
     allowed_hosts: list[str] | tuple[str, ...] | None,
     result: DiscoveryResult,
+    validators: Validators | CrawlCache | None = None,
 ) -> DiscoveredReport | None:
     parsed = parse_report_title(item.title)
-    fetched = fetcher.fetch(item.url, allowed_hosts=allowed_hosts)
+    etag, last_modified = lookup(validators, item.url)
+    fetched = fetcher.fetch(item.url, allowed_hosts=allowed_hosts, etag=etag, last_modified=last_modified)
     if isinstance(fetched, FetchError):
         result.errors.append(fetched)
         if parsed is None:
@@ -114,6 +173,10 @@ def _read_article(
             "list" if item.list_date else None,
             list_date=item.list_date,
         )
+    if isinstance(validators, CrawlCache):
+        validators.record(fetched)
+    if fetched.not_modified:
+        return _unchanged_article(item, fetched, validators)
     if fetched.sniffed_kind != "html":  # the list linked straight to a document
         if parsed is None:
             return None
@@ -160,6 +223,33 @@ def _read_article(
     )
 
 
+def _unchanged_article(
+    item: ListItem, fetched: FetchResult, validators: Validators | CrawlCache | None
+) -> DiscoveredReport | None:
+    """A 304 article: last crawl's metadata when cached, else what the list says."""
+    if isinstance(validators, CrawlCache):
+        for entry in validators.entries.values():
+            for raw in entry["reports"]:
+                if raw["url"] == item.url:
+                    report = DiscoveredReport.from_cache(raw)
+                    report.not_modified, report.article = True, fetched
+                    return report
+    parsed = parse_report_title(item.title)
+    if parsed is None:
+        return None
+    return DiscoveredReport(
+        item.title,
+        parsed[0],
+        parsed[1],
+        item.url,
+        item.list_date,
+        "list" if item.list_date else None,
+        list_date=item.list_date,
+        article=fetched,
+        not_modified=True,
+    )
+
+
 def article_holds_report(html: str) -> bool:
     """True when the article page itself carries the report's tables (not just a link)."""
     soup = BeautifulSoup(html, "lxml")
@@ -173,16 +263,29 @@ def fetch_report_document(
     discovered: DiscoveredReport,
     fetcher: Fetcher,
     allowed_hosts: list[str] | tuple[str, ...] | None = None,
+    *,
+    validators: Validators | CrawlCache | None = None,
 ) -> FetchResult | FetchError:
     """The document to parse: the article HTML when it holds the tables, else its best attachment.
 
     Attachments may sit on another host (oss.henan.gov.cn), so pass the agency's allowed hosts.
     Falls back to the article HTML when no attachment can be fetched (image-only pages etc.).
+    With `validators`, the answer may be a `FetchResult` with `not_modified=True` (no body):
+    its `.url` is the document that is unchanged (the article, or the attachment).
     """
     article: FetchResult | FetchError | None = discovered.article
+    if discovered.not_modified:
+        if article is None:
+            article = FetchResult(discovered.url, discovered.url, 304, None, b"", not_modified=True)
+        return article
     if article is None:
-        article = fetcher.fetch(discovered.url, allowed_hosts=allowed_hosts)
+        etag, last_modified = lookup(validators, discovered.url)
+        article = fetcher.fetch(
+            discovered.url, allowed_hosts=allowed_hosts, etag=etag, last_modified=last_modified
+        )
     if isinstance(article, FetchError):
+        return article
+    if article.not_modified:
         return article
     if article.sniffed_kind != "html" or article_holds_report(article.text()):
         return article
@@ -193,10 +296,18 @@ def fetch_report_document(
     last_error: FetchError | None = None
     for att in ranked:
         for candidate in filter(None, (att.url, att.alt_url)):
+            etag, last_modified = lookup(validators, candidate)
             got = fetcher.fetch(
-                candidate, allowed_hosts=allowed_hosts, expect="document", referer=article.final_url
+                candidate,
+                allowed_hosts=allowed_hosts,
+                expect="document",
+                referer=article.final_url,
+                etag=etag,
+                last_modified=last_modified,
             )
             if isinstance(got, FetchResult):
+                if isinstance(validators, CrawlCache):
+                    validators.record(got)
                 return got
             last_error = got
     if last_error is not None and not article_has_text(article.text()):

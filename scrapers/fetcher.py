@@ -8,8 +8,10 @@ never dies on one bad site, and a "blocked"/"unreachable" site becomes a health 
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
@@ -39,6 +41,7 @@ class FetchResult:
     not_modified: bool = False
     sniffed_kind: str = "unknown"
     ok: bool = field(default=True, init=False)
+    downgraded: bool = field(default=False, init=False)  # fetched over http after a TLS failure
 
     def text(self) -> str:
         """The body decoded as HTML (header, meta, utf-8, gb18030)."""
@@ -119,6 +122,7 @@ class Fetcher:
             follow_redirects=False,
         )
         self._hosts: dict[str, _HostState] = {}
+        self.throttled: dict[str, int] = {}  # host -> empty-200 responses seen (soft blocks)
         self._hosts_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -141,8 +145,68 @@ class Fetcher:
         last_modified: str | None = None,
         expect: Literal["html", "document"] | None = None,
         referer: str | None = None,
+        data: Mapping[str, str] | None = None,
+        http_fallback: bool = False,
     ) -> Outcome:
-        """GET `url`, following redirects within `allowed_hosts`. Never raises for network trouble."""
+        """GET (POST when `data` is given) `url`, following redirects within `allowed_hosts`.
+
+        Never raises for network trouble. A broken certificate is reported as "unreachable" with
+        `evidence["tls"]`; only when the agency's config allows it (`http_fallback`) is the same
+        URL retried over plain http, and the result then says so (`FetchResult.downgraded`).
+        A 200 with an empty body (soft throttling) is retried after a growing pause, at most
+        `self.retries` times, and counted in `self.throttled`.
+        """
+        outcome = self._fetch(url, allowed_hosts, etag, last_modified, expect, referer, data)
+        if (
+            http_fallback
+            and isinstance(outcome, FetchError)
+            and outcome.evidence.get("tls")
+            and url.startswith("https://")
+        ):
+            plain = "http://" + url[len("https://") :]
+            log.warning("TLS failed for %s; agency allows http, retrying %s", url, plain)
+            again = self._fetch(plain, allowed_hosts, etag, last_modified, expect, referer, data)
+            if isinstance(again, FetchResult):
+                again.url, again.downgraded = url, True
+            return again
+        return outcome
+
+    def _fetch(
+        self,
+        url: str,
+        allowed_hosts: list[str] | tuple[str, ...] | None,
+        etag: str | None,
+        last_modified: str | None,
+        expect: Literal["html", "document"] | None,
+        referer: str | None,
+        data: Mapping[str, str] | None,
+    ) -> Outcome:
+        for pause in range(self.retries + 1):
+            outcome = self._fetch_once(url, allowed_hosts, etag, last_modified, expect, referer, data)
+            soft = isinstance(outcome, FetchError) and outcome.evidence.get("vendor") == "empty"
+            if not soft:
+                return outcome
+            host = urlsplit(url).netloc.lower()
+            with self._hosts_lock:
+                self.throttled[host] = self.throttled.get(host, 0) + 1
+            assert isinstance(outcome, FetchError)
+            outcome.evidence["empty_attempts"] = pause + 1
+            if pause < self.retries:
+                delay = self.backoff * (4**pause)
+                log.warning("empty 200 from %s (soft throttling?); backing off %.2fs", url, delay)
+                time.sleep(delay)
+        return outcome
+
+    def _fetch_once(
+        self,
+        url: str,
+        allowed_hosts: list[str] | tuple[str, ...] | None,
+        etag: str | None,
+        last_modified: str | None,
+        expect: Literal["html", "document"] | None,
+        referer: str | None,
+        data: Mapping[str, str] | None,
+    ) -> Outcome:
         current = url
         for _hop in range(self.max_redirects + 1):
             if not host_allowed(current, allowed_hosts):
@@ -168,7 +232,7 @@ class Fetcher:
                     return FetchError(
                         "not_allowed", "robots.txt 禁止抓取该路径", {"url": current, "robots": True}, url
                     )
-            outcome = self._get_with_retries(current, etag, last_modified, referer)
+            outcome = self._get_with_retries(current, etag, last_modified, referer, data=data)
             if isinstance(outcome, FetchError):
                 outcome.url = url
                 return outcome
@@ -178,6 +242,7 @@ class Fetcher:
                 if block:
                     return self._blocked(url, resp, body, block)
                 current = urljoin(current, resp.headers["location"])
+                data = None  # a redirected POST becomes a GET (302/303 semantics)
                 continue
             return self._finish(url, current, resp, body, expect)
         return FetchError("http_error", "重定向次数过多", {"url": current}, url)
@@ -214,6 +279,7 @@ class Fetcher:
         last_modified: str | None,
         referer: str | None,
         retries: int | None = None,
+        data: Mapping[str, str] | None = None,
     ) -> tuple[httpx.Response, bytes] | FetchError:
         headers: dict[str, str] = {}
         if etag:
@@ -229,7 +295,7 @@ class Fetcher:
             if attempt:
                 time.sleep(self.backoff * (2 ** (attempt - 1)))
             try:
-                resp, body = self._one_request(url, headers)
+                resp, body = self._one_request(url, headers, data)
             except _TooLarge as exc:
                 return FetchError(
                     "too_large", f"文件超过大小上限（{self.max_bytes} 字节）", exc.evidence, url
@@ -238,6 +304,13 @@ class Fetcher:
                 last_error = f"{type(exc).__name__}: {exc}"
                 if isinstance(exc, httpx.ConnectError) and any(m in str(exc).lower() for m in _DNS_MARKERS):
                     break  # DNS says the name does not exist; retrying will not help
+                if _is_tls_error(exc):
+                    return FetchError(
+                        "unreachable",
+                        "HTTPS 证书或握手校验失败（TLS），未降级为 http",
+                        {"error": last_error, "tls": True, "attempts": attempt + 1},
+                        url,
+                    )
                 log.info("transient error on %s (attempt %d): %s", url, attempt + 1, last_error)
                 continue
             if resp.status_code >= 500 and resp.status_code not in (512, 521) and attempt + 1 < attempts:
@@ -252,14 +325,17 @@ class Fetcher:
             url,
         )
 
-    def _one_request(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    def _one_request(
+        self, url: str, headers: dict[str, str], data: Mapping[str, str] | None = None
+    ) -> tuple[httpx.Response, bytes]:
         state = self._state(url)
         with state.lock:
             wait = state.last + self.per_host_delay - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
             try:
-                with self._client.stream("GET", url, headers=headers) as resp:
+                method = "POST" if data is not None else "GET"
+                with self._client.stream(method, url, headers=headers, data=data) as resp:
                     declared = resp.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > self.max_bytes:
                         raise _TooLarge({"content_length": int(declared), "limit": self.max_bytes})
@@ -325,3 +401,14 @@ class _TooLarge(Exception):
 
 def _set_cookies(resp: httpx.Response) -> list[str]:
     return resp.headers.get_list("set-cookie")
+
+
+def _is_tls_error(exc: Exception) -> bool:
+    """Certificate/handshake failures: permanent until the site fixes them, so never retried."""
+    text = f"{type(exc).__name__} {exc}".lower()
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return any(m in text for m in ("certificate_verify_failed", "ssl:", "sslerror", "tlsv1 alert"))

@@ -2,7 +2,7 @@
 # Debian packages some features use (OCR, old Word files, the browser test).
 # Installed when running as root with apt-get; otherwise the script says what is missing.
 set -uo pipefail
-pkgs=(tesseract-ocr tesseract-ocr-chi-sim antiword chromium fonts-wqy-microhei)
+pkgs=(tesseract-ocr tesseract-ocr-chi-sim antiword chromium fonts-wqy-microhei docker-compose)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

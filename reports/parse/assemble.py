@@ -12,6 +12,8 @@ from reports.parse.records import Record
 from reports.parse.sections import build_sections, find_headings, region
 from reports.parse.tables import read_table2, read_table3, read_table4
 
+UNREADABLE = "不可机读："
+
 _SECTION_NAMES = {
     "proactive": "二、主动公开政府信息情况",
     "requests": "三、收到和处理政府信息公开申请情况",
@@ -85,6 +87,14 @@ def assemble(doc: Document, problems: list[ParseProblem] | None = None) -> Parse
             report.review_litigation = res.cells
     if doc.images_in_body and not any(report.tables_found.values()):
         report.images_only = True
+        report.problems.append(
+            ParseProblem(
+                where="document",
+                reason=UNREADABLE
+                + f"表格只以图片形式出现（共 {doc.images_in_body} 张图片），解析器不识别网页或文档中的图片",
+                detail={"images": doc.images_in_body},
+            )
+        )
     return report
 
 

@@ -6,9 +6,10 @@ import logging
 from typing import Any
 
 from reports.model import ParsedReport, ParseProblem
-from reports.parse.assemble import assemble
+from reports.parse.assemble import UNREADABLE, assemble
 from reports.parse.blocks import Document, text_to_blocks
 from reports.parse.decode import decode_bytes, looks_like_text
+from reports.parse.limits import MAX_HTML_BYTES, MAX_INPUT_BYTES, MAX_TEXT_BYTES, check_zip, too_big
 from reports.parse.sniff import claimed_kind, sniff
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,14 @@ _KIND_NAMES = {
     "docx": "Word（.docx）",
     "html": "HTML 网页",
     "text": "纯文本",
-    "ole": "旧版 Word（.doc）",
+    "doc": "旧版 Word（.doc）",
+    "xlsx": "Excel（.xlsx）",
+    "xls": "旧版 Excel（.xls）",
+    "ole": "旧版 Office 文件",
+    "image": "图片",
+    "zip": "压缩文件",
 }
+_SIZE_CAPS = {"html": (MAX_HTML_BYTES, "网页"), "text": (MAX_TEXT_BYTES, "文本文件")}
 
 
 def parse_text(text: str, *, input_kind: str = "text") -> ParsedReport:
@@ -60,40 +67,103 @@ def parse_document(
     try:
         if kind == "empty":
             return _failed("unknown", "文件为空（0 字节或只有空白）", detail)
-        if kind == "pdf":
-            from reports.parse.pdf import pdf_document
-
-            doc, problems = pdf_document(data)
-        elif kind == "docx":
-            from reports.parse.word import docx_document
-
-            doc, problems = docx_document(data)
-        elif kind == "html":
-            from reports.parse.html import html_document
-
-            doc, problems = html_document(decode_bytes(data).text)
-        elif kind in ("zip", "ole"):
-            what = (
-                "旧版 Word（.doc）文件，暂不支持解析"
-                if kind == "ole"
-                else "压缩文件（不是 Word .docx），无法解析"
-            )
-            return _failed(kind, f"文件是{what}", detail)
-        else:
-            decoded = decode_bytes(data)
-            if decoded.lossy or not looks_like_text(decoded.text):
-                return _failed(
-                    "text",
-                    "文件内容不是可读的文本（无法识别编码或为二进制数据）",
-                    {**detail, "encoding": decoded.encoding},
-                )
-            text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
-            doc, problems = Document(blocks=text_to_blocks(text), input_kind="text"), []
+        limit, what = _SIZE_CAPS.get(kind, (MAX_INPUT_BYTES, "文件"))
+        if len(data) > limit:
+            report = ParsedReport(input_kind=kind, problems=[*pre, too_big(len(data), limit, what)])
+            return report
+        doc, problems = _read(kind, data, detail)
         if doc is None:
             report = ParsedReport(input_kind=kind)
             report.problems.extend(pre + problems)
+            # an image (or scan) that OCR could not read: its tables exist only as pictures
+            report.images_only = kind in ("image", "pdf") and any(
+                p.reason.startswith(UNREADABLE) for p in problems
+            )
             return report
-        return assemble(doc, pre + problems)
+        report = assemble(doc, pre + problems)
+        if doc.input_kind == "ocr":
+            from reports.parse.ocr import verify_ocr
+
+            verify_ocr(report)
+        return report
     except Exception as exc:  # never raise on content
         log.exception("parse_document failed")
         return _failed(kind, "解析文件时出现内部错误", {**detail, "error": repr(exc)})
+
+
+def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | None, list[ParseProblem]]:
+    """The document's blocks by its sniffed kind (None with problems when unreadable)."""
+    if kind == "pdf":
+        from reports.parse.pdf import pdf_document
+
+        doc, problems = pdf_document(data)
+        if doc is not None and not doc.blocks and doc.images_in_body:
+            return _ocr_pdf(data, problems)
+        return doc, problems
+    if kind in ("docx", "xlsx"):
+        bad = check_zip(data, _KIND_NAMES[kind] + "文件")
+        if bad:
+            return None, [bad]
+        if kind == "docx":
+            from reports.parse.word import docx_document
+
+            return docx_document(data)
+        from reports.parse.xlsx import xlsx_document
+
+        return xlsx_document(data)
+    if kind == "html":
+        from reports.parse.html import html_document
+
+        return html_document(decode_bytes(data).text)
+    if kind == "doc":
+        from reports.parse.doc import doc_document
+
+        return doc_document(data)
+    if kind == "image":
+        from reports.parse.ocr import ocr_pages
+
+        return ocr_pages([data])
+    if kind == "xls":
+        return None, [
+            ParseProblem(
+                where="document",
+                reason="文件是旧版 Excel（.xls），暂不支持解析，请提供 .xlsx、Word 或网页版本",
+                detail=detail,
+            )
+        ]
+    if kind in ("zip", "ole"):
+        what = "压缩文件（不是 Word .docx 或 Excel .xlsx）" if kind == "zip" else "无法识别的旧版 Office 文件"
+        return None, [ParseProblem(where="document", reason=f"文件是{what}，无法解析", detail=detail)]
+    decoded = decode_bytes(data)
+    if decoded.lossy or not looks_like_text(decoded.text):
+        return None, [
+            ParseProblem(
+                where="document",
+                reason="文件内容不是可读的文本（无法识别编码或为二进制数据）",
+                detail={**detail, "encoding": decoded.encoding},
+            )
+        ]
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    return Document(blocks=text_to_blocks(text), input_kind="text"), []
+
+
+def _ocr_pdf(data: bytes, problems: list[ParseProblem]) -> tuple[Document | None, list[ParseProblem]]:
+    """An image-only PDF: render its pages and OCR them; the no-text-layer problem stays."""
+    from reports.parse.limits import MAX_OCR_PAGES
+    from reports.parse.ocr import ocr_pages, ocr_unavailable, render_pdf_pages, unreadable
+
+    why = ocr_unavailable()
+    if why:
+        return None, [*problems, unreadable(why)]
+    images, n = render_pdf_pages(data)
+    extra: list[ParseProblem] = []
+    if n > MAX_OCR_PAGES:
+        extra.append(
+            ParseProblem(
+                where="document",
+                reason=f"扫描件共 {n} 页，只识别了前 {MAX_OCR_PAGES} 页",
+                detail={"pages": n, "limit": MAX_OCR_PAGES},
+            )
+        )
+    doc, ocr_problems = ocr_pages(images)
+    return doc, [*problems, *extra, *ocr_problems]

@@ -14,6 +14,9 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from reports.model import ParseProblem
 from reports.parse.blocks import Block, Document, GridCell
+from reports.parse.limits import MAX_TABLE_COLS, MAX_TABLE_ROWS
+
+MAX_DOCUMENT_TABLE_ROWS = 6 * MAX_TABLE_ROWS  # all tables of one page together
 
 _SKIP = {
     "script",
@@ -65,17 +68,24 @@ def _cell_text(tag: Tag) -> str:
     return _WS.sub(" ", tag.get_text(" ")).strip()
 
 
-def expand_table(table: Tag) -> list[list[GridCell]]:
-    """A full grid: every row gets all its columns, rowspan/colspan copies marked spanned."""
+def expand_table(table: Tag, max_rows: int = MAX_TABLE_ROWS) -> list[list[GridCell]]:
+    """A full grid: every row gets all its columns, rowspan/colspan copies marked spanned.
+
+    At most ``max_rows`` rows and ``MAX_TABLE_COLS`` columns are expanded, so a hostile
+    table (or absurd spans) costs bounded time and memory.
+    """
     grid: dict[tuple[int, int], GridCell] = {}
-    rows = table.find_all("tr")  # only called for tables without nested tables
+    rows = table.find_all("tr", limit=max_rows)  # only called for tables without nested tables
     for r, tr in enumerate(rows):
         c = 0
         for td in [x for x in tr.children if isinstance(x, Tag) and x.name in ("td", "th")]:
             while (r, c) in grid:
                 c += 1
+            if c >= MAX_TABLE_COLS:
+                break
             text = _cell_text(td)
-            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            rs = min(_span(td, "rowspan"), len(rows) - r)
+            cs = min(_span(td, "colspan"), MAX_TABLE_COLS - c)
             for dr in range(rs):
                 for dc in range(cs):
                     grid[(r + dr, c + dc)] = GridCell(text=text, col=c + dc, spanned=bool(dr or dc))
@@ -131,6 +141,8 @@ class _Emitter:
         self.buf: list[str] = []
         self.tables = 0
         self.images = 0
+        self.table_rows = 0
+        self.problems: list[ParseProblem] = []
 
     def flush(self) -> None:
         text = _WS.sub(" ", "".join(self.buf)).strip()
@@ -142,7 +154,17 @@ class _Emitter:
         self.flush()
         idx = self.tables
         self.tables += 1
-        for r, row in enumerate(expand_table(t)):
+        budget = min(MAX_TABLE_ROWS, MAX_DOCUMENT_TABLE_ROWS - self.table_rows)
+        if budget <= 0:
+            if not self.problems:
+                self.problems.append(_row_cap_problem(idx, MAX_DOCUMENT_TABLE_ROWS))
+            return
+        grid = expand_table(t, budget + 1)
+        if len(grid) > budget:
+            grid = grid[:budget]
+            self.problems.append(_row_cap_problem(idx, budget))
+        self.table_rows += len(grid)
+        for r, row in enumerate(grid):
             real = [c.text for c in row if not c.spanned]
             if not any(real):
                 continue
@@ -176,6 +198,14 @@ class _Emitter:
                 self.walk(child)
 
 
+def _row_cap_problem(table: int, limit: int) -> ParseProblem:
+    return ParseProblem(
+        where="document",
+        reason=f"网页表格行数过多（超过 {limit} 行），只读取了前 {limit} 行",
+        detail={"table": table, "limit": limit},
+    )
+
+
 def html_document(html: str) -> tuple[Document, list[ParseProblem]]:
     soup = BeautifulSoup(html, "lxml")
     hints: list[str] = []
@@ -193,7 +223,7 @@ def html_document(html: str) -> tuple[Document, list[ParseProblem]]:
     em.walk(body)
     em.flush()
     doc = Document(blocks=em.blocks, input_kind="html", title_hints=hints, images_in_body=em.images)
-    problems: list[ParseProblem] = []
+    problems: list[ParseProblem] = list(em.problems)
     flat = _WS.sub("", doc.text)
     if em.tables == 0 and len(flat) < 600 and any(w in flat or w in " ".join(hints) for w in _ERROR_PAGE):
         problems.append(

@@ -7,10 +7,29 @@ import re
 import zipfile
 
 _HTML_MARKERS = re.compile(rb"<!doctype\s+html|<html|<head|<body|<meta|<div|<table|<p[\s>]|<title", re.I)
+_IMAGE_MAGIC = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"II*\x00",  # TIFF little-endian
+    b"MM\x00*",  # TIFF big-endian
+    b"BM",  # BMP
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _ole_kind(data: bytes) -> str:
+    """doc or xls by the stream names in the OLE directory (UTF-16LE), else ole."""
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
+        return "xls"
+    return "ole"
 
 
 def sniff(data: bytes) -> str:
-    """One of: empty, pdf, docx, zip, html, text."""
+    """One of: empty, pdf, docx, xlsx, zip, doc, xls, ole, image, html, text."""
     if not data.strip():
         return "empty"
     head = data[:2048]
@@ -19,13 +38,18 @@ def sniff(data: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                if "word/document.xml" in zf.namelist():
-                    return "docx"
+                names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
             return "zip"
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
         return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"  # legacy .doc/.xls
+    if head.startswith(_OLE_MAGIC):
+        return _ole_kind(data)
+    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
     if _HTML_MARKERS.search(head.lstrip()[:2048]):
         return "html"
     return "text"
@@ -39,8 +63,14 @@ def claimed_kind(content_type: str | None, filename: str | None) -> str | None:
         return "pdf"
     if "wordprocessingml" in ct or name.endswith(".docx"):
         return "docx"
+    if "spreadsheetml" in ct or name.endswith(".xlsx"):
+        return "xlsx"
     if name.endswith(".doc") or "msword" in ct:
-        return "ole"
+        return "doc"
+    if name.endswith(".xls") or "ms-excel" in ct:
+        return "xls"
+    if ct.startswith("image/") or name.endswith((".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")):
+        return "image"
     if "html" in ct or name.endswith((".html", ".htm", ".shtml", ".jhtml")):
         return "html"
     return None

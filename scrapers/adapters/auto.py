@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from scrapers.adapters.generic import GenericAdapter
+from scrapers.adapters.gkmlpt import GkmlptAdapter
+from scrapers.adapters.hanweb import HanwebAdapter
 from scrapers.adapters.henan import HenanAdapter
+from scrapers.adapters.kaifeng import KaifengAdapter
+from scrapers.adapters.pds import PdsAdapter
 from scrapers.adapters.trs import TrsAdapter
 
-ADAPTERS: list[type[GenericAdapter]] = [TrsAdapter, HenanAdapter]
+# most specific first: API-driven families before the static-HTML ones
+ADAPTERS: list[type[GenericAdapter]] = [
+    HanwebAdapter,
+    KaifengAdapter,
+    GkmlptAdapter,
+    PdsAdapter,
+    TrsAdapter,
+    HenanAdapter,
+]
 
 
 def select_adapter(html: str, url: str) -> GenericAdapter:

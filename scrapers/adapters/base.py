@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapers.fetcher import Fetcher, FetchError, FetchResult
 
 
 @dataclass(frozen=True)
@@ -18,3 +23,28 @@ class ListItem:
 class ListPage:
     items: list[ListItem] = field(default_factory=list)
     page_urls: list[str] = field(default_factory=list)  # other pages of the same column
+
+
+@dataclass
+class ListContext:
+    """What an adapter needs to walk a column: the fetcher, host rules, and where to log trouble."""
+
+    fetcher: Fetcher
+    allowed_hosts: list[str] | tuple[str, ...] | None
+    errors: list[FetchError]
+    pages_visited: list[str]
+    max_pages: int = 30
+
+    def get(
+        self, url: str, data: Mapping[str, str] | None = None, referer: str | None = None
+    ) -> FetchResult | None:
+        """One list request (GET, or POST with `data`); failures go to `errors`."""
+        got = self.fetcher.fetch(url, allowed_hosts=self.allowed_hosts, data=data, referer=referer)
+        if not got.ok:
+            self.errors.append(got)  # type: ignore[arg-type]
+            return None
+        return got  # type: ignore[return-value]
+
+    def get_html(self, url: str, data: Mapping[str, str] | None = None) -> str | None:
+        got = self.get(url, data)
+        return got.text() if got is not None else None

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.adapters.base import ListItem, ListPage
+from scrapers.adapters.base import ListContext, ListItem, ListPage
 from scrapers.meta import find_date
 from scrapers.titles import is_report_title, normalise_title
 
@@ -27,10 +27,32 @@ _PARTIAL = re.compile(r"(?:19|20)\d{2}年度?(?:政府)?信息公开")
 
 class GenericAdapter:
     name = "generic"
+    entry_holds_list = True  # the entry page itself lists the items (its 304 means "unchanged")
 
     @classmethod
     def detect(cls, html: str, url: str) -> bool:
         return True
+
+    def collect(self, html: str, url: str, ctx: ListContext) -> list[ListItem]:
+        """Every item of the column: this page, then the pages it links to (breadth first)."""
+        queue: list[tuple[str, str | None]] = [(url, html)]
+        seen_pages = {url}
+        items: dict[str, ListItem] = {}
+        while queue and len(ctx.pages_visited) < ctx.max_pages:
+            page_url, page_html = queue.pop(0)
+            if page_html is None:
+                page_html = ctx.get_html(page_url)
+                if page_html is None:
+                    continue
+            ctx.pages_visited.append(page_url)
+            page = self.parse_list(page_html, page_url)
+            for item in page.items:
+                items.setdefault(item.url, item)
+            for next_url in page.page_urls:
+                if next_url not in seen_pages:
+                    seen_pages.add(next_url)
+                    queue.append((next_url, None))
+        return list(items.values())
 
     def parse_list(self, html: str, url: str) -> ListPage:
         soup = BeautifulSoup(html, "lxml")

@@ -71,7 +71,21 @@ def test_second_cycle_over_unchanged_portal_adds_nothing(demo) -> None:
 
     # The demo stopped its portal; serve it again on the same port so the registry's URLs hold.
     port = int(out["portal"].rsplit(":", 1)[1].split("/")[0])
-    with start_sample_portal(port=port):
+    with start_sample_portal(port=port) as portal:
         result = monitor(year=2024)
+        log = list(portal.requests)
+    assert result["stats"]["ok"] == len(result["outcomes"]) > 0, result["outcomes"]
     assert result["stats"]["new_versions"] == 0 and result["stats"]["new_findings"] == 0
     assert _counts(settings.db_url) == before
+    # An unchanged portal costs little: every report document is answered 304, no body again.
+    from replicas.sample_portal import SAMPLE_AGENCIES, SAMPLE_REPORTS
+
+    monitored = {a["code"] for a in SAMPLE_AGENCIES}
+    documents = {
+        r["attachment_path"] or r["path"]
+        for r in SAMPLE_REPORTS
+        if r["year"] == 2024 and r["agency_code"] in monitored
+    }
+    hits = [e for e in log if e.path.split("?")[0] in documents]
+    assert hits, "the second crawl did not look at the reports at all"
+    assert all(e.status == 304 and e.bytes == 0 for e in hits), hits

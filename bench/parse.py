@@ -1,0 +1,220 @@
+"""Reports parsed per second per input form, single core; writes docs/benchmarks.md § Parsing.
+
+Inputs are made from the committed seeds: the text copy-out itself, its HTML and
+DOCX renderings, a text-layer PDF (reportlab), and one OCR'd table image.
+Run: ``.venv/bin/python bench/parse.py [--seconds 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract: one thread, like the parser
+
+from reports.parse import parse_document, parse_text  # noqa: E402
+from reports.render import render_html, render_text  # noqa: E402
+
+SEED_DIRS = (ROOT / "replicas" / "content" / "seeds", ROOT.parent / "shared" / "seeds")
+DOC = ROOT / "docs" / "benchmarks.md"
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def seeds() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for d in SEED_DIRS:
+        for p in sorted(d.glob("*.txt")) if d.is_dir() else []:
+            out.setdefault(p.stem, p.read_text(encoding="utf-8"))
+    return out
+
+
+def text_pdf(text: str) -> bytes:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    lines = text.replace("\t", " ").split("\n")
+    for i in range(0, len(lines), 50):
+        c.setFont("STSong-Light", 9)
+        for j, ln in enumerate(lines[i : i + 50]):
+            c.drawString(40, 800 - 15 * j, ln)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def docx_bytes(text: str) -> bytes:
+    """Paragraphs, and runs of tab-separated lines as Word tables."""
+    import docx
+
+    d = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            t = d.add_table(rows=len(rows), cols=max(map(len, rows)))
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    t.cell(r, c).text = v
+            rows.clear()
+
+    for line in text.split("\n"):
+        if "\t" in line:
+            rows.append(line.split("\t"))
+        else:
+            flush()
+            d.add_paragraph(line)
+    flush()
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def table_png(text: str) -> bytes:
+    """The table-三 part of a report drawn as one page image (like a scanned table)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    start = text.index("三、收到和处理")
+    end = text.index("四、政府信息公开行政复议")
+    lines = [ln.split("\t") for ln in text[start:end].split("\n") if ln.strip()]
+    font = ImageFont.truetype(FONT, 30)
+    img = Image.new("L", (700 + 130 * 7 + 60, 57 * len(lines) + 80), 255)
+    draw = ImageDraw.Draw(img)
+    for i, cells in enumerate(lines):
+        nums = [c for c in cells if c.strip().isdigit()]
+        label = [c for c in cells if not c.strip().isdigit()][-1:] or [""]
+        draw.text((30, 40 + 57 * i), label[0][:22], font=font, fill=0)
+        for j, v in enumerate(nums[-7:]):
+            draw.text((730 + 130 * j, 40 + 57 * i), v, font=font, fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def rate(fn: Callable[[], object], seconds: float, min_runs: int = 3) -> tuple[float, int]:
+    """Runs per second over at least ``seconds`` and ``min_runs`` runs."""
+    fn()  # warm-up (imports, font registration)
+    n, t0 = 0, time.perf_counter()
+    while n < min_runs or time.perf_counter() - t0 < seconds:
+        fn()
+        n += 1
+    return n / (time.perf_counter() - t0), n
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        m = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = m.group(1).strip() if m else cpu
+    except OSError:
+        pass
+    tess = "not installed"
+    if shutil.which("tesseract"):
+        tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[
+            0
+        ]
+    return (
+        f"{cpu}; {os.cpu_count()} cores (benchmark pinned to 1); Python {platform.python_version()}; "
+        f"{tess}; {dt.date.today().isoformat()}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=3.0)
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    texts = seeds()
+    reports = {k: parse_text(v) for k, v in texts.items()}
+    inputs: dict[str, list[bytes]] = {
+        "text copy-out (.txt)": [v.encode() for v in texts.values()],
+        "HTML page (rendered)": [render_html(r).encode() for r in reports.values()],
+        "PDF with text layer": [text_pdf(v) for v in texts.values()],
+        "Word .docx": [docx_bytes(render_text(r)) for r in reports.values()],
+    }
+    rows: list[tuple[str, float, int, str]] = []
+    for form, docs in inputs.items():
+
+        def run(docs: list[bytes] = docs) -> None:
+            for d in docs:
+                parse_document(d)
+
+        per_s, n = rate(run, args.seconds)
+        kb = sum(map(len, docs)) / len(docs) / 1024
+        rows.append((form, per_s * len(docs), n * len(docs), f"{kb:.0f} KB"))
+        print(f"{form}: {rows[-1][1]:.1f} reports/s", flush=True)
+    png = table_png(render_text(next(iter(reports.values()))))
+    per_s, n = rate(lambda: parse_document(png), 0, min_runs=3)
+    rows.append(("OCR, one table-三 page (tesseract chi_sim)", per_s, n, f"{len(png) / 1024:.0f} KB"))
+    print(f"OCR: {per_s:.2f} pages/s", flush=True)
+
+    import pypdfium2 as pdfium
+
+    pdfs = inputs["PDF with text layer"]
+
+    def pdfium_text() -> None:
+        for d in pdfs:
+            pdf = pdfium.PdfDocument(d)
+            for page in pdf:
+                page.get_textpage().get_text_range()
+            pdf.close()
+
+    extract = [("pypdfium2 text extraction only", rate(pdfium_text, args.seconds)[0] * len(pdfs))]
+    if shutil.which("pdftotext"):
+
+        def poppler() -> None:
+            for d in pdfs:
+                subprocess.run(["pdftotext", "-layout", "-", "-"], input=d, capture_output=True, check=True)
+
+        extract.append(("pdftotext (poppler) subprocess", rate(poppler, args.seconds)[0] * len(pdfs)))
+    else:
+        extract.append(("pdftotext (poppler) subprocess", float("nan")))
+    write(rows, extract, len(texts))
+
+
+def write(rows: list[tuple[str, float, int, str]], extract: list[tuple[str, float]], nseeds: int) -> None:
+    lines = [
+        "## Parsing",
+        "",
+        f"`bench/parse.py`, {nseeds} seed reports (`replicas/content/seeds/`, `shared/seeds/`) in each form, "
+        "single core, `parse_document` end to end (sniff → blocks → tables).",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "| input form | reports/s | runs | mean size |",
+        "|---|---:|---:|---:|",
+        *[f"| {f} | {r:.2f} | {n} | {s} |" for f, r, n, s in rows],
+        "",
+        "PDF text extraction alone (same PDFs, reports/s):",
+        "",
+        "| extractor | reports/s |",
+        "|---|---:|",
+        *[f"| {f} | {'not installed' if r != r else f'{r:.1f}'} |" for f, r in extract],
+        "",
+    ]
+    section = "\n".join(lines)
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"^## Parsing\n.*?(?=^## |\Z)", re.M | re.S)
+    new = pattern.sub(section + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + section
+    DOC.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Per-host politeness across concurrent flow runs and workers.
+
+Inside one process the fetcher already serialises requests per host and waits
+``NIANBAO_PER_HOST_DELAY`` between them. Several flow runs (or several workers on several
+machines) do not share that fetcher, so with a Prefect API configured each agency's network
+work also holds a slot of the global concurrency limit ``host-<host>`` (created on first use
+with ``NIANBAO_HOST_CONCURRENCY`` slots, default 1). Without an API (ephemeral Prefect, plain
+Python) the fetcher's own delay is all there is.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+log = logging.getLogger("nianbao.flows.politeness")
+_created: set[str] = set()
+
+
+def host_slots() -> int:
+    """Slots per host across every flow run (0 disables the global limit)."""
+    return int(os.environ.get("NIANBAO_HOST_CONCURRENCY", "1"))
+
+
+def limit_name(host: str) -> str:
+    """``host-www-zhanhe-gov-cn``: lowercase, digits and dashes only."""
+    return "host-" + re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")
+
+
+def hosts_of(urls: list[str]) -> list[str]:
+    return sorted({urlsplit(u).netloc for u in urls if urlsplit(u).netloc})
+
+
+def api_configured() -> bool:
+    from flows.server import configured_api_url
+
+    return bool(configured_api_url())
+
+
+def ensure_host_limits(hosts: list[str], slots: int | None = None) -> list[str]:
+    """Create the missing ``host-*`` limits; return their names (empty without an API)."""
+    slots = host_slots() if slots is None else slots
+    if slots <= 0 or not hosts or not api_configured():
+        return []
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    names = [limit_name(h) for h in hosts]
+    with get_client(sync_client=True) as client:
+        for name in names:
+            if name in _created:
+                continue
+            try:
+                client.read_global_concurrency_limit_by_name(name)
+            except ObjectNotFound:
+                try:
+                    client.create_global_concurrency_limit(
+                        GlobalConcurrencyLimitCreate(name=name, limit=slots)
+                    )
+                    log.info("created global concurrency limit %s with %d slot(s)", name, slots)
+                except ObjectAlreadyExists:
+                    pass
+            _created.add(name)
+    return names
+
+
+@contextmanager
+def polite(urls: list[str]) -> Iterator[list[str]]:
+    """Hold one slot per host of ``urls`` while the block runs (no-op without an API)."""
+    names = ensure_host_limits(hosts_of(urls))
+    if not names:
+        yield []
+        return
+    from prefect.concurrency.sync import concurrency
+
+    with concurrency(names, occupy=1, strict=False):
+        yield names

@@ -1,0 +1,30 @@
+"""Settings from the environment: empty values mean "not set", never the current directory."""
+
+from pathlib import Path
+
+import pytest
+
+from nianbao.settings import Settings
+
+
+def test_empty_apprise_config_means_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NIANBAO_APPRISE_CONFIG", "")
+    monkeypatch.setenv("NIANBAO_RAW_DIR", "")
+    s = Settings()
+    assert s.apprise_config is None
+    assert s.raw_path == s.data_dir / "raw"
+
+
+def test_delivery_without_config_skips_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch, sqlite_url: str
+) -> None:
+    from flows.runtime import deliver_alerts
+
+    monkeypatch.setenv("NIANBAO_APPRISE_CONFIG", "")
+    result = deliver_alerts(Settings(database_url=sqlite_url))
+    assert "skipped" in result and "NIANBAO_APPRISE_CONFIG" in result["skipped"]
+
+
+def test_apprise_config_path_is_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NIANBAO_APPRISE_CONFIG", str(tmp_path / "apprise.yml"))
+    assert Settings().apprise_config == tmp_path / "apprise.yml"

@@ -1,0 +1,149 @@
+"""deploy/: compose, prefect.yaml and Dockerfile are consistent and safe (no Docker engine needed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.schedules import DEADLINE_SCHEDULES, MONITOR_SCHEDULES, build_deployments
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+REPO = DEPLOY.parent
+# A key that names a secret, and the value it is given on that line.
+SECRET_RE = re.compile(
+    r"^[ \t-]*['\"]?(\w*(?:PASSWORD|SECRET|TOKEN|AUTH_STRING)\w*)['\"]?[ \t]*[:=][ \t]*(.*)$", re.I | re.M
+)
+
+
+def secret_values(text: str) -> list[str]:
+    """Keys given a literal value (not empty, not ``${VAR}`` from the environment)."""
+    return [
+        key
+        for key, value in SECRET_RE.findall(text)
+        if key.lower() != "secrets"  # compose: the list of secret names a service mounts
+        and value.strip().strip("'\"")
+        and not value.strip().strip("'\"").startswith("${")
+    ]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def prefect_yaml() -> dict:
+    return yaml.safe_load((DEPLOY / "prefect.yaml").read_text(encoding="utf-8"))
+
+
+def test_compose_has_the_services_and_only_the_ui_port_published(compose: dict) -> None:
+    services = compose["services"]
+    assert {"db", "prefect-server", "worker", "app"} <= set(services)
+    published = {name: s.get("ports", []) for name, s in services.items() if s.get("ports")}
+    assert list(published) == ["prefect-server"]
+    assert [p.rsplit(":", 1)[1] for p in published["prefect-server"]] == ["4200"]
+    assert "expose" not in services["db"]
+
+
+def test_compose_keeps_postgres_internal_and_auth_on(compose: dict) -> None:
+    services = compose["services"]
+    assert services["db"]["networks"] == ["backend"]
+    assert compose["networks"]["backend"]["internal"] is True
+    assert "PREFECT_SERVER_API_AUTH_STRING" in services["prefect-server"]["environment"]
+    for name in ("worker", "app"):
+        env = services[name]["environment"]
+        assert env["PREFECT_API_AUTH_STRING"].startswith("${")
+        assert env["NIANBAO_APPRISE_CONFIG"].startswith("/run/secrets/")
+        assert "apprise" in services[name]["secrets"]
+    assert "apprise" in compose["secrets"] and "file" in compose["secrets"]["apprise"]
+
+
+@pytest.mark.parametrize(
+    "name", ["docker-compose.yml", "prefect.yaml", "Dockerfile", ".env.example", "initdb/01-databases.sh"]
+)
+def test_no_secret_values_in_deploy_files(name: str) -> None:
+    text = (DEPLOY / name).read_text(encoding="utf-8")
+    assert secret_values(text) == []
+    assert "postgres://" not in text and not re.search(r"://[^/\s:@]+:[^@\s$]+@", text)
+
+
+def test_env_file_is_ignored_and_example_lists_every_variable(compose: dict) -> None:
+    assert ".env" in (REPO / ".gitignore").read_text().split()
+    text = (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
+    used = set(re.findall(r"\$\{([A-Z_]+)", text))
+    example = {
+        line.split("=", 1)[0] for line in (DEPLOY / ".env.example").read_text().splitlines() if "=" in line
+    }
+    assert used <= example, used - example
+
+
+def _compose_command() -> list[str]:
+    """`docker compose` (plugin) or Debian's `docker-compose`; both validate without an engine."""
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    assert legacy, (
+        "neither `docker compose` nor `docker-compose` is installed (scripts/system-packages.sh installs it)"
+    )
+    return [legacy]
+
+
+def test_docker_compose_config_validates() -> None:
+    env = {
+        k: "x"
+        for k in ("POSTGRES_PASSWORD", "PREFECT_DB_PASSWORD", "NIANBAO_DB_PASSWORD", "PREFECT_AUTH_STRING")
+    }
+    result = subprocess.run(
+        [*_compose_command(), "-f", str(DEPLOY / "docker-compose.yml"), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        env={**env, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_dockerfile_is_slim_pinned_and_non_root() -> None:
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert lines[0] == "FROM python:3.11-slim"
+    assert any("pip install -c constraints.txt" in ln for ln in lines)
+    users = [ln.split()[1] for ln in lines if ln.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert not any(ln.startswith(("ARG", "ENV")) and re.search(r"PASSWORD|AUTH|TOKEN", ln) for ln in lines)
+    assert not any("apprise" in ln.lower() and ln.startswith(("COPY", "ADD")) for ln in lines)
+
+
+def test_prefect_yaml_entrypoints_import_and_name_their_flows(prefect_yaml: dict) -> None:
+    from prefect.flows import load_flow_from_entrypoint
+
+    pools = {d["work_pool"]["name"] for d in prefect_yaml["deployments"]}
+    assert pools == {"nianbao"}
+    for d in prefect_yaml["deployments"]:
+        path = d["entrypoint"].split(":", 1)[0]
+        assert (REPO / path).is_file(), path
+        flow = load_flow_from_entrypoint(str(REPO / d["entrypoint"]))
+        assert flow.name == d["flow_name"], d
+
+
+def test_prefect_yaml_matches_the_served_deployments_and_schedules(prefect_yaml: dict) -> None:
+    served = {
+        (dep.flow_name, dep.name): sorted(
+            (s.schedule.cron, s.schedule.timezone, s.slug) for s in (dep.schedules or [])
+        )
+        for dep in build_deployments()
+    }
+    declared = {
+        (d["flow_name"], d["name"]): sorted(
+            (s["cron"], s["timezone"], s["slug"]) for s in (d.get("schedules") or [])
+        )
+        for d in prefect_yaml["deployments"]
+    }
+    assert declared == served
+    assert served[("monitor", "scheduled")] == sorted((s.cron, s.timezone, s.slug) for s in MONITOR_SCHEDULES)
+    assert served[("check-deadlines", "daily")] == [(s.cron, s.timezone, s.slug) for s in DEADLINE_SCHEDULES]

@@ -1,0 +1,103 @@
+"""A manual recrawl through a real Prefect server and `nianbao serve`: API and CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from models.db import session_scope
+from models.tables import Agency, Finding, Report
+from tests.e2e.conftest import AGENCY, BIN, RUN_NAME, YEAR, Stack
+
+pytestmark = pytest.mark.e2e
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _artifacts(api_url: str, run_id) -> dict[str, dict]:
+    """The run's artifacts by key, read back through the REST API (`POST /artifacts/filter`)."""
+    body = {"artifacts": {"flow_run_id": {"any_": [str(run_id)]}}, "limit": 50, "offset": 0}
+    response = httpx.post(f"{api_url}/artifacts/filter", json=body, timeout=10)
+    response.raise_for_status()
+    return {a["key"]: a for a in response.json() if a.get("key")}
+
+
+def test_recrawl_through_the_api_records_report_finding_alert_and_artifacts(
+    stack: Stack, recrawl_run
+) -> None:
+    assert recrawl_run.state.is_completed(), recrawl_run.state
+    assert recrawl_run.name == RUN_NAME
+
+    with session_scope(stack.db_url) as s:
+        agency = s.exec(select(Agency).where(Agency.code == AGENCY)).one()
+        reports = s.exec(select(Report).where(Report.agency_id == agency.id, Report.year == YEAR)).all()
+        rules = {
+            f.rule
+            for f in s.exec(
+                select(Finding).where(Finding.agency_id == agency.id, Finding.status == "fail")
+            ).all()
+        }
+    assert reports and reports[0].url.startswith(stack.portal_url)
+    assert "TEXT-TABLE" in rules
+
+    received = "\n".join(str(m.get("title", "")) + str(m.get("message", "")) for m in stack.sink.messages)
+    assert stack.sink.messages, "the webhook sink received nothing"
+    assert "湛河区应急管理局" in received and CJK.search(received)
+
+    artifacts = _artifacts(stack.server.api_url, recrawl_run.id)
+    table = artifacts[f"compliance-{AGENCY}-{YEAR}"]
+    assert table["type"] == "table"
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    assert [r["单位"] for r in rows] == ["湛河区应急管理局"]
+    assert "TEXT-TABLE" in rows[0]["规则"] and rows[0]["状态"]
+    findings = artifacts[f"findings-{AGENCY}-{YEAR}"]
+    assert findings["type"] == "markdown"
+    assert "TEXT-TABLE" in findings["data"] and f"]({stack.portal_url}" in findings["data"]
+    progress = artifacts[f"progress-{AGENCY}-{YEAR}"]
+    assert progress["type"] == "progress" and float(progress["data"]) == 100.0
+
+
+def test_host_concurrency_limit_exists_for_the_portal(stack: Stack, recrawl_run) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.politeness import limit_name
+
+    host = stack.portal_url.split("://", 1)[1]
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name(limit_name(host))
+    assert limit.limit == 1 and limit.active_slots == 0
+
+
+def test_prefect_cli_deployment_run(stack: Stack, recrawl_run) -> None:
+    from prefect.client.orchestration import get_client
+
+    result = subprocess.run(
+        [
+            str(BIN / "prefect"),
+            "deployment",
+            "run",
+            "recrawl-agency/manual",
+            "-p",
+            f"agency={AGENCY}",
+            "-p",
+            f"year={YEAR}",
+            "--watch",
+            "--watch-timeout",
+            "120",
+        ],
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    match = re.search(r"UUID: ([0-9a-f-]{36})", result.stdout)
+    assert match, result.stdout
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(match.group(1))
+    assert run.state.is_completed() and run.name == RUN_NAME
+    assert run.parameters == {"agency": AGENCY, "year": YEAR}

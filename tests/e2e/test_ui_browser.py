@@ -1,0 +1,97 @@
+"""The Prefect UI in headless Chromium shows the Chinese flow-run name and the compliance artifact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import AGENCY, REPO, RUN_NAME, YEAR, Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if path is None:
+        message = "Chromium not found: run scripts/system-packages.sh (installs chromium, fonts-wqy-microhei)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def _chrome(args: list[str], profile: Path, budget_ms: int) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            _chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--virtual-time-budget={budget_ms}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def _dom_with(url: str, needles: list[str], profile: Path, tries: int = 4) -> str:
+    """`--dump-dom` until every needle is in the rendered page (the UI loads data after boot)."""
+    dom = ""
+    for attempt in range(tries):
+        dom = _chrome(["--dump-dom", url], profile, budget_ms=8000 + 4000 * attempt).stdout
+        if all(n in dom for n in needles):
+            return dom
+        time.sleep(1)
+    return dom
+
+
+def _artifact_id(api_url: str, key: str) -> str:
+    body = {"artifacts": {"key": {"any_": [key]}}, "limit": 1, "offset": 0}
+    response = httpx.post(f"{api_url}/artifacts/filter", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json()[0]["id"]
+
+
+def test_ui_shows_the_run_and_its_compliance_artifact(stack: Stack, recrawl_run, tmp_path: Path) -> None:
+    ui = stack.server.ui_url
+    profile = tmp_path / "chromium-profile"
+
+    runs_dom = _dom_with(f"{ui}/runs", [RUN_NAME], profile)
+    assert RUN_NAME in runs_dom, f"flow run name not on {ui}/runs; DOM starts: {runs_dom[:500]}"
+
+    run_page = f"{ui}/runs/flow-run/{recrawl_run.id}"
+    run_dom = _dom_with(run_page, [RUN_NAME], profile)
+    assert RUN_NAME in run_dom
+
+    key = f"compliance-{AGENCY}-{YEAR}"
+    key_dom = _dom_with(f"{ui}/artifacts/key/{key}", [key, "年报合规情况", RUN_NAME], profile)
+    assert key in key_dom and "年报合规情况" in key_dom and RUN_NAME in key_dom
+    artifact_id = _artifact_id(stack.server.api_url, key)
+    table_dom = _dom_with(
+        f"{ui}/artifacts/artifact/{artifact_id}", ["湛河区应急管理局", "TEXT-TABLE"], profile
+    )
+    assert "湛河区应急管理局" in table_dom and "TEXT-TABLE" in table_dom, table_dom[-1500:]
+
+    shot = tmp_path / "flow-run.png"
+    result = _chrome([f"--screenshot={shot}", run_page], profile, budget_ms=12000)
+    assert shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
+    out = REPO / "test-output"
+    out.mkdir(exist_ok=True)
+    shutil.copy(shot, out / "prefect-ui-flow-run.png")

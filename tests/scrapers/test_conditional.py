@@ -1,0 +1,85 @@
+"""An unchanged portal costs little: the second crawl downloads no report body again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from replicas.family_portal import FamilyPortal, start_family_portal
+from scrapers.conditional import CrawlCache
+from scrapers.discover import discover, fetch_report_document
+from scrapers.fetcher import Fetcher, FetchResult
+
+HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def fam() -> Iterator[FamilyPortal]:
+    with start_family_portal() as p:
+        yield p
+
+
+def _crawl(fam: FamilyPortal, fetcher: Fetcher, family: str, validators) -> list[FetchResult]:  # type: ignore[no-untyped-def]
+    result = discover(fam.entry_url(family), fetcher, HOSTS, validators=validators)
+    assert result.errors == []
+    docs = []
+    for found in result.reports:
+        doc = fetch_report_document(found, fetcher, HOSTS, validators=validators)
+        assert isinstance(doc, FetchResult)
+        docs.append(doc)
+    return docs
+
+
+def _document_paths(fam: FamilyPortal, docs: list[FetchResult]) -> set[str]:
+    return {d.url.removeprefix(fam.base_url) for d in docs}
+
+
+@pytest.mark.parametrize("family", ["hanweb", "pds", "kaifeng", "gkmlpt"])
+def test_second_crawl_with_cache_downloads_no_report_body(
+    fam: FamilyPortal, fetcher: Fetcher, family: str
+) -> None:
+    cache = CrawlCache()
+    first = _crawl(fam, fetcher, family, cache)
+    doc_paths = _document_paths(fam, first)
+    assert any(d.sniffed_kind == "pdf" for d in first) and any(d.sniffed_kind == "html" for d in first)
+    restored = CrawlCache.from_json(cache.to_json())  # what the caller persists between runs
+    fam.requests.clear()
+    second = _crawl(fam, fetcher, family, restored)
+    assert len(second) == len(first)
+    assert all(d.not_modified and d.content == b"" for d in second)
+    log = list(fam.requests)
+    report_bytes = sum(r.bytes for r in log if r.path.split("?")[0] in doc_paths)
+    assert report_bytes == 0
+    assert all(r.status == 304 for r in log if r.path in doc_paths)
+    assert not any(r.status == 200 and ".pdf" in r.path for r in log)
+    if family in ("hanweb", "pds"):  # the column page itself answered 304: nothing else asked
+        assert [(r.path, r.status) for r in log] == [(fam.entry_url(family).removeprefix(fam.base_url), 304)]
+
+
+def test_document_validators_alone_give_304s(fam: FamilyPortal, fetcher: Fetcher) -> None:
+    """The pipeline's way: {Document.url: (etag, last_modified)} from the last fetch of each report."""
+    first = _crawl(fam, fetcher, "hanweb", None)
+    validators = {d.url: (d.etag, d.last_modified) for d in first}
+    assert all(e or lm for e, lm in validators.values())
+    doc_paths = _document_paths(fam, first)
+    fam.requests.clear()
+    second = _crawl(fam, fetcher, "hanweb", validators)
+    assert all(d.not_modified for d in second)
+    assert {d.url for d in second} == {d.url for d in first}
+    log = list(fam.requests)
+    assert sum(r.bytes for r in log if r.path in doc_paths) == 0
+    # downfile.jsp answers 302 whatever the validators; the /attach/0/ file behind it gives the 304
+    bodies = [r for r in log if r.path in doc_paths or r.path.startswith("/hanweb/attach/0/")]
+    assert sum(1 for r in bodies if r.status == 304) == len(doc_paths)
+    assert sum(r.bytes for r in bodies) == 0
+    # attachments' articles are re-read (small HTML), the PDFs behind them are not
+    assert any(r.path.startswith("/hanweb/attach/0/") and r.status == 304 for r in log)
+
+
+def test_stale_validators_still_get_the_body(fam: FamilyPortal, fetcher: Fetcher) -> None:
+    first = _crawl(fam, fetcher, "pds", None)
+    stale = {d.url: ('"0000"', "Mon, 01 Jan 2001 00:00:00 GMT") for d in first}
+    second = _crawl(fam, fetcher, "pds", stale)
+    assert all(not d.not_modified and d.content for d in second)
+    assert [d.content for d in second] == [d.content for d in first]
