@@ -71,7 +71,12 @@ def monitor_agency_task(agency_code: str, year: int, run_id: int) -> dict:
         if limits:
             logger.debug("%s: holding host slot(s) %s", agency_code, limits)
         outcome = pipeline.monitor_agency(
-            get_settings(), shared_fetcher(), agency_code, years={year}, run_id=run_id
+            get_settings(),
+            shared_fetcher(),
+            agency_code,
+            years={year},
+            run_id=run_id,
+            health_alert_after=registry_settings().health_alert_after,
         )
     if outcome.outcome != "ok":
         logger.warning("%s: skipped (%s): %s", agency_code, outcome.outcome, outcome.detail[:300])

@@ -27,7 +27,9 @@ app = typer.Typer(
 )
 agencies_app = typer.Typer(help="The agency registry (agencies.yaml).", no_args_is_help=True)
 alerts_app = typer.Typer(help="Alert delivery through apprise.", no_args_is_help=True)
+findings_app = typer.Typer(help="Findings: list them, confirm or dismiss them.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
+app.add_typer(findings_app, name="findings")
 app.add_typer(alerts_app, name="alerts")
 console = Console()
 
@@ -176,10 +178,30 @@ def recrawl(
 
 
 @app.command()
-def report(year: YearOpt = None) -> None:
-    """Print the compliance matrix (agency × status) for a report year."""
+def report(
+    year: YearOpt = None,
+    xlsx: Annotated[
+        Path | None, typer.Option(help="Write the workbook here (default data/reports/).")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Write the HTML page here (default data/reports/).")
+    ] = None,
+) -> None:
+    """Print the compliance matrix (agency × status) and write it as XLSX and HTML."""
+    from flows.runtime import default_report_year, registry_settings
+    from nianbao.compliance import compliance_rows, finding_lines
+    from nianbao.export import write_html, write_xlsx
+
     _prepare_db()
+    year = year or default_report_year()
     _print_compliance(year)
+    with session_scope(get_settings().db_url) as s:
+        rows = compliance_rows(s, year, datetime.now(UTC), registry_settings())
+        findings = finding_lines(s, year)
+    out = get_settings().data_dir / "reports"
+    x = write_xlsx(rows, findings, year, xlsx or out / f"compliance-{year}.xlsx")
+    h = write_html(rows, findings, year, html or out / f"compliance-{year}.html")
+    console.print(f"已写入：{x}　{h}")
 
 
 def _print_compliance(year: int | None) -> None:
@@ -229,6 +251,82 @@ def alerts_test(tag: Annotated[str | None, typer.Option(help="Only this tag.")] 
     if cfg is None or not cfg.exists():
         _fail("未配置告警渠道：请设置 NIANBAO_APPRISE_CONFIG 指向 apprise YAML 配置文件")
     console.print(send_test_message(cfg, tag=tag))
+
+
+@app.command()
+def discover(
+    url: Annotated[str, typer.Argument(help="An annual-report column (list page) URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Crawl one column URL and print the annual reports found there."""
+    from rich.table import Table
+
+    from scrapers.cli_discover import DiscoverFailed, discover_json
+    from scrapers.fetcher import Fetcher
+
+    try:
+        found = discover_json(url, Fetcher())
+    except DiscoverFailed as exc:
+        _fail(f"无法读取 {url}：{exc}")
+    if as_json:
+        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"发现的年报（{len(found)}）")
+    for name in ("单位", "年度", "发布日期", "来源", "链接", "附件"):
+        table.add_column(name, overflow="fold")
+    for r in found:
+        table.add_row(
+            r["agency"] or "",
+            str(r["year"]),
+            r["published_at"] or "",
+            r["published_at_source"] or "",
+            r["url"],
+            "\n".join(r["attachments"]),
+        )
+    console.print(table)
+
+
+@findings_app.command("list")
+def findings_list(
+    year: YearOpt = None,
+    state: Annotated[str, typer.Option(help="open | resolved | confirmed | dismissed | all")] = "open",
+) -> None:
+    """List findings with their ids (for review)."""
+    from rich.table import Table
+
+    from models.tables import Finding
+
+    _prepare_db()
+    table = Table(title="问题")
+    for name in ("id", "单位", "年度", "级别", "规则", "状态", "说明"):
+        table.add_column(name, overflow="fold")
+    with session_scope(get_settings().db_url) as s:
+        query = select(Finding, Agency).join(Agency).where(Finding.status == "fail").order_by(Finding.id)
+        if year:
+            query = query.where(Finding.year == year)
+        if state != "all":
+            query = query.where(Finding.state == state)
+        for f, a in s.exec(query).all():
+            table.add_row(str(f.id), a.name, str(f.year), f.severity, f.rule, f.state, f.message)
+    console.print(table)
+
+
+@findings_app.command("review")
+def findings_review(
+    finding_id: Annotated[int, typer.Argument(help="The finding's id (nianbao findings list).")],
+    comment: Annotated[str, typer.Option("--comment", "-m", help="Why (required).")],
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="Dismiss instead of confirm.")] = False,
+) -> None:
+    """Confirm (default) or dismiss a finding with a comment; later re-checks keep the verdict."""
+    from nianbao.record import review_finding
+
+    _prepare_db()
+    try:
+        with session_scope(get_settings().db_url) as s:
+            row = review_finding(s, finding_id, "dismissed" if dismiss else "confirmed", comment)
+            console.print(f"问题 #{row.id}（{row.rule}）已标记为 {row.state}：{row.review_comment}")
+    except (LookupError, ValueError) as exc:
+        _fail(str(exc))
 
 
 @app.command()

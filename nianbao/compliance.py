@@ -96,3 +96,21 @@ def compliance_rows(
             )
         )
     return rows
+
+
+def finding_lines(session: Session, year: int) -> list:
+    """Open and person-confirmed findings of a year, errors first, for the exports."""
+    from nianbao.export import FindingLine
+
+    order = {"error": 0, "warning": 1, "info": 2}
+    rows = session.exec(
+        select(Finding, Agency, Jurisdiction)
+        .join(Agency, Agency.id == Finding.agency_id)
+        .join(Jurisdiction, Jurisdiction.id == Agency.jurisdiction_id)
+        .where(Finding.year == year, Finding.status == "fail", col(Finding.state).in_(["open", "confirmed"]))
+    ).all()
+    lines = [
+        FindingLine(j.name, a.name, f.severity, f.rule, f.message, f.state, f.evidence.get("url"))
+        for f, a, j in rows
+    ]
+    return sorted(lines, key=lambda f: (order.get(f.severity, 3), f.district, f.agency, f.rule))

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, CrawlRun, Document, Jurisdiction, Report, utcnow
+from nianbao.health import record_health
 from nianbao.record import (
     FetchedBytes,
     latest_document,
@@ -241,6 +242,7 @@ def monitor_agency(
     *,
     years: set[int] | None = None,
     run_id: int | None = None,
+    health_alert_after: int = 3,
 ) -> AgencyOutcome:
     """Crawl one agency's entry URLs and record every report of the wanted years found there."""
     with session_scope(settings.db_url) as s:
@@ -287,6 +289,11 @@ def monitor_agency(
                     evidence={"errors": outcome.errors[:20]},
                     reports_found=outcome.reports_found,
                 )
+            )
+            s.flush()
+            agency = s.get(Agency, agency_id)
+            record_health(
+                s, agency, s.get(Jurisdiction, agency.jurisdiction_id), alert_after=health_alert_after
             )
     log.info(
         "agency %s: %s, %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)",

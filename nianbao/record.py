@@ -282,3 +282,20 @@ def record_check_findings(
 def severity_rank(severity: str) -> int:
     order = {Severity.ERROR.value: 0, Severity.WARNING.value: 1, Severity.INFO.value: 2}
     return order.get(severity, 3)
+
+
+REVIEW_STATES = ("confirmed", "dismissed")
+
+
+def review_finding(session: Session, finding_id: int, state: str, comment: str) -> Finding:
+    """A person's verdict on a finding; re-checks never overwrite it (upsert keeps the state)."""
+    if state not in REVIEW_STATES:
+        raise ValueError(f"state must be one of {REVIEW_STATES}")
+    if not comment.strip():
+        raise ValueError("a review needs a comment saying why")
+    row = session.get(Finding, finding_id)
+    if row is None:
+        raise LookupError(f"no finding #{finding_id}")
+    row.state, row.review_comment = state, comment.strip()
+    session.add(row)
+    return row

@@ -1,0 +1,79 @@
+"""Portal health: a site that cannot be checked N runs in a row is announced once
+(「无法检查」), and once more when it works again. An episode is identified by its first
+failed crawl, so re-runs never repeat either message."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from alerts.outbox import enqueue
+from models.tables import Agency, AgencyCrawl, Jurisdiction
+from nianbao.record import alert_tags
+
+FAILED = ("unreachable", "blocked")
+
+
+def _episode(crawls: list[AgencyCrawl]) -> list[AgencyCrawl]:
+    """The leading run of failed crawls in a newest-first list."""
+    run = []
+    for crawl in crawls:
+        if crawl.outcome not in FAILED:
+            break
+        run.append(crawl)
+    return run
+
+
+def record_health(
+    session: Session, agency: Agency, jurisdiction: Jurisdiction, *, alert_after: int = 3
+) -> str | None:
+    """Enqueue a health or recovery alert if this agency's latest crawl calls for one; return its kind."""
+    crawls = session.exec(
+        select(AgencyCrawl)
+        .where(AgencyCrawl.agency_id == agency.id)
+        .order_by(col(AgencyCrawl.id).desc())
+        .limit(500)
+    ).all()
+    if not crawls:
+        return None
+    base = {
+        "agency": agency.name,
+        "url": (agency.entry_urls or [None])[0],
+    }
+    failing = _episode(crawls)
+    if len(failing) >= alert_after:
+        first = failing[-1]
+        alert = enqueue(
+            session,
+            kind="health",
+            dedup_key=f"health:{agency.code}:{first.id}",
+            agency=agency,
+            year=None,
+            severity="warning",
+            tags=alert_tags(agency, jurisdiction),
+            payload=base
+            | {
+                "outcome": failing[0].outcome,
+                "failures": len(failing),
+                "since": first.at.isoformat(timespec="minutes"),
+                "detail": failing[0].detail[:300],
+            },
+        )
+        return "health" if alert else None
+    if crawls[0].outcome in FAILED:
+        return None
+    previous = _episode(crawls[1:])
+    if len(previous) >= alert_after:
+        first = previous[-1]
+        alert = enqueue(
+            session,
+            kind="health_recovered",
+            dedup_key=f"health_recovered:{agency.code}:{first.id}",
+            agency=agency,
+            year=None,
+            severity="info",
+            tags=alert_tags(agency, jurisdiction),
+            payload=base
+            | {"failures": len(previous), "recovered_at": crawls[0].at.isoformat(timespec="minutes")},
+        )
+        return "health_recovered" if alert else None
+    return None

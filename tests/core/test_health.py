@@ -1,0 +1,48 @@
+"""A portal that cannot be checked N runs in a row: one 「无法检查」 alert, one recovery."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from models.db import session_scope
+from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Jurisdiction
+from nianbao.health import record_health
+
+
+def _crawl(url: str, outcome: str) -> str | None:
+    with session_scope(url) as s:
+        agency = s.exec(select(Agency)).one()
+        run = CrawlRun()
+        s.add(run)
+        s.flush()
+        s.add(
+            AgencyCrawl(crawl_run_id=run.id, agency_id=agency.id, outcome=outcome, detail=f"{outcome}: DNS")
+        )
+        s.flush()
+        return record_health(s, agency, s.get(Jurisdiction, agency.jurisdiction_id), alert_after=3)
+
+
+def test_health_alert_once_per_episode_and_recovery(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        j = Jurisdiction(code="pds-zhanhe", name="平顶山市湛河区")
+        s.add(j)
+        s.flush()
+        s.add(
+            Agency(
+                code="zhanhe-gongxin",
+                name="湛河区工业和信息化局",
+                jurisdiction_id=j.id,
+                entry_urls=["https://www.zhanhe.gov.cn/x/"],
+            )
+        )
+    kinds = [_crawl(db_url, o) for o in ("unreachable", "blocked", "unreachable", "unreachable", "ok", "ok")]
+    assert kinds == [None, None, "health", None, "health_recovered", None]
+    # A short outage (under the threshold) says nothing at all.
+    kinds = [_crawl(db_url, o) for o in ("unreachable", "unreachable", "ok")]
+    assert kinds == [None, None, None]
+    with session_scope(db_url) as s:
+        alerts = s.exec(select(Alert).order_by(Alert.id)).all()
+    assert [a.kind for a in alerts] == ["health", "health_recovered"]
+    assert "无法检查" in alerts[0].subject and "湛河区工业和信息化局" in alerts[0].subject
+    assert alerts[0].payload["failures"] == 3
+    assert "恢复" in alerts[1].subject
