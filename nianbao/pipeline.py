@@ -142,16 +142,24 @@ def _parse_safely(
         return ParsedReport(), finding
 
 
-def document_validators(settings: Settings, hosts: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    """(etag, last_modified) of the newest stored version of every URL on the agency's hosts, for
-    conditional requests: an unchanged portal answers 304 and sends no report body. Hosts, not
-    the agency: a shared column lists (and discovery reads) its neighbours' reports too."""
+def document_validators(
+    settings: Settings, jurisdiction_id: int, hosts: list[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """(etag, last_modified) of the newest stored version of every URL the jurisdiction's agencies
+    fetched on these hosts, for conditional requests: an unchanged portal answers 304 and sends no
+    report body. The jurisdiction, not the agency: a shared column lists (and discovery reads) its
+    neighbours' reports too; and not the whole database, so a cycle stays linear in agencies."""
     out: dict[str, tuple[str | None, str | None]] = {}
     with session_scope(settings.db_url) as s:
-        docs = s.exec(select(Document).order_by(col(Document.last_seen))).all()
-        for doc in docs:  # later versions overwrite earlier ones
-            if (doc.etag or doc.last_modified) and host_allowed(doc.url, hosts):
-                out[doc.url] = (doc.etag, doc.last_modified)
+        docs = s.exec(
+            select(Document.url, Document.etag, Document.last_modified)
+            .join(Agency, Agency.id == Document.agency_id)
+            .where(Agency.jurisdiction_id == jurisdiction_id)
+            .order_by(col(Document.last_seen))
+        ).all()
+        for url, etag, last_modified in docs:  # later versions overwrite earlier ones
+            if (etag or last_modified) and host_allowed(url, hosts):
+                out[url] = (etag, last_modified)
     return out
 
 
@@ -248,13 +256,14 @@ def monitor_agency(
     with session_scope(settings.db_url) as s:
         agency = resolve_agency(s, agency_ref)
         agency_id, name, short = agency.id, agency.name, list(agency.short_names or [])
+        jurisdiction_id = agency.jurisdiction_id
         entries, hosts = list(agency.entry_urls or []), list(agency.allowed_hosts or [])
     outcome = AgencyOutcome(agency=agency_ref, outcome="ok")
     if not entries:
         outcome.outcome, outcome.detail = "no_entry", "登记表中没有该单位的年报栏目地址"
     errors = []
     found: list[DiscoveredReport] = []
-    validators = document_validators(settings, hosts)
+    validators = document_validators(settings, jurisdiction_id, hosts)
     for entry in entries:
         result = discover(entry, fetcher, allowed_hosts=hosts, validators=validators)
         errors.extend(result.errors)
