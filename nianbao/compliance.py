@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
-from nianbao.deadline_watch import first_publication
-from nianbao.deadlines import Status, assess, deadline_for
+from nianbao.deadline_watch import agency_verdict
+from nianbao.deadlines import Status
 from nianbao.registry import RegistrySettings
 
 STATUS_LABELS = {
@@ -48,22 +48,8 @@ def compliance_rows(
     rows: list[ComplianceRow] = []
     query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)
     for agency, jur in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
-        published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
-        deadline = deadline_for(
-            agency.kind,
-            year,
-            jurisdiction_overrides=jur.deadline_overrides,
-            agency_overrides=agency.deadline_overrides,
-        )
-        verdict = assess(
-            deadline,
-            published_at=published_at,
-            date_source=source,
-            now=now,
-            inclusive=rules.deadline_inclusive,
-            grace_days=rules.grace_days,
-            due_soon_days=rules.due_soon_days,
-        )
+        verdict = agency_verdict(session, agency, jur, year, now, rules)
+        deadline = verdict.deadline
         text = STATUS_LABELS[verdict.status]
         if verdict.status == Status.LATE:
             text = f"逾期{verdict.days_late}天"

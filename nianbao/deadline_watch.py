@@ -87,14 +87,15 @@ def _alert_fields(verdict: Verdict, now: datetime, entry_urls: list[str]) -> dic
     }
 
 
-def check_agency_deadline(
+def agency_verdict(
     session: Session,
     agency: Agency,
     jurisdiction: Jurisdiction,
     year: int,
     now: datetime,
     rules: RegistrySettings,
-) -> AgencyDeadline:
+) -> Verdict:
+    """On time / late / missing / due soon for one agency-year, from what the database knows."""
     published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
     deadline = deadline_for(
         agency.kind,
@@ -102,7 +103,7 @@ def check_agency_deadline(
         jurisdiction_overrides=jurisdiction.deadline_overrides,
         agency_overrides=agency.deadline_overrides,
     )
-    verdict = assess(
+    return assess(
         deadline,
         published_at=published_at,
         date_source=source,
@@ -111,6 +112,18 @@ def check_agency_deadline(
         grace_days=rules.grace_days,
         due_soon_days=rules.due_soon_days,
     )
+
+
+def check_agency_deadline(
+    session: Session,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    year: int,
+    now: datetime,
+    rules: RegistrySettings,
+) -> AgencyDeadline:
+    verdict = agency_verdict(session, agency, jurisdiction, year, now, rules)
+    deadline = verdict.deadline
     open_missing = session.exec(
         select(Finding).where(
             Finding.agency_id == agency.id,
@@ -125,27 +138,18 @@ def check_agency_deadline(
             resolve_finding(
                 session, row, agency=agency, jurisdiction=jurisdiction, kind="published", extra=fields
             )
-    if verdict.status == Status.MISSING and not open_missing:
+    rule = {Status.MISSING: "MISSING", Status.LATE: "LATE"}.get(verdict.status)
+    if rule and not (rule == "MISSING" and open_missing):
         upsert_finding(
             session,
             agency=agency,
             jurisdiction=jurisdiction,
             year=year,
-            finding=_deadline_finding("MISSING", verdict, year),
+            finding=_deadline_finding(rule, verdict, year),
             report=None,
             extra_payload=fields,
         )
-    elif verdict.status == Status.LATE:
-        upsert_finding(
-            session,
-            agency=agency,
-            jurisdiction=jurisdiction,
-            year=year,
-            finding=_deadline_finding("LATE", verdict, year),
-            report=None,
-            extra_payload=fields,
-        )
-    elif verdict.status == Status.DUE_SOON:
+    if verdict.status == Status.DUE_SOON:
         enqueue(
             session,
             kind="due_soon",
