@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages some features use (OCR, old Word files, the browser test).
+# Debian packages some features use (OCR, old Word/Excel files, the browser test, compose validation).
 # Installed when running as root with apt-get; otherwise the script says what is missing.
 set -uo pipefail
-pkgs=(tesseract-ocr tesseract-ocr-chi-sim antiword chromium fonts-wqy-microhei docker-compose)
+pkgs=(tesseract-ocr tesseract-ocr-chi-sim antiword chromium fonts-wqy-microhei docker-compose libreoffice-writer-nogui libreoffice-calc-nogui)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
