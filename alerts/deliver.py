@@ -132,14 +132,20 @@ def _notify(
 ) -> tuple[bool, str]:
     ap = apprise.Apprise(asset=make_asset())
     ap.add(recipient.server)
-    with LogCapture(level=logging.DEBUG) as captured:
-        ok = ap.notify(
-            body=body,
-            title=title,
-            notify_type=ntype,
-            body_format=NotifyFormat.MARKDOWN if markdown else NotifyFormat.TEXT,
-        )
-    return bool(ok), captured.getvalue()
+    apprise_logger = logging.getLogger("apprise")
+    propagate, apprise_logger.propagate = apprise_logger.propagate, False  # DEBUG goes to the capture only
+    try:
+        with LogCapture(level=logging.DEBUG) as captured:
+            ok = ap.notify(
+                body=body,
+                title=title,
+                notify_type=ntype,
+                body_format=NotifyFormat.MARKDOWN if markdown else NotifyFormat.TEXT,
+            )
+            text = captured.getvalue()
+    finally:
+        apprise_logger.propagate = propagate
+    return bool(ok), text
 
 
 def _notify_type(severities: Sequence[str], kinds: Sequence[str]) -> NotifyType:

@@ -10,4 +10,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
-.venv/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e "$spec"
+# This machine's pip config lists local mirror folders that may not exist; drop that noise only.
+.venv/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e "$spec" \
+  2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
