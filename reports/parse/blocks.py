@@ -43,6 +43,8 @@ class Document:
     # Candidate titles found outside the body (HTML <title>/<h1>, PDF metadata).
     title_hints: list[str] = field(default_factory=list)
     images_in_body: int = 0
+    # How the cells were read when it matters (e.g. a .doc via LibreOffice); lands in Source.note.
+    note: str | None = None
 
     @property
     def text(self) -> str:

@@ -1,8 +1,12 @@
-"""Old Word (.doc, OLE) → text via the ``antiword`` CLI, then the text path.
+"""Old Word (.doc, OLE): LibreOffice → .docx first, ``antiword`` text as the fallback.
 
-antiword prints a table row as ``|cell|cell|``; those rows become tab-separated
-cells so the grid recognisers read them like a copy-out. No Python library reads
-.doc reliably, so the Debian tool is used with a timeout and a private HOME.
+Tried on real .doc files (seed reports saved by LibreOffice), antiword drops table
+三's vertically merged cells and flattens table 四 into one line, so its cells are
+lost; LibreOffice's .docx keeps every cell and goes through the python-docx path.
+Without LibreOffice (or when it cannot open the file) antiword still gives the text
+and the simple tables: a row printed as ``|cell|cell|`` becomes tab-separated cells
+so the grid recognisers read it like a copy-out. Which path was used is recorded
+in ``Document.note`` and so in each cell's ``Source.note``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from reports.parse.limits import ANTIWORD_TIMEOUT_S
 log = logging.getLogger(__name__)
 
 NO_ANTIWORD = "未安装 antiword，无法读取 .doc 文件"
+NO_DOC_TOOLS = "未安装 LibreOffice 和 antiword，旧版 Word（.doc）文件不可机读"
+BROKEN_DOC = "旧版 Word（.doc）文件损坏或无法读取"
+VIA_SOFFICE = "doc→docx（LibreOffice）"
+VIA_ANTIWORD = "doc→文本（antiword）"
+ANTIWORD_ONLY = "旧版 Word（.doc）只能用 antiword 读取（{why}），合并单元格的表格可能读不全"
 
 
 def pipes_to_tabs(text: str) -> str:
@@ -62,15 +71,35 @@ def antiword_text(data: bytes) -> tuple[str | None, ParseProblem | None]:
     if out.returncode != 0 or not out.stdout.strip():
         err = out.stderr.decode("utf-8", "replace")[-300:]
         log.info("antiword failed rc=%s: %s", out.returncode, err)
-        return None, ParseProblem(
-            where="document", reason="旧版 Word（.doc）文件损坏或无法读取", detail={"error": err}
-        )
+        return None, ParseProblem(where="document", reason=BROKEN_DOC, detail={"error": err})
     return out.stdout.decode("utf-8", "replace"), None
 
 
 def doc_document(data: bytes) -> tuple[Document | None, list[ParseProblem]]:
-    text, problem = antiword_text(data)
+    """LibreOffice's .docx when it converts; else antiword's text, with why in a problem."""
+    from reports.parse.office import convert, soffice_path
+    from reports.parse.word import docx_document
+
+    problem: ParseProblem | None = None
+    have_soffice = soffice_path() is not None
+    if have_soffice:
+        docx, problem = convert(data, "doc")
+        if docx is not None:
+            doc, problems = docx_document(docx)
+            if doc is not None:
+                doc.input_kind, doc.note = "doc", VIA_SOFFICE
+                return doc, problems
+            problem = problems[0] if problems else None
+        why = problem.reason if problem else "LibreOffice 转换失败"
+    else:
+        why = "未安装 LibreOffice"
+    if shutil.which("antiword") is None:
+        if not have_soffice:
+            return None, [ParseProblem(where="document", reason=NO_DOC_TOOLS)]
+        return None, [problem] if problem else [ParseProblem(where="document", reason=BROKEN_DOC)]
+    text, aw_problem = antiword_text(data)
     if text is None:
-        return None, [problem] if problem else []
+        return None, [aw_problem or problem or ParseProblem(where="document", reason=BROKEN_DOC)]
     text = pipes_to_tabs(text.replace("\r\n", "\n").replace("\r", "\n"))
-    return Document(blocks=text_to_blocks(text), input_kind="doc"), []
+    doc = Document(blocks=text_to_blocks(text), input_kind="doc", note=VIA_ANTIWORD)
+    return doc, [ParseProblem(where="document", reason=ANTIWORD_ONLY.format(why=why))]

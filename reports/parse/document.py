@@ -81,6 +81,8 @@ def parse_document(
             )
             return report
         report = assemble(doc, pre + problems)
+        if doc.note:
+            _note_sources(report, doc.note)
         if doc.input_kind == "ocr":
             from reports.parse.ocr import verify_ocr
 
@@ -89,6 +91,15 @@ def parse_document(
     except Exception as exc:  # never raise on content
         log.exception("parse_document failed")
         return _failed(kind, "解析文件时出现内部错误", {**detail, "error": repr(exc)})
+
+
+def _note_sources(report: ParsedReport, note: str) -> None:
+    """Stamp how the document was read (e.g. a .doc via LibreOffice) on every cell's source."""
+    rows = [*report.proactive.values(), *report.requests.values(), *report.review_litigation.values()]
+    for cells in rows:
+        for cell in cells.values():
+            if cell.source is not None and cell.source.note is None:
+                cell.source = cell.source.model_copy(update={"note": note})
 
 
 def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | None, list[ParseProblem]]:
@@ -124,13 +135,9 @@ def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | No
 
         return ocr_pages([data])
     if kind == "xls":
-        return None, [
-            ParseProblem(
-                where="document",
-                reason="文件是旧版 Excel（.xls），暂不支持解析，请提供 .xlsx、Word 或网页版本",
-                detail=detail,
-            )
-        ]
+        from reports.parse.office import xls_document
+
+        return xls_document(data)
     if kind in ("zip", "ole"):
         what = "压缩文件（不是 Word .docx 或 Excel .xlsx）" if kind == "zip" else "无法识别的旧版 Office 文件"
         return None, [ParseProblem(where="document", reason=f"文件是{what}，无法解析", detail=detail)]

@@ -25,6 +25,8 @@ MAX_PAGES = 200  # PDF pages read for text
 MAX_OCR_PAGES = 20  # pages rendered and OCR'd from an image-only PDF
 OCR_PAGE_TIMEOUT_S = 60.0
 ANTIWORD_TIMEOUT_S = 30.0
+SOFFICE_TIMEOUT_S = 60.0  # one LibreOffice .doc/.xls conversion (≈2 s normally)
+MAX_OFFICE_BYTES = 32 * 1024 * 1024  # a .doc/.xls handed to LibreOffice, and its output
 MAX_IMAGE_PIXELS = 40_000_000  # ~ an A4 page at 600 dpi
 
 

@@ -37,6 +37,8 @@ def find_title(blocks: list[Block], limit: int, hints: list[str]) -> str | None:
     """The report title: the first line naming the report, joined when broken across lines."""
     lines = [(_clean(b.text), b) for b in blocks[:limit] if b.cells is None and b.text.strip()]
     for i, (t, _b) in enumerate(lines[:20]):
+        if t.startswith("当前位置") or ">" in t:  # a breadcrumb 「首页>…>年度报告」 kept by Word/PDF
+            continue
         if "报告" in t or ("信息公开" in t and _YEAR_BARE.search(t)):
             joined = t
             j = i + 1

@@ -8,7 +8,7 @@ import shutil
 import openpyxl
 
 from reports.parse import parse_document, parse_text
-from reports.parse.doc import NO_ANTIWORD, pipes_to_tabs
+from reports.parse.doc import NO_ANTIWORD, NO_DOC_TOOLS, pipes_to_tabs
 
 from .helpers import all_values, seed_text
 
@@ -49,9 +49,7 @@ def test_old_excel_is_a_clear_problem() -> None:
     data = OLE + b"\x00" * 512 + "Workbook".encode("utf-16-le") + b"\x00" * 512
     r = parse_document(data, filename="report.xls")
     assert r.input_kind == "xls"
-    assert [p.reason for p in r.problems] == [
-        "文件是旧版 Excel（.xls），暂不支持解析，请提供 .xlsx、Word 或网页版本"
-    ]
+    assert [p.reason for p in r.problems] == ["旧版 Excel（.xls）文件损坏或无法读取"]
 
 
 def test_antiword_table_rows_become_cells() -> None:
@@ -66,7 +64,7 @@ def test_doc_without_antiword_is_a_clear_problem(monkeypatch) -> None:  # type: 
     data = OLE + b"\x00" * 512 + "WordDocument".encode("utf-16-le") + b"\x00" * 512
     r = parse_document(data, filename="report.doc")
     assert r.input_kind == "doc"
-    assert [p.reason for p in r.problems] == [NO_ANTIWORD]
+    assert [p.reason for p in r.problems] == [NO_DOC_TOOLS]
 
 
 def test_broken_doc_is_a_clear_problem() -> None:
