@@ -20,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sqlmodel import select
 
 from flows.artifacts import ProgressReporter, publish_compliance_artifact, publish_findings_artifact
-from flows.politeness import polite
+from flows.politeness import polite_for_run, run_slots
 from flows.runtime import default_report_year, deliver_alerts, registry_settings, shared_fetcher
 from models.db import session_scope
 from models.tables import Agency, Jurisdiction
@@ -67,7 +67,7 @@ def monitor_agency_task(agency_code: str, year: int, run_id: int) -> dict:
         agency = s.exec(select(Agency).where(Agency.code == agency_code)).one()
         entries = list(agency.entry_urls or [])
     logger.info("%s: crawling %s", agency_code, ", ".join(entries) or "(no entry URL)")
-    with polite(entries) as limits:
+    with polite_for_run(run_id, entries) as limits:
         if limits:
             logger.debug("%s: holding host slot(s) %s", agency_code, limits)
         outcome = pipeline.monitor_agency(
@@ -121,15 +121,17 @@ def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict
     settings = get_settings()
     started = datetime.now(UTC)
     run_id = pipeline.start_run(settings, trigger=trigger, scope=scope)
-    futures = monitor_agency_task.map(agency_codes, year, run_id)
-    progress = ProgressReporter(scope, year, total=len(agency_codes))
-    outcomes = []
-    for future in as_completed(list(futures)):
-        result = future.result(raise_on_failure=False)
-        if isinstance(result, dict):
-            outcomes.append(result)
-        progress.advance()
-    progress.finish()
+    entries = [u for urls in pipeline.entry_urls(settings, agency_codes) for u in urls]
+    with run_slots(run_id, entries):
+        futures = monitor_agency_task.map(agency_codes, year, run_id)
+        progress = ProgressReporter(scope, year, total=len(agency_codes))
+        outcomes = []
+        for future in as_completed(list(futures)):
+            result = future.result(raise_on_failure=False)
+            if isinstance(result, dict):
+                outcomes.append(result)
+            progress.advance()
+        progress.finish()
     deadlines = check_deadlines_task(year, agency_codes)
     publish_artifacts_task(year, scope, started, agency_codes)
     delivery = deliver_alerts_task()

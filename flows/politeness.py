@@ -6,6 +6,14 @@ machines) do not share that fetcher, so with a Prefect API configured each agenc
 work also holds a slot of the global concurrency limit ``host-<host>`` (created on first use
 with ``NIANBAO_HOST_CONCURRENCY`` slots, default 1). Without an API (ephemeral Prefect, plain
 Python) the fetcher's own delay is all there is.
+
+Acquiring a slot costs several API calls plus a lease-renewal watcher (≈0.4 s measured per
+`concurrency()` block against a local server), more than crawling a small agency. So a flow run
+does not take and give back a host's slot per agency: `run_slots` takes one slot of every host
+the run will crawl in a single request when its crawl starts and gives them back when the crawl
+is done. Inside the run the shared fetcher keeps one request at a time per host; across runs and
+workers the slot still means one run per host at a time (a recrawl of an agency on a host a
+district-wide run is crawling waits until that run is done crawling).
 """
 
 from __future__ import annotations
@@ -13,7 +21,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -79,4 +88,35 @@ def polite(urls: list[str]) -> Iterator[list[str]]:
     from prefect.concurrency.sync import concurrency
 
     with concurrency(names, occupy=1, strict=False):
+        yield names
+
+
+_runs: set[int] = set()  # crawl runs of this process that hold their hosts' slots
+_runs_lock = threading.Lock()
+
+
+@contextmanager
+def run_slots(run_id: int, urls: Iterable[str]) -> Iterator[list[str]]:
+    """Hold one slot of every host in `urls` for the whole block, taken in one request
+    (all or nothing, so two runs never wait on each other in crossed order); the run's tasks
+    then take none of their own (`polite_for_run`)."""
+    with polite(sorted(set(urls))) as names:
+        with _runs_lock:
+            _runs.add(run_id)
+        try:
+            yield names
+        finally:
+            with _runs_lock:
+                _runs.discard(run_id)
+
+
+@contextmanager
+def polite_for_run(run_id: int, urls: list[str]) -> Iterator[list[str]]:
+    """Nothing more to take when the run holds its hosts' slots in this process, else `polite`."""
+    with _runs_lock:
+        held = run_id in _runs
+    if held:
+        yield []
+        return
+    with polite(urls) as names:
         yield names

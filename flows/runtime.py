@@ -39,9 +39,26 @@ def default_report_year(now: datetime | None = None) -> int:
     return now.year - 1
 
 
+_registry_cache: dict[str, tuple[tuple[int, int], RegistrySettings]] = {}
+
+
 def registry_settings() -> RegistrySettings:
+    """The registry's `settings:` block, re-read only when the file changes (every agency task
+    asks, and loading a registry of thousands of agencies takes longer than crawling one)."""
     path = get_settings().registry_path
-    return load_registry(path).settings if path.exists() else RegistrySettings()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return RegistrySettings()
+    stamp = (st.st_mtime_ns, st.st_size)
+    with _lock:
+        cached = _registry_cache.get(str(path))
+    if cached is not None and cached[0] == stamp:
+        return cached[1].model_copy()
+    settings = load_registry(path).settings
+    with _lock:
+        _registry_cache[str(path)] = (stamp, settings)
+    return settings.model_copy()
 
 
 def deliver_alerts(settings: Settings) -> dict:

@@ -5,8 +5,11 @@ so the CLI, the tests and the benchmarks run exactly the same logic.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -26,6 +29,7 @@ from reports.checks.base import CheckContext, Severity
 from reports.checks.base import Finding as CheckFinding
 from reports.model import ParsedReport
 from reports.parse import parse_document
+from scrapers.conditional import CrawlCache
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchError, host_allowed
 from scrapers.titles import agency_matches
@@ -74,6 +78,14 @@ def active_agency_codes(settings: Settings, jurisdiction: str | None = None) -> 
                 raise LookupError(f"unknown jurisdiction {jurisdiction!r}")
             query = query.where(Agency.jurisdiction_id == jur.id)
         return list(s.exec(query.order_by(Agency.code)))
+
+
+def entry_urls(settings: Settings, codes: list[str]) -> list[list[str]]:
+    """The entry URLs of each agency in `codes` (one query; unknown codes give nothing)."""
+    wanted = set(codes)
+    with session_scope(settings.db_url) as s:
+        rows = s.exec(select(Agency.code, Agency.entry_urls)).all()
+    return [list(urls or []) for code, urls in rows if code in wanted]
 
 
 def resolve_agency(session: Session, ref: str) -> Agency:
@@ -163,6 +175,41 @@ def document_validators(
     return out
 
 
+def crawl_cache_path(settings: Settings, agency_id: int) -> Path:
+    """``<data>/crawl-cache/<sha1>.json``: what the agency's last crawl left for the next one.
+    Keyed by database too: a cache must never claim "unchanged" for rows another database lacks."""
+    key = f"{settings.db_url}|agency:{agency_id}"
+    return settings.data_dir / "crawl-cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+
+
+def load_crawl_cache(settings: Settings, agency_id: int) -> CrawlCache:
+    """The agency's `CrawlCache` (column-page validators and last crawl's reports), or an empty
+    one when there is none or it cannot be read (a cache must never stop a crawl)."""
+    path = crawl_cache_path(settings, agency_id)
+    try:
+        return CrawlCache.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return CrawlCache()
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        log.warning("ignoring unreadable crawl cache %s", path)
+        return CrawlCache()
+
+
+def save_crawl_cache(settings: Settings, agency_id: int, cache: CrawlCache) -> None:
+    """Write the cache atomically; without any column to remember, drop the file instead."""
+    path = crawl_cache_path(settings, agency_id)
+    try:
+        if not cache.entries:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(cache.to_json(), encoding="utf-8")
+        os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+    except OSError:
+        log.warning("could not save crawl cache %s", path, exc_info=True)
+
+
 def touch_documents(settings: Settings, url: str) -> None:
     with session_scope(settings.db_url) as s:
         doc = latest_document(s, url)
@@ -178,7 +225,7 @@ def process_discovered(
     found: DiscoveredReport,
     outcome: AgencyOutcome,
     allowed_hosts: list[str],
-    validators: dict[str, tuple[str | None, str | None]] | None = None,
+    validators: dict[str, tuple[str | None, str | None]] | CrawlCache | None = None,
 ) -> None:
     """Fetch one discovered report, keep its bytes, parse, check and record it."""
     result = fetch_report_document(found, fetcher, allowed_hosts, validators=validators)
@@ -263,11 +310,16 @@ def monitor_agency(
         outcome.outcome, outcome.detail = "no_entry", "登记表中没有该单位的年报栏目地址"
     errors = []
     found: list[DiscoveredReport] = []
-    validators = document_validators(settings, jurisdiction_id, hosts)
+    entry_of: dict[int, str] = {}  # id(report) -> the entry it was found under
+    # Column pages answer 304 when unchanged (the cache keeps their validators and what they
+    # listed); documents are asked conditionally with what the Document table stores.
+    cache = load_crawl_cache(settings, agency_id)  # type: ignore[arg-type]
+    cache.validators.update(document_validators(settings, jurisdiction_id, hosts))
     for entry in entries:
-        result = discover(entry, fetcher, allowed_hosts=hosts, validators=validators)
+        result = discover(entry, fetcher, allowed_hosts=hosts, validators=cache)
         errors.extend(result.errors)
         found.extend(result.reports)
+        entry_of.update((id(r), entry) for r in result.reports)
     mine = [
         d
         for d in found
@@ -281,12 +333,20 @@ def monitor_agency(
         outcome.detail = "; ".join(f"{e.kind}: {e.detail}" for e in errors)[:1000]
     outcome.errors.extend(f"{e.kind}: {e.detail}" for e in errors)
     outcome.reports_found = len(mine)
+    failed_entries: set[str] = set()
     for d in mine:
+        before = len(outcome.errors)
         try:
-            process_discovered(settings, fetcher, agency_id, d, outcome, hosts, validators)  # type: ignore[arg-type]
+            process_discovered(settings, fetcher, agency_id, d, outcome, hosts, cache)  # type: ignore[arg-type]
         except Exception as exc:  # one bad report must not hide the others
             log.exception("failed to process %s", d.url)
             outcome.errors.append(f"{d.url}: {type(exc).__name__}: {exc}")
+        if len(outcome.errors) > before:
+            failed_entries.add(entry_of.get(id(d), ""))
+    for entry in failed_entries:  # not recorded: the next crawl must read that column again
+        cache.entries.pop(entry, None)
+        cache.validators.pop(entry, None)
+    save_crawl_cache(settings, agency_id, cache)  # type: ignore[arg-type]
     if run_id is not None:
         with session_scope(settings.db_url) as s:
             s.add(

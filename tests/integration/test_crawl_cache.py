@@ -1,0 +1,112 @@
+"""The pipeline keeps a crawl cache per agency: a second crawl of an unchanged portal sends only
+conditional requests and downloads no report again; a newly published report is still found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from models.db import session_scope
+from models.tables import Document, Report
+from nianbao import pipeline
+from nianbao.registry import Registry, sync_registry
+from nianbao.settings import get_settings
+from replicas.families import hanweb
+from replicas.families.units import make_pubs
+from replicas.server import ReplicaServer
+from scrapers.fetcher import Fetcher
+
+NAME = "缓存区财政局"
+
+
+def _column(years: tuple[int, ...]) -> hanweb.Column:
+    pubs = [p for p in make_pubs("缓存区", 2, years, lookalikes=False, pdf_every=2) if p.agency == NAME]
+    return hanweb.Column(7001, f"{NAME}年报", sorted(pubs, key=lambda p: p.date, reverse=True))
+
+
+def _crawl(settings, server: ReplicaServer, years: set[int]) -> pipeline.AgencyOutcome:  # type: ignore[no-untyped-def]
+    with Fetcher(per_host_delay=0, retries=0, allow_private_hosts=True) as fetcher:
+        return pipeline.monitor_agency(settings, fetcher, "cache-caizheng", years=years)
+
+
+def test_second_crawl_is_conditional_and_sees_a_new_report(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    routes, _ = hanweb.build("/hc", "缓存区", [_column((2022, 2023))])
+    with ReplicaServer(routes) as server:
+        monkeypatch.setenv("NIANBAO_DATABASE_URL", db_url)
+        monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
+        get_settings.cache_clear()
+        try:
+            settings = get_settings()
+            registry = Registry.model_validate(
+                {
+                    "jurisdictions": [
+                        {
+                            "code": "cache-district",
+                            "name": "缓存区",
+                            "agencies": [
+                                {
+                                    "code": "cache-caizheng",
+                                    "name": NAME,
+                                    "kind": "department",
+                                    "entry_urls": [server.url("/hc/col/col7001/index.html")],
+                                    "allowed_hosts": ["127.0.0.1"],
+                                }
+                            ],
+                        }
+                    ]
+                }
+            )
+            with session_scope(db_url) as s:
+                sync_registry(s, registry)
+
+            first = _crawl(settings, server, {2022, 2023})
+            assert first.outcome == "ok" and first.reports_found == 2 and first.new_versions == 2, first
+            assert list((tmp_path / "crawl-cache").glob("*.json")), "no crawl cache was saved"
+            with session_scope(db_url) as s:
+                docs_before = len(s.exec(select(Document)).all())
+                reports_before = len(s.exec(select(Report)).all())
+
+            # Unchanged portal: only conditional requests, answered 304, no body, nothing recorded.
+            server.requests.clear()
+            second = _crawl(settings, server, {2022, 2023})
+            log = [r for r in server.requests if r.path != "/robots.txt"]
+            assert second.outcome == "ok" and second.reports_found == 2, second
+            assert second.new_versions == 0 and second.unchanged == 2, second
+            assert log, "the second crawl did not look at the portal"
+            for r in log:
+                assert "if-none-match" in r.headers or "if-modified-since" in r.headers, r
+                assert r.status == 304 and r.bytes == 0, r
+            with session_scope(db_url) as s:
+                assert len(s.exec(select(Document)).all()) == docs_before
+                assert len(s.exec(select(Report)).all()) == reports_before
+
+            # A new report is published: the column page changes and the new report is recorded,
+            # the old ones are not downloaded again.
+            new_routes, _ = hanweb.build("/hc", "缓存区", [_column((2022, 2023, 2024))])
+            server.routes.clear()
+            server.routes.update(new_routes)
+            server.requests.clear()
+            third = _crawl(settings, server, {2022, 2023, 2024})
+            assert third.outcome == "ok" and third.reports_found == 3, third
+            assert third.new_versions == 1 and third.unchanged == 2, third
+            with session_scope(db_url) as s:
+                years = sorted(r.year for r in s.exec(select(Report)).all())
+            assert years == [2022, 2023, 2024]
+            bodies = [r for r in server.requests if r.status == 200 and r.bytes > 0 and "/art/" in r.path]
+            assert bodies and all("/art/2025/" in r.path for r in bodies), bodies  # the 2024 report only
+
+            # Same data dir, another (empty) database: the cache of the first must not make this
+            # one believe the reports are "unchanged" — they are found and recorded.
+            other = f"sqlite:///{tmp_path / 'other.db'}"
+            from models.db import migrate
+
+            migrate(other)
+            with session_scope(other) as s:
+                sync_registry(s, registry)
+            monkeypatch.setenv("NIANBAO_DATABASE_URL", other)
+            get_settings.cache_clear()
+            fresh = _crawl(get_settings(), server, {2022, 2023, 2024})
+            assert fresh.new_versions == 3 and fresh.unchanged == 0, fresh
+        finally:
+            get_settings.cache_clear()
