@@ -164,15 +164,7 @@ def _read_article(
         result.errors.append(fetched)
         if parsed is None:
             return None
-        return DiscoveredReport(
-            item.title,
-            parsed[0],
-            parsed[1],
-            item.url,
-            item.list_date,
-            "list" if item.list_date else None,
-            list_date=item.list_date,
-        )
+        return _from_list(item, parsed)
     if isinstance(validators, CrawlCache):
         validators.record(fetched)
     if fetched.not_modified:
@@ -237,17 +229,7 @@ def _unchanged_article(
     parsed = parse_report_title(item.title)
     if parsed is None:
         return None
-    return DiscoveredReport(
-        item.title,
-        parsed[0],
-        parsed[1],
-        item.url,
-        item.list_date,
-        "list" if item.list_date else None,
-        list_date=item.list_date,
-        article=fetched,
-        not_modified=True,
-    )
+    return _from_list(item, parsed, article=fetched, not_modified=True)
 
 
 def article_holds_report(html: str) -> bool:
@@ -318,3 +300,17 @@ def fetch_report_document(
 def article_has_text(html: str) -> bool:
     soup = BeautifulSoup(html, "lxml")
     return len(soup.get_text("", strip=True)) > 500
+
+
+def _from_list(item: ListItem, parsed: tuple[str, int], **extra: Any) -> DiscoveredReport:
+    """A report known only from its list entry: title, agency and year, and the list's date."""
+    return DiscoveredReport(
+        item.title,
+        parsed[0],
+        parsed[1],
+        item.url,
+        item.list_date,
+        "list" if item.list_date else None,
+        list_date=item.list_date,
+        **extra,
+    )
