@@ -84,6 +84,34 @@ def _cells(report: ParsedReport, rows: Iterable[str], column: str) -> list[dict[
     return [{**t3_ref(r, column), "value": report.t3(r, column)} for r in rows]
 
 
+def _mismatch(
+    rule_id: str,
+    message: str,
+    anchor: dict[str, Any],
+    cells: list[dict[str, Any]],
+    values_key: str,
+    expected: Number,
+    actual: Number,
+    **where: Any,
+) -> Finding:
+    """An identity that does not hold, with the evidence every arithmetic rule gives."""
+    return Finding(
+        rule=rule_id,
+        severity=Severity.ERROR,
+        message=f"{message}，相差{fmt(abs(actual - expected))}",
+        evidence={
+            "anchor": anchor,
+            "table": anchor["table"],
+            **where,
+            "cells": cells,
+            "values": {c[values_key]: c["value"] for c in cells},
+            "expected": expected,
+            "actual": actual,
+            "difference": actual - expected,
+        },
+    )
+
+
 def _blank_names(cells: list[dict[str, Any]], name_key: str) -> str:
     return "、".join(f"“{c[name_key]}”" for c in cells)
 
@@ -121,25 +149,17 @@ def t3_balance(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
         if expected == actual:
             continue
         findings.append(
-            Finding(
-                rule="T3-BALANCE",
-                severity=Severity.ERROR,
-                message=(
-                    f"表三“{col_label}”列：新收({fmt(new)})+上年结转({fmt(carried_over)})={fmt(expected)}，"
-                    f"但办理结果总计({fmt(outcome_total)})+结转下年度({fmt(carried_forward)})={fmt(actual)}，"
-                    f"相差{fmt(abs(actual - expected))}"
-                ),
-                evidence={
-                    "anchor": anchor,
-                    "table": 3,
-                    "column": col,
-                    "column_label": col_label,
-                    "cells": cells,
-                    "values": {c["row"]: c["value"] for c in cells},
-                    "expected": expected,
-                    "actual": actual,
-                    "difference": actual - expected,
-                },
+            _mismatch(
+                "T3-BALANCE",
+                f"表三“{col_label}”列：新收({fmt(new)})+上年结转({fmt(carried_over)})={fmt(expected)}，"
+                f"但办理结果总计({fmt(outcome_total)})+结转下年度({fmt(carried_forward)})={fmt(actual)}",
+                anchor,
+                cells,
+                "row",
+                expected,
+                actual,
+                column=col,
+                column_label=col_label,
             )
         )
     return findings
@@ -179,26 +199,18 @@ def t3_outcome_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
         if expected == actual:
             continue
         findings.append(
-            Finding(
-                rule="T3-OUTCOME-SUM",
-                severity=Severity.ERROR,
-                message=(
-                    f"表三“{col_label}”列：{len(rows)}项办理结果之和为{fmt(expected)}，"
-                    f"但“(七)总计”填{fmt(actual)}，相差{fmt(abs(actual - expected))}"
-                ),
-                evidence={
-                    "anchor": anchor,
-                    "table": 3,
-                    "column": col,
-                    "column_label": col_label,
-                    "row": "outcome_total",
-                    "row_label": total_cell["row_label"],
-                    "cells": cells,
-                    "values": {c["row"]: c["value"] for c in cells},
-                    "expected": expected,
-                    "actual": actual,
-                    "difference": actual - expected,
-                },
+            _mismatch(
+                "T3-OUTCOME-SUM",
+                f"表三“{col_label}”列：{len(rows)}项办理结果之和为{fmt(expected)}，但“(七)总计”填{fmt(actual)}",
+                anchor,
+                cells,
+                "row",
+                expected,
+                actual,
+                column=col,
+                column_label=col_label,
+                row="outcome_total",
+                row_label=total_cell["row_label"],
             )
         )
     return findings
@@ -237,26 +249,18 @@ def t3_row_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
         if expected == actual:
             continue
         findings.append(
-            Finding(
-                rule="T3-ROW-SUM",
-                severity=Severity.ERROR,
-                message=(
-                    f"表三“{label}”行：六类申请人合计{fmt(expected)}，"
-                    f"但“总计”列填{fmt(actual)}，相差{fmt(abs(actual - expected))}"
-                ),
-                evidence={
-                    "anchor": anchor,
-                    "table": 3,
-                    "row": row,
-                    "row_label": total_cell["row_label"],
-                    "column": "total",
-                    "column_label": TABLE3_COLUMN_LABELS["total"],
-                    "cells": cells,
-                    "values": {c["column"]: c["value"] for c in cells},
-                    "expected": expected,
-                    "actual": actual,
-                    "difference": actual - expected,
-                },
+            _mismatch(
+                "T3-ROW-SUM",
+                f"表三“{label}”行：六类申请人合计{fmt(expected)}，但“总计”列填{fmt(actual)}",
+                anchor,
+                cells,
+                "column",
+                expected,
+                actual,
+                row=row,
+                row_label=total_cell["row_label"],
+                column="total",
+                column_label=TABLE3_COLUMN_LABELS["total"],
             )
         )
     return findings
@@ -297,26 +301,18 @@ def t4_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
             continue
         parts = "+".join(f"{TABLE4_CELL_LABELS[c['cell']]}({fmt(c['value'])})" for c in cells)
         findings.append(
-            Finding(
-                rule="T4-SUM",
-                severity=Severity.ERROR,
-                message=(
-                    f"表四“{g_label}”：{parts}={fmt(expected)}，"
-                    f"但总计填{fmt(actual)}，相差{fmt(abs(actual - expected))}"
-                ),
-                evidence={
-                    "anchor": anchor,
-                    "table": 4,
-                    "group": group,
-                    "group_label": g_label,
-                    "cell": "total",
-                    "cell_label": TABLE4_CELL_LABELS["total"],
-                    "cells": cells,
-                    "values": {c["cell"]: c["value"] for c in cells},
-                    "expected": expected,
-                    "actual": actual,
-                    "difference": actual - expected,
-                },
+            _mismatch(
+                "T4-SUM",
+                f"表四“{g_label}”：{parts}={fmt(expected)}，但总计填{fmt(actual)}",
+                anchor,
+                cells,
+                "cell",
+                expected,
+                actual,
+                group=group,
+                group_label=g_label,
+                cell="total",
+                cell_label=TABLE4_CELL_LABELS["total"],
             )
         )
     return findings
