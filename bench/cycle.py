@@ -107,12 +107,14 @@ def child(mode: str) -> dict:
         result = monitor(year=YEAR)
         ok = sum(o["outcome"] == "ok" and o["new_versions"] == 1 for o in result["outcomes"])
     wall = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss_mb = usage.ru_maxrss / 1024
     return {
         "mode": mode,
         "agencies": len(codes),
         "ok": ok,
         "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # of the whole child, setup included
         "peak_rss_mb": round(rss_mb),
     }
 
@@ -148,6 +150,26 @@ def measure(n: int, mode: str, port: int, hosts: list[str], api_url: str) -> dic
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
         return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of `root` and its live descendants, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(d.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        todo.extend(child for child, (ppid, _) in stats.items() if ppid == pid)
+    return total
 
 
 def machine() -> str:
@@ -230,7 +252,10 @@ def main() -> None:
             for n in args.sizes:
                 row = {"n": n}
                 for mode in args.modes.split(","):
+                    server_cpu, portal_cpu = tree_cpu_seconds(server.process.pid), sum(os.times()[:2])
                     row[mode] = measure(n, mode, portal.port, hosts, server.api_url)
+                    row[mode]["server_cpu_s"] = round(tree_cpu_seconds(server.process.pid) - server_cpu, 1)
+                    row[mode]["portal_cpu_s"] = round(sum(os.times()[:2]) - portal_cpu, 1)
                     print(json.dumps({"n": n, **row[mode]}), flush=True)
                 rows.append(row)
         finally:

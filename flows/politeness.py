@@ -24,7 +24,11 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from prefect.client.orchestration import SyncPrefectClient
 
 log = logging.getLogger("nianbao.flows.politeness")
 _created: set[str] = set()
@@ -60,22 +64,41 @@ def ensure_host_limits(hosts: list[str], slots: int | None = None) -> list[str]:
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
     names = [limit_name(h) for h in hosts]
+    wanted = [n for n in names if n not in _created]
+    if not wanted:
+        return names
     with get_client(sync_client=True) as client:
-        for name in names:
-            if name in _created:
-                continue
+        if len(wanted) == 1:
             try:
-                client.read_global_concurrency_limit_by_name(name)
+                existing = {client.read_global_concurrency_limit_by_name(wanted[0]).name}
             except ObjectNotFound:
+                existing = set()
+        else:
+            existing = _existing_limit_names(client)
+        for name in wanted:
+            if name not in existing:
                 try:
                     client.create_global_concurrency_limit(
                         GlobalConcurrencyLimitCreate(name=name, limit=slots)
                     )
                     log.info("created global concurrency limit %s with %d slot(s)", name, slots)
-                except ObjectAlreadyExists:
+                except ObjectAlreadyExists:  # another run created it meanwhile
                     pass
             _created.add(name)
     return names
+
+
+def _existing_limit_names(client: SyncPrefectClient, page: int = 200) -> set[str]:
+    """Every global concurrency limit's name, a page of `page` per request (one request where a
+    lookup per host took one each: fifty hosts cost seconds before a crawl could start)."""
+    names: set[str] = set()
+    offset = 0
+    while True:
+        batch = client.read_global_concurrency_limits(limit=page, offset=offset)
+        names.update(limit.name for limit in batch)
+        if len(batch) < page:
+            return names
+        offset += page
 
 
 @contextmanager

@@ -40,25 +40,25 @@ def default_report_year(now: datetime | None = None) -> int:
 
 
 _registry_cache: dict[str, tuple[tuple[int, int], RegistrySettings]] = {}
+_registry_lock = threading.Lock()  # one loader at a time: the others wait for its result
 
 
 def registry_settings() -> RegistrySettings:
-    """The registry's `settings:` block, re-read only when the file changes (every agency task
-    asks, and loading a registry of thousands of agencies takes longer than crawling one)."""
+    """The registry's `settings:` block, re-read only when the file changes. Every agency task
+    asks, and loading a registry of thousands of agencies costs more than crawling one, so the
+    tasks of a run that start together wait for one load instead of each doing their own."""
     path = get_settings().registry_path
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return RegistrySettings()
-    stamp = (st.st_mtime_ns, st.st_size)
-    with _lock:
+    with _registry_lock:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return RegistrySettings()
+        stamp = (st.st_mtime_ns, st.st_size)
         cached = _registry_cache.get(str(path))
-    if cached is not None and cached[0] == stamp:
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_registry(path).settings)
+            _registry_cache[str(path)] = cached
         return cached[1].model_copy()
-    settings = load_registry(path).settings
-    with _lock:
-        _registry_cache[str(path)] = (stamp, settings)
-    return settings.model_copy()
 
 
 def deliver_alerts(settings: Settings) -> dict:

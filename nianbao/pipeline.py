@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -106,18 +108,62 @@ def resolve_agency(session: Session, ref: str) -> Agency:
     return agency
 
 
+class StoredReports:
+    """Parsed reports read back from `Report.cells`, kept by (database, id, content hash).
+
+    Every agency's checks compare it with its peers of the same district, so without this a
+    district crawl decodes and validates every peer once per agency: quadratic in the district.
+    Report rows are never changed once written (a new version is a new row), so an entry can
+    not go stale; the least recently used ones are dropped beyond `size`, so memory stays flat.
+    """
+
+    def __init__(self, size: int = 160) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int, str], ParsedReport] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def load(self, session: Session, db_url: str, rows: list[tuple[int, str]]) -> list[ParsedReport]:
+        """The reports with these (id, content_sha256), in order; missing cells are left out."""
+        keys = [(db_url, rid, sha) for rid, sha in rows]
+        with self._lock:
+            known = {k: self._items[k] for k in keys if k in self._items}
+            for k in known:
+                self._items.move_to_end(k)
+        missing = [k[1] for k in keys if k not in known]
+        if missing:
+            fetched = session.exec(
+                select(Report.id, Report.content_sha256, Report.cells).where(col(Report.id).in_(missing))
+            ).all()
+            with self._lock:
+                for rid, sha, cells in fetched:
+                    if cells:
+                        key = (db_url, rid, sha)
+                        known[key] = self._items[key] = ParsedReport.model_validate(cells)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return [known[k] for k in keys if k in known]
+
+
+stored_reports = StoredReports()
+
+
+def _db_url(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=False)
+
+
 def _previous_report(session: Session, agency_id: int, year: int) -> ParsedReport | None:
-    row = session.exec(
-        select(Report).where(
+    rows = session.exec(
+        select(Report.id, Report.content_sha256).where(
             Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True
         )
-    ).first()
-    return ParsedReport.model_validate(row.cells) if row and row.cells else None
+    ).all()
+    found = stored_reports.load(session, _db_url(session), [tuple(r) for r in rows[:1]])
+    return found[0] if found else None
 
 
 def _peer_reports(session: Session, agency: Agency, year: int) -> list[ParsedReport]:
     rows = session.exec(
-        select(Report)
+        select(Report.id, Report.content_sha256)
         .join(Agency, Agency.id == Report.agency_id)
         .where(
             Agency.jurisdiction_id == agency.jurisdiction_id,
@@ -125,8 +171,9 @@ def _peer_reports(session: Session, agency: Agency, year: int) -> list[ParsedRep
             Report.year == year,
             Report.is_current == True,
         )
+        .order_by(col(Report.id))
     ).all()
-    return [ParsedReport.model_validate(r.cells) for r in rows if r.cells]
+    return stored_reports.load(session, _db_url(session), [tuple(r) for r in rows])
 
 
 def check_context(session: Session, agency: Agency, year: int) -> CheckContext:

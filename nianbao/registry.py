@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -10,6 +11,9 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session, select
 
 from models.tables import Agency, Jurisdiction
+
+# libyaml's loader when PyYAML was built with it: a registry of thousands of agencies loads ~10x faster
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 AgencyKind = Literal["department", "town", "street", "government", "aggregate"]
 
@@ -51,7 +55,7 @@ class Registry(BaseModel):
 
 def load_registry(path: Path) -> Registry:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SafeLoader)
     except FileNotFoundError as exc:
         raise RegistryError(f"registry file not found: {path}") from exc
     except yaml.YAMLError as exc:
@@ -60,8 +64,8 @@ def load_registry(path: Path) -> Registry:
         registry = Registry.model_validate(raw or {})
     except ValidationError as exc:
         raise RegistryError(f"registry file {path} is invalid:\n{exc}") from exc
-    codes = [a.code for j in registry.jurisdictions for a in j.agencies]
-    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    counts = Counter(a.code for j in registry.jurisdictions for a in j.agencies)
+    dupes = sorted(code for code, n in counts.items() if n > 1)
     if dupes:
         raise RegistryError(f"registry file {path}: duplicate agency codes {dupes}")
     return registry

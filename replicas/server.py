@@ -178,6 +178,9 @@ def _make_handler(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "nginx"
         sys_version = ""
+        # headers and body leave in two writes; with Nagle on, the body waited for the client's
+        # delayed ACK (≈14 ms per response measured on loopback), which no real nginx does
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # silence stderr
             return

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bs4 import BeautifulSoup
-
+from reports.parse.htmltree import text_of
 from scrapers.adapters import ListContext, ListItem, adapter_by_name, select_adapter
 from scrapers.conditional import CrawlCache, Validators, lookup
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, host_allowed
-from scrapers.meta import Attachment, extract_published, find_attachments, meta_content
+from scrapers.meta import Attachment, extract_published, find_attachments, meta_content, read_page
 from scrapers.titles import normalise_title, parse_report_title
 
 log = logging.getLogger(__name__)
@@ -183,23 +182,23 @@ def _read_article(
             list_date=item.list_date,
             article=fetched,
         )
-    soup = BeautifulSoup(fetched.text(), "lxml")
+    page = read_page(fetched.text())
     title = item.title
-    article_title = meta_content(soup, "ArticleTitle")
+    article_title = meta_content(page, "ArticleTitle")
     if article_title and parse_report_title(article_title):
         title = normalise_title(article_title)
-    elif item.truncated:
-        h1 = soup.find(["h1", "h2"])
-        if h1 and parse_report_title(h1.get_text("", strip=True)):
-            title = normalise_title(h1.get_text("", strip=True))
+    elif item.truncated and page is not None:
+        h1 = next(page.iter("h1", "h2"), None)
+        if h1 is not None and parse_report_title(text_of(h1, "", strip=True)):
+            title = normalise_title(text_of(h1, "", strip=True))
     parsed = parse_report_title(title)
     if parsed is None:
         log.info("not an annual report after reading the article: %s", item.url)
         return None
     agency, year = parsed
     if not agency:
-        agency = meta_content(soup, "ContentSource") or ""
-    published = extract_published(soup, fetched.final_url)
+        agency = meta_content(page, "ContentSource") or ""
+    published = extract_published(page, fetched.final_url)
     if published is None and item.list_date:
         published = (item.list_date, "list")
     return DiscoveredReport(
@@ -209,7 +208,7 @@ def _read_article(
         url=item.url,
         published_at=published[0] if published else None,
         published_at_source=published[1] if published else None,
-        attachments=find_attachments(soup, fetched.final_url),
+        attachments=find_attachments(page, fetched.final_url),
         list_date=item.list_date,
         article=fetched,
     )
@@ -234,10 +233,11 @@ def _unchanged_article(
 
 def article_holds_report(html: str) -> bool:
     """True when the article page itself carries the report's tables (not just a link)."""
-    soup = BeautifulSoup(html, "lxml")
-    tables = soup.find_all("table")
-    rows = sum(len(t.find_all("tr")) for t in tables)
-    text = soup.get_text("", strip=True)
+    root = read_page(html)
+    if root is None:
+        return False
+    rows = sum(1 for t in root.iter("table") for _ in t.iter("tr"))  # a nested table's rows count twice
+    text = text_of(root, "", strip=True)
     return rows >= 8 and sum(marker in text for marker in _TABLE_MARKERS) >= 2
 
 
@@ -298,8 +298,8 @@ def fetch_report_document(
 
 
 def article_has_text(html: str) -> bool:
-    soup = BeautifulSoup(html, "lxml")
-    return len(soup.get_text("", strip=True)) > 500
+    root = read_page(html)
+    return root is not None and len(text_of(root, "", strip=True)) > 500
 
 
 def _from_list(item: ListItem, parsed: tuple[str, int], **extra: Any) -> DiscoveredReport:

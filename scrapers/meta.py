@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
+from reports.parse.htmltree import body_of, drop_invisible, html_tree, text_of
 from scrapers.sniff import DOCUMENT_EXTS
 
 _SP = r"[\s\u3000\xa0]*"
@@ -67,8 +68,28 @@ def find_date(text: str) -> datetime | None:
     return _mk(m.groups()) if m else None
 
 
-def _soup(html: str | BeautifulSoup) -> BeautifulSoup:
-    return html if isinstance(html, BeautifulSoup) else BeautifulSoup(html, "lxml")
+def read_page(html: str) -> HtmlElement | None:
+    """An article page's tree for the functions below (parse once, ask several questions);
+    scripts and styles are dropped, as they are not what a reader sees."""
+    root = html_tree(html)
+    if root is not None:
+        drop_invisible(root)
+    return root
+
+
+Page = str | HtmlElement | None
+
+
+def _tree(page: Page) -> HtmlElement | None:
+    return read_page(page) if isinstance(page, str) else page
+
+
+def _meta(root: HtmlElement, name: str) -> str | None:
+    """The content of the first <meta name="`name`"> that has one (names match exactly)."""
+    for tag in root.iter("meta"):
+        if tag.get("name") == name and tag.get("content"):
+            return str(tag.get("content"))
+    return None
 
 
 def date_from_url(url: str) -> datetime | None:
@@ -79,17 +100,17 @@ def date_from_url(url: str) -> datetime | None:
     return None
 
 
-def extract_published(html: str | BeautifulSoup, url: str = "") -> tuple[datetime, str] | None:
+def extract_published(page: Page, url: str = "") -> tuple[datetime, str] | None:
     """(publication datetime, source) with source "meta:PubDate", "label:发布日期", … or "url"."""
-    soup = _soup(html)
-    for name in _PUBDATE_META:
-        tag = soup.find("meta", attrs={"name": name})
-        if isinstance(tag, Tag) and tag.get("content"):
-            m = _DATE_RE.search(str(tag["content"]))
-            if m and (dt := _mk(m.groups())):
-                return dt, "meta:PubDate"
-    body = soup.body or soup
-    text = body.get_text(" ", strip=True)
+    root = _tree(page)
+    text = ""
+    for name in _PUBDATE_META if root is not None else ():
+        content = _meta(root, name)
+        m = _DATE_RE.search(content) if content else None
+        if m and (dt := _mk(m.groups())):
+            return dt, "meta:PubDate"
+    if root is not None:
+        text = text_of(body_of(root), " ", strip=True)
     for label, rx in _LABEL_RES:
         m = rx.search(text)
         if m and (dt := _mk(m.groups())):
@@ -100,11 +121,10 @@ def extract_published(html: str | BeautifulSoup, url: str = "") -> tuple[datetim
     return None
 
 
-def meta_content(html: str | BeautifulSoup, name: str) -> str | None:
-    tag = _soup(html).find("meta", attrs={"name": name})
-    if isinstance(tag, Tag) and tag.get("content"):
-        return str(tag["content"]).strip()
-    return None
+def meta_content(page: Page, name: str) -> str | None:
+    root = _tree(page)
+    content = _meta(root, name) if root is not None else None
+    return content.strip() if content else None
 
 
 @dataclass(frozen=True)
@@ -129,16 +149,14 @@ def _doc_ext(href: str) -> str | None:
     return None
 
 
-def find_attachments(html: str | BeautifulSoup, base_url: str) -> list[Attachment]:
+def find_attachments(page: Page, base_url: str) -> list[Attachment]:
     """Document links: a[href$=.pdf|.doc|…], TRS appendix="true" (href, then oldsrc), #pdfCon a."""
-    soup = _soup(html)
+    root = _tree(page)
     found: dict[str, Attachment] = {}
-    for a in soup.find_all("a"):
-        if not isinstance(a, Tag):
-            continue
+    for a in root.iter("a") if root is not None else ():
         href = str(a.get("href") or "").strip()
         oldsrc = str(a.get("oldsrc") or a.get("OLDSRC") or "").strip()
-        in_pdfcon = a.find_parent(id="pdfCon") is not None
+        in_pdfcon = any(p.get("id") == "pdfCon" for p in a.iterancestors())
         is_appendix = str(a.get("appendix") or a.get("data-appendix") or "").lower() == "true"
         ext = _doc_ext(href) or _doc_ext(oldsrc)
         if not ext and not (is_appendix or in_pdfcon):
@@ -150,6 +168,6 @@ def find_attachments(html: str | BeautifulSoup, base_url: str) -> list[Attachmen
         url = urljoin(base_url, href)
         if url in found:
             continue
-        name = (str(a.get("title") or "") or a.get_text(" ", strip=True)).strip()
+        name = (str(a.get("title") or "") or text_of(a, " ", strip=True)).strip()
         found[url] = Attachment(url, name, ext or ".pdf", urljoin(base_url, oldsrc) if oldsrc else None)
     return list(found.values())

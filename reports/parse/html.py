@@ -4,16 +4,20 @@ Portal pages wrap the report in navigation, related links and footers; the body 
 the smallest element holding the report's headings and its tables. ``rowspan`` and
 ``colspan`` are expanded so every row has its real cells (copies are marked
 ``spanned`` so a value is never counted twice).
+
+Works on lxml's tree (`reports.parse.htmltree`).
 """
 
 from __future__ import annotations
 
 import re
+from itertools import islice
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from lxml.html import HtmlElement
 
 from reports.model import ParseProblem
 from reports.parse.blocks import Block, Document, GridCell
+from reports.parse.htmltree import body_of, html_tree, is_element, text_of
 from reports.parse.limits import MAX_TABLE_COLS, MAX_TABLE_ROWS
 
 MAX_DOCUMENT_TABLE_ROWS = 6 * MAX_TABLE_ROWS  # all tables of one page together
@@ -44,6 +48,7 @@ _ANCHORS = (
     "存在的主要问题",
     "其他需要报告",
 )
+_ARTICLE_TITLE = re.compile("ArticleTitle", re.I)
 _ERROR_PAGE = (
     "文件不存在",
     "页面不存在",
@@ -57,28 +62,32 @@ _ERROR_PAGE = (
 )
 
 
-def _span(tag: Tag, attr: str) -> int:
+def _span(tag: HtmlElement, attr: str) -> int:
     try:
         return max(1, min(int(str(tag.get(attr, "1")).strip() or "1"), 200))
     except ValueError:
         return 1
 
 
-def _cell_text(tag: Tag) -> str:
-    return _WS.sub(" ", tag.get_text(" ")).strip()
+def _cell_text(tag: HtmlElement) -> str:
+    return _WS.sub(" ", text_of(tag, " ")).strip()
 
 
-def expand_table(table: Tag, max_rows: int = MAX_TABLE_ROWS) -> list[list[GridCell]]:
+def _has_table_inside(node: HtmlElement) -> bool:
+    return next(node.iterdescendants("table"), None) is not None
+
+
+def expand_table(table: HtmlElement, max_rows: int = MAX_TABLE_ROWS) -> list[list[GridCell]]:
     """A full grid: every row gets all its columns, rowspan/colspan copies marked spanned.
 
     At most ``max_rows`` rows and ``MAX_TABLE_COLS`` columns are expanded, so a hostile
     table (or absurd spans) costs bounded time and memory.
     """
     grid: dict[tuple[int, int], GridCell] = {}
-    rows = table.find_all("tr", limit=max_rows)  # only called for tables without nested tables
+    rows = list(islice(table.iterdescendants("tr"), max_rows))  # tables without nested tables
     for r, tr in enumerate(rows):
         c = 0
-        for td in [x for x in tr.children if isinstance(x, Tag) and x.name in ("td", "th")]:
+        for td in [x for x in tr if is_element(x, "td", "th")]:
             while (r, c) in grid:
                 c += 1
             if c >= MAX_TABLE_COLS:
@@ -99,39 +108,54 @@ def expand_table(table: Tag, max_rows: int = MAX_TABLE_ROWS) -> list[list[GridCe
     ]
 
 
-def _body(soup: BeautifulSoup) -> Tag:
-    """The smallest element holding the report's section headings and tables."""
-    marks: list[Tag] = []
-    title_node: Tag | None = None
-    for s in soup.find_all(string=True):
-        if isinstance(s, Comment) or s.parent is None or s.parent.name in ("title", "script", "style"):
+def _strings(root: HtmlElement) -> list[tuple[str, HtmlElement]]:
+    """Every text node in document order with the element it belongs to (a tail belongs to
+    the parent of the element it follows)."""
+    out: list[tuple[str, HtmlElement]] = []
+    for el in root.iter():
+        if not isinstance(el, HtmlElement):
             continue
-        flat = _WS.sub("", str(s))
+        if el.text:
+            out.append((el.text, el))
+        parent = el.getparent()
+        if el.tail and parent is not None:
+            out.append((el.tail, parent))
+    return out
+
+
+def _body(root: HtmlElement) -> HtmlElement:
+    """The smallest element holding the report's section headings and tables."""
+    marks: list[HtmlElement] = []
+    title_node: HtmlElement | None = None
+    for text, parent in _strings(root):
+        if parent.tag in ("title", "script", "style"):
+            continue
+        flat = _WS.sub("", text)
         if len(flat) >= 80:
             continue
         if any(a in flat for a in _ANCHORS):
-            marks.append(s.parent)
+            marks.append(parent)
         elif not marks and "年度报告" in flat:
-            title_node = s.parent  # the last one before the first heading is the title
+            title_node = parent  # the last one before the first heading is the title
     if title_node is not None and marks:
         marks.append(title_node)
-    for t in soup.find_all("table"):
-        if not t.find("table"):
-            flat = _WS.sub("", t.get_text())
+    for t in root.iter("table"):
+        if not _has_table_inside(t):
+            flat = _WS.sub("", text_of(t))
             if "本年新收" in flat or "信息内容" in flat or "行政复议" in flat:
                 marks.append(t)
-    root = soup.body or soup
+    start = body_of(root)
     if len(marks) < 2:
-        return root
-    paths = [list(reversed([m, *m.parents])) for m in marks]
-    lca: Tag = root
+        return start
+    paths = [list(reversed([m, *m.iterancestors()])) for m in marks]
+    lca: HtmlElement = start
     for level in zip(*paths, strict=False):
-        if all(x is level[0] for x in level) and isinstance(level[0], Tag):
+        if all(x is level[0] for x in level):
             lca = level[0]
         else:
             break
-    if lca.name in ("[document]", "html"):
-        return root
+    if lca.tag == "html":
+        return start
     return lca
 
 
@@ -150,7 +174,7 @@ class _Emitter:
         if text:
             self.blocks.append(Block(text=text, line=len(self.blocks) + 1))
 
-    def table(self, t: Tag) -> None:
+    def table(self, t: HtmlElement) -> None:
         self.flush()
         idx = self.tables
         self.tables += 1
@@ -172,30 +196,31 @@ class _Emitter:
                 Block(text="\t".join(real), line=len(self.blocks) + 1, cells=row, table=idx, row=r)
             )
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
-                continue
-            if isinstance(child, NavigableString):
-                self.buf.append(str(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            if name in _SKIP:
-                continue
-            if name == "table" and not child.find("table"):
-                self.table(child)
-            elif name == "br":
-                self.flush()
-            elif name == "img":
-                self.images += 1
-            elif name in _BLOCK or name == "table":
-                self.flush()
-                self.walk(child)
-                self.flush()
-            else:
-                self.walk(child)
+    def walk(self, node: HtmlElement) -> None:
+        if node.text:
+            self.buf.append(node.text)
+        for child in node:
+            if is_element(child):
+                self.element(child)
+            if child.tail:
+                self.buf.append(child.tail)
+
+    def element(self, child: HtmlElement) -> None:
+        name = child.tag
+        if name in _SKIP:
+            return
+        if name == "table" and not _has_table_inside(child):
+            self.table(child)
+        elif name == "br":
+            self.flush()
+        elif name == "img":
+            self.images += 1
+        elif name in _BLOCK or name == "table":
+            self.flush()
+            self.walk(child)
+            self.flush()
+        else:
+            self.walk(child)
 
 
 def _row_cap_problem(table: int, limit: int) -> ParseProblem:
@@ -206,22 +231,33 @@ def _row_cap_problem(table: int, limit: int) -> ParseProblem:
     )
 
 
-def html_document(html: str) -> tuple[Document, list[ParseProblem]]:
-    soup = BeautifulSoup(html, "lxml")
+def _title_hints(root: HtmlElement) -> list[str]:
+    """The ArticleTitle meta tag, every h1/h2 and the <title>: candidate report titles."""
     hints: list[str] = []
-    meta = soup.find("meta", attrs={"name": re.compile("ArticleTitle", re.I)})
-    if isinstance(meta, Tag) and meta.get("content"):
-        hints.append(str(meta["content"]))
-    for h in soup.find_all(["h1", "h2"]):
+    meta = next(
+        (m for m in root.iter("meta") if _ARTICLE_TITLE.search(m.get("name") or "") and m.get("content")),
+        None,
+    )
+    if meta is not None:
+        hints.append(str(meta.get("content")))
+    for h in root.iter("h1", "h2"):
         hints.append(_cell_text(h))
-    if soup.title and soup.title.string:
-        hints.append(str(soup.title.string))
-    for bad in soup.find_all(list(_SKIP)):
-        bad.decompose()
-    body = _body(soup)
+    title = root.find(".//title")
+    if title is not None and len(title) == 0 and title.text:
+        hints.append(title.text)
+    return hints
+
+
+def html_document(html: str) -> tuple[Document, list[ParseProblem]]:
+    root = html_tree(html)
     em = _Emitter()
-    em.walk(body)
-    em.flush()
+    hints: list[str] = []
+    if root is not None:
+        hints = _title_hints(root)
+        for bad in [el for el in root.iter(*_SKIP) if el is not root]:
+            bad.drop_tree()  # keeps the text that follows it
+        em.walk(_body(root))
+        em.flush()
     doc = Document(blocks=em.blocks, input_kind="html", title_hints=hints, images_in_body=em.images)
     problems: list[ParseProblem] = list(em.problems)
     flat = _WS.sub("", doc.text)
