@@ -110,9 +110,9 @@ class ProgressReporter:
     def _text(self) -> str:
         return f"{self.year}年度巡检进度（{self.scope}）：{self.done}/{self.total} 个单位已完成"
 
-    def advance(self) -> None:
-        self.done += 1
-        if self.done % self._step == 0 and self.done < self.total:
+    def advance(self, agencies: int = 1) -> None:
+        before, self.done = self.done, self.done + agencies
+        if self.done // self._step > before // self._step and self.done < self.total:
             self._update()
 
     def finish(self) -> None:

@@ -82,12 +82,13 @@ def active_agency_codes(settings: Settings, jurisdiction: str | None = None) -> 
         return list(s.exec(query.order_by(Agency.code)))
 
 
-def entry_urls(settings: Settings, codes: list[str]) -> list[list[str]]:
-    """The entry URLs of each agency in `codes` (one query; unknown codes give nothing)."""
+def entry_urls(settings: Settings, codes: list[str]) -> dict[str, list[str]]:
+    """Agency code -> its entry URLs, for the agencies in `codes` (one query; unknown codes are
+    left out)."""
     wanted = set(codes)
     with session_scope(settings.db_url) as s:
         rows = s.exec(select(Agency.code, Agency.entry_urls)).all()
-    return [list(urls or []) for code, urls in rows if code in wanted]
+    return {code: list(urls or []) for code, urls in rows if code in wanted}
 
 
 def resolve_agency(session: Session, ref: str) -> Agency:

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_document_bytes: int = 50 * 1024 * 1024
     respect_robots: bool = True
     connect_timeout: float = 5.0
+    # Flow runs over more agencies than this put several agencies in one task (flows/grouping.py);
+    # 0: always one task per agency
+    max_tasks_per_run: int = 200
     # Loopback/private addresses are refused unless allowed (the demo and tests serve on 127.0.0.1).
     allow_private_hosts: bool = False
 

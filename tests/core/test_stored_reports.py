@@ -1,0 +1,84 @@
+"""Peers and last year's report for the checks come from a bounded cache of decoded reports;
+it must never hand one database's report to another, nor grow without bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from models.db import migrate, session_scope
+from models.tables import Agency, Jurisdiction
+from nianbao.pipeline import StoredReports, check_context, stored_reports
+from nianbao.record import FetchedBytes, record_document, record_report
+from reports.parse import parse_path
+from tests.conftest import seed_path
+
+SEEDS = ["zhanhe-gongxin-2024.txt", "zhanhe-yingji-2024.txt", "jianxi-gongxin-2024.txt"]
+
+
+def _district(url: str, tmp: Path, seeds: list[str]) -> None:
+    """One district, an agency per seed, each with its seed report for 2024."""
+    migrate(url)
+    with session_scope(url) as s:
+        j = Jurisdiction(code="d", name="某区")
+        s.add(j)
+        s.flush()
+        for i, seed in enumerate(seeds):
+            agency = Agency(code=f"a{i}", name=f"机关{i}", jurisdiction_id=j.id)
+            s.add(agency)
+            s.flush()
+            data = seed_path(seed).read_bytes()
+            doc, _ = record_document(
+                s,
+                agency_id=agency.id,
+                fetched=FetchedBytes(url=f"http://x/{seed}.txt", content=data),
+                raw_root=tmp,
+            )
+            parsed = parse_path(seed_path(seed))
+            record_report(
+                s, agency=agency, year=2024, parsed=parsed, document=doc, url=doc.url, title=parsed.title,
+                published_at=None, published_at_source=None,
+            )  # fmt: skip
+
+
+def _peer_titles(url: str, code: str) -> list[str | None]:
+    with session_scope(url) as s:
+        agency = s.exec(select(Agency).where(Agency.code == code)).one()
+        return sorted(str(p.title) for p in check_context(s, agency, 2024).peers)
+
+
+def test_two_databases_with_the_same_report_ids_keep_their_own_peers(tmp_path: Path) -> None:
+    a = f"sqlite:///{tmp_path / 'a.db'}"
+    b = f"sqlite:///{tmp_path / 'b.db'}"
+    _district(a, tmp_path, SEEDS)
+    _district(b, tmp_path, list(reversed(SEEDS)))  # same ids, other reports behind them
+    titles = {seed: str(parse_path(seed_path(seed)).title) for seed in SEEDS}
+    assert _peer_titles(a, "a0") == sorted([titles[SEEDS[1]], titles[SEEDS[2]]])
+    assert _peer_titles(b, "a0") == sorted([titles[SEEDS[1]], titles[SEEDS[0]]])
+    assert _peer_titles(a, "a2") == sorted([titles[SEEDS[0]], titles[SEEDS[1]]])
+
+
+def test_cache_is_bounded_and_serves_repeats_without_decoding(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    _district(url, tmp_path, SEEDS)
+    cache = StoredReports(size=2)
+    monkeypatch.setattr("nianbao.pipeline.stored_reports", cache)
+    decoded = []
+    real = StoredReports.load
+
+    from reports.model import ParsedReport
+
+    original_validate = ParsedReport.model_validate
+
+    def counting(cls, obj, *args, **kwargs):  # type: ignore[no-untyped-def]
+        decoded.append(1)
+        return original_validate(obj, *args, **kwargs)
+
+    monkeypatch.setattr(ParsedReport, "model_validate", classmethod(counting))
+    first = _peer_titles(url, "a0")  # decodes a1, a2
+    again = _peer_titles(url, "a0")  # both cached
+    assert first == again and len(decoded) == 2
+    _peer_titles(url, "a1")  # needs a0 (decoded, evicts the oldest) and a2 (cached)
+    assert len(decoded) == 3 and len(cache._items) == 2
+    assert real is StoredReports.load and stored_reports is not cache

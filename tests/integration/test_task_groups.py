@@ -1,0 +1,154 @@
+"""Large runs put several agencies of one district in a Prefect task; nothing else changes:
+every agency is crawled once, its outcome, logs and records stay its own."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlmodel import select
+
+from flows.grouping import group_size, task_groups
+from models.db import migrate, session_scope
+from models.tables import Agency, AgencyCrawl, Report
+
+
+def test_group_size_keeps_runs_near_the_task_budget() -> None:
+    assert group_size(7, 200) == 1
+    assert group_size(200, 200) == 1
+    assert group_size(201, 200) == 2
+    assert group_size(1000, 200) == 5
+    assert group_size(5000, 200) == 25
+    assert group_size(5000, 0) == 1  # 0: always one task per agency
+
+
+@pytest.fixture
+def sample_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The bundled sample portal, served over HTTP, with its registry synced into SQLite."""
+    from nianbao.demo import configure_demo_environment, demo_registry
+    from nianbao.registry import load_registry, sync_registry
+    from nianbao.settings import get_settings
+    from replicas.sample_portal import SAMPLE_AGENCIES, start_sample_portal
+
+    monkeypatch.chdir(tmp_path)
+    for name in (
+        "NIANBAO_DATA_DIR",
+        "NIANBAO_REGISTRY_PATH",
+        "NIANBAO_APPRISE_CONFIG",
+        "NIANBAO_PER_HOST_DELAY",
+    ):
+        monkeypatch.delenv(name, raising=False)  # restored after the test; configure sets them
+    configure_demo_environment(tmp_path / "data")
+    with start_sample_portal(port=0) as portal:
+        (tmp_path / "data" / "agencies.yaml").write_text(
+            yaml.safe_dump(demo_registry(SAMPLE_AGENCIES, portal.base_url), allow_unicode=True),
+            encoding="utf-8",
+        )
+        settings = get_settings()
+        migrate(settings.db_url)
+        with session_scope(settings.db_url) as s:
+            sync_registry(s, load_registry(settings.registry_path))
+        yield settings, SAMPLE_AGENCIES
+    from flows.runtime import reset_shared_fetcher
+
+    reset_shared_fetcher()
+    get_settings.cache_clear()
+
+
+def test_groups_cover_every_agency_once_and_never_mix_districts(sample_setup) -> None:
+    settings, agencies = sample_setup
+    codes = sorted(a["code"] for a in agencies)
+    groups = task_groups(settings, codes, max_tasks=3)
+    district = {a["code"]: a["district_code"] for a in agencies}
+    flat = [c for _, members in groups for c in members]
+    assert sorted(flat) == codes and len(flat) == len(set(flat))
+    assert all(len({district[c] for c in members}) == 1 for _, members in groups)
+    assert all(len(members) <= group_size(len(codes), 3) for _, members in groups)
+    assert len(groups) < len(codes)
+    # a single agency's task is named after it, a group's after its district
+    for label, members in groups:
+        assert (
+            (label == members[0]) if len(members) == 1 else ("个单位" in label and str(len(members)) in label)
+        )
+
+
+def test_grouped_run_records_the_same_as_one_task_per_agency(
+    sample_setup, prefect_harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    from flows.monitor import monitor
+    from nianbao.settings import get_settings
+
+    settings, agencies = sample_setup
+    monkeypatch.setenv("NIANBAO_MAX_TASKS_PER_RUN", "2")
+    get_settings.cache_clear()
+    result = monitor(year=2024, return_state=True)
+    out = result.result()
+    outcomes = {o["agency"]: o for o in out["outcomes"]}
+    assert sorted(outcomes) == sorted(a["code"] for a in agencies)
+    with session_scope(settings.db_url) as s:
+        crawled = s.exec(select(Agency.code).join(AgencyCrawl, AgencyCrawl.agency_id == Agency.id)).all()
+        recorded = {
+            code: n
+            for code, n in s.exec(
+                select(Agency.code, Report.id).join(Report, Report.agency_id == Agency.id)
+            ).all()
+        }
+    assert sorted(crawled) == sorted(outcomes)  # each agency crawled exactly once
+    assert {c for c, o in outcomes.items() if o["new_versions"]} == set(recorded)
+    assert out["stats"]["new_versions"] == len(recorded) > 0
+    expected = sorted(f"monitor-{label}" for label, _ in task_groups(settings, sorted(outcomes), 2))
+    names: list[str] = []
+    deadline = time.monotonic() + 60
+    with get_client(sync_client=True) as client:  # task runs reach the server as events: poll
+        while time.monotonic() < deadline:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[result.state_details.flow_run_id])),
+                limit=200,
+                sort=TaskRunSort.NAME_ASC,
+            )
+            names = sorted(
+                r.name for r in runs if r.name.startswith("monitor-") and r.state and r.state.is_final()
+            )
+            if len(names) >= len(expected):
+                break
+            time.sleep(0.5)
+    assert names == expected
+    crawl_tasks = names
+    assert len(crawl_tasks) < len(agencies)
+
+
+def test_an_agency_that_keeps_failing_does_not_take_its_group_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    from flows import monitor as monitor_module
+
+    monkeypatch.setattr(monitor_module, "AGENCY_RETRY_DELAYS", (0.0, 0.0))
+    logger = logging.LoggerAdapter(logging.getLogger("test"), {})
+    calls = {"flaky": 0, "broken": 0}
+
+    def flaky() -> dict:
+        calls["flaky"] += 1
+        if calls["flaky"] < 3:
+            raise RuntimeError("database is locked")
+        return {"agency": "flaky", "outcome": "ok"}
+
+    def broken() -> dict:
+        calls["broken"] += 1
+        raise RuntimeError("bug")
+
+    assert monitor_module.with_retries(flaky, "flaky", logger) == {"agency": "flaky", "outcome": "ok"}
+    failed = monitor_module.with_retries(broken, "broken", logger)
+    assert calls == {"flaky": 3, "broken": 3}
+    assert (
+        failed["outcome"] == "error"
+        and failed["agency"] == "broken"
+        and "RuntimeError: bug" in failed["detail"]
+    )
