@@ -7,7 +7,8 @@ from typing import Any
 
 from reports.model import ParsedReport
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# the committed copies (tests/conftest.py): a checkout outside /work has no ../shared
+SEEDS = Path(__file__).resolve().parents[2] / "replicas" / "content" / "seeds"
 
 
 def seed_text(name: str) -> str:
