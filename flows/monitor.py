@@ -99,12 +99,17 @@ def with_retries(crawl: Callable[[], dict], code: str, logger: logging.LoggerAda
         except Exception as exc:
             if delay is None:
                 logger.error("%s: failed %d times, giving up: %r", code, attempt, exc)
-                return pipeline.AgencyOutcome(
-                    agency=code, outcome="error", detail=f"{type(exc).__name__}: {exc}"[:1000]
-                ).as_dict()
+                return error_outcome(code, exc)
             logger.warning("%s: attempt %d failed (%r); retrying in %.0f s", code, attempt, exc, delay)
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def error_outcome(code: str, exc: BaseException) -> dict:
+    """The outcome of an agency whose crawl raised (or whose task failed): an error saying why."""
+    return pipeline.AgencyOutcome(
+        agency=code, outcome="error", detail=f"{type(exc).__name__}: {exc}"[:1000]
+    ).as_dict()
 
 
 def _describe(outcome: dict, entries: list[str], year: int) -> tuple[bool, str]:
@@ -175,10 +180,7 @@ def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict
             if isinstance(result, list):
                 outcomes.extend(result)
             else:  # the task itself failed: its agencies are errors, not silently missing
-                detail = f"{type(result).__name__}: {result}"[:1000]
-                outcomes.extend(
-                    pipeline.AgencyOutcome(agency=c, outcome="error", detail=detail).as_dict() for c in codes
-                )
+                outcomes.extend(error_outcome(c, result) for c in codes)
             progress.advance(len(codes))
         progress.finish()
     deadlines = check_deadlines_task(year, agency_codes)

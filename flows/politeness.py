@@ -61,20 +61,14 @@ def ensure_host_limits(hosts: list[str], slots: int | None = None) -> list[str]:
         return []
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from prefect.exceptions import ObjectAlreadyExists
 
     names = [limit_name(h) for h in hosts]
     wanted = [n for n in names if n not in _created]
     if not wanted:
         return names
     with get_client(sync_client=True) as client:
-        if len(wanted) == 1:
-            try:
-                existing = {client.read_global_concurrency_limit_by_name(wanted[0]).name}
-            except ObjectNotFound:
-                existing = set()
-        else:
-            existing = _existing_limit_names(client)
+        existing = _existing_limit_names(client)
         for name in wanted:
             if name not in existing:
                 try:

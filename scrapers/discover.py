@@ -171,15 +171,10 @@ def _read_article(
     if fetched.sniffed_kind != "html":  # the list linked straight to a document
         if parsed is None:
             return None
-        return DiscoveredReport(
-            item.title,
-            parsed[0],
-            parsed[1],
-            item.url,
-            item.list_date,
-            "list" if item.list_date else None,
-            [Attachment(fetched.final_url, item.title, "." + fetched.sniffed_kind)],
-            list_date=item.list_date,
+        return _from_list(
+            item,
+            parsed,
+            attachments=[Attachment(fetched.final_url, item.title, "." + fetched.sniffed_kind)],
             article=fetched,
         )
     page = read_page(fetched.text())

@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from reports.model import ParseProblem
 from reports.parse.blocks import Block, Document, GridCell
-from reports.parse.htmltree import body_of, html_tree, is_element, text_of
+from reports.parse.htmltree import body_of, drop_elements, html_tree, is_element, text_of
 from reports.parse.limits import MAX_TABLE_COLS, MAX_TABLE_ROWS
 
 MAX_DOCUMENT_TABLE_ROWS = 6 * MAX_TABLE_ROWS  # all tables of one page together
@@ -254,8 +254,7 @@ def html_document(html: str) -> tuple[Document, list[ParseProblem]]:
     hints: list[str] = []
     if root is not None:
         hints = _title_hints(root)
-        for bad in [el for el in root.iter(*_SKIP) if el is not root]:
-            bad.drop_tree()  # keeps the text that follows it
+        drop_elements(root, *_SKIP)
         em.walk(_body(root))
         em.flush()
     doc = Document(blocks=em.blocks, input_kind="html", title_hints=hints, images_in_body=em.images)

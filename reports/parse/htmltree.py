@@ -25,9 +25,14 @@ def html_tree(html: str) -> HtmlElement | None:
         return None
 
 
+def drop_elements(root: HtmlElement, *tags: str) -> None:
+    """Remove every element named in `tags`, with its content (the text after it stays)."""
+    etree.strip_elements(root, *tags, with_tail=False)
+
+
 def drop_invisible(root: HtmlElement) -> None:
     """Remove script, style, template and noscript elements (the text after them stays)."""
-    etree.strip_elements(root, *_INVISIBLE, with_tail=False)
+    drop_elements(root, *_INVISIBLE)
 
 
 def body_of(root: HtmlElement) -> HtmlElement:
