@@ -28,3 +28,11 @@ def test_delivery_without_config_skips_with_a_reason(
 def test_apprise_config_path_is_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NIANBAO_APPRISE_CONFIG", str(tmp_path / "apprise.yml"))
     assert Settings().apprise_config == tmp_path / "apprise.yml"
+
+
+def test_a_task_budget_that_is_not_a_number_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pydantic
+
+    monkeypatch.setenv("NIANBAO_MAX_TASKS_PER_RUN", "two hundred")
+    with pytest.raises(pydantic.ValidationError, match="max_tasks_per_run"):
+        Settings()
