@@ -1,0 +1,59 @@
+"""The progress artifact is updated at most every few seconds, and always at the end."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from flows.artifacts import ProgressReporter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _reporter(total: int, clock: Clock, sent: list[tuple[float, str]]) -> ProgressReporter:
+    return ProgressReporter(
+        "zhanhe",
+        2024,
+        total,
+        min_interval=5.0,
+        clock=clock,
+        create=lambda **_: uuid4(),
+        update=lambda _id, progress, description: sent.append((progress, description)),
+    )
+
+
+def test_a_quick_run_updates_once_at_the_end_not_per_agency() -> None:
+    clock, sent = Clock(), []
+    progress = _reporter(10, clock, sent)
+    for _ in range(10):
+        clock.now += 0.05
+        progress.advance()
+    progress.finish()
+    assert sent == [(100.0, "2024年度巡检进度（zhanhe）：10/10 个单位已完成")]
+
+
+def test_a_long_run_updates_at_most_every_interval_and_at_each_twentieth_at_most() -> None:
+    clock, sent = Clock(), []
+    progress = _reporter(1000, clock, sent)
+    for _ in range(1000):
+        clock.now += 0.1  # 100 s in all
+        progress.advance()
+    progress.finish()
+    assert 15 <= len(sent) <= 21
+    assert [p for p, _ in sent] == sorted(p for p, _ in sent) and sent[-1][0] == 100.0
+    assert "1000/1000" in sent[-1][1]
+
+
+def test_slow_agencies_update_at_every_twentieth() -> None:
+    clock, sent = Clock(), []
+    progress = _reporter(40, clock, sent)
+    for _ in range(40):
+        clock.now += 10.0
+        progress.advance()
+    progress.finish()
+    assert [p for p, _ in sent] == [5.0 * k for k in range(1, 21)]
