@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, CrawlRun, Document, Jurisdiction, Report, utcnow
 from nianbao.health import record_health
+from nianbao.rawstore import sha256_of, store_raw
 from nianbao.record import (
     FetchedBytes,
     latest_document,
@@ -293,25 +294,31 @@ def process_discovered(
         etag=result.etag,
         last_modified=result.last_modified,
     )
+    store_raw(settings.raw_path, fetched.content)  # the bytes are kept before anything can fail on them
+    digest = sha256_of(fetched.content)
+    # Parse and check before the write transaction: SQLite has one writer at a time, and a writer
+    # that parsed while holding the lock made every other thread wait behind it (beyond the busy
+    # timeout on a loaded machine: "database is locked").
     with session_scope(settings.db_url) as s:
-        agency = s.get(Agency, agency_id)
-        jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
-        document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
-        known = s.exec(
-            select(Report).where(
-                Report.agency_id == agency_id,
-                Report.year == found.year,
-                Report.content_sha256 == document.sha256,
-            )
-        ).first()
-        if known is not None:
-            outcome.unchanged += 1
-            return
+        known = _stored_version(s, agency_id, found.year, digest)
+        if not known:
+            agency = s.get(Agency, agency_id)
+            current = _current_version(s, agency_id, found.year)
+            ctx = check_context(s, agency, found.year)
+    if not known:
         parsed, crash = _parse_safely(fetched.content, fetched.content_type, found.url)
         if parsed.year is None:
             parsed.year = found.year
         if parsed.agency is None:
             parsed.agency = found.agency
+        findings = [crash] if crash else _checks(parsed, ctx, current)
+    with session_scope(settings.db_url) as s:
+        document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
+        if known or _stored_version(s, agency_id, found.year, digest):  # or another run stored it meanwhile
+            outcome.unchanged += 1
+            return
+        agency = s.get(Agency, agency_id)
+        jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
         report, replaced = record_report(
             s,
             agency=agency,
@@ -324,18 +331,42 @@ def process_discovered(
             published_at_source=found.published_at_source,
         )
         outcome.new_versions += 1
-        if crash:
-            findings = [crash]
-        else:
-            ctx = check_context(s, agency, found.year)
-            if replaced is not None and replaced.cells:
-                ctx.earlier_version = ParsedReport.model_validate(replaced.cells)
-            findings = run_checks(parsed, ctx)
+        if not crash and _id_of(replaced) != _id_of(current):  # another run replaced it meanwhile
+            findings = _checks(parsed, ctx, replaced)
         counts = record_check_findings(
             s, agency=agency, jurisdiction=jurisdiction, year=found.year, report=report, findings=findings
         )
         outcome.new_findings += counts["new"]
         outcome.resolved_findings += counts["resolved"]
+
+
+def _stored_version(session: Session, agency_id: int, year: int, digest: str) -> bool:
+    """Whether this exact content is already a stored version of the agency's report."""
+    return (
+        session.exec(
+            select(Report.id).where(
+                Report.agency_id == agency_id, Report.year == year, Report.content_sha256 == digest
+            )
+        ).first()
+        is not None
+    )
+
+
+def _current_version(session: Session, agency_id: int, year: int) -> Report | None:
+    """The version a new one would replace (what `record_report` marks as no longer current)."""
+    return session.exec(
+        select(Report).where(Report.agency_id == agency_id, Report.year == year, Report.is_current == True)
+    ).first()
+
+
+def _id_of(report: Report | None) -> int | None:
+    return report.id if report is not None else None
+
+
+def _checks(parsed: ParsedReport, ctx: CheckContext, replaced: Report | None) -> list[CheckFinding]:
+    """The checks of a new version, compared with the version it replaces when there is one."""
+    ctx.earlier_version = ParsedReport.model_validate(replaced.cells) if replaced and replaced.cells else None
+    return run_checks(parsed, ctx)
 
 
 def monitor_agency(

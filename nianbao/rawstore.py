@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 
@@ -21,7 +22,9 @@ def store_raw(root: Path, data: bytes) -> tuple[str, Path]:
     path = Path(root) / digest[:2] / digest
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp = path.with_suffix(
+            f".tmp{os.getpid()}-{threading.get_ident()}"
+        )  # threads store the same bytes too
         tmp.write_bytes(data)
         os.replace(tmp, path)  # atomic: a reader never sees a half-written file
     return digest, path
