@@ -7,8 +7,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+
+from models.sqlite import sqlite_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -16,23 +19,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.removeprefix("sqlite:///")
+        path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: no fsync per commit (a crawl commits several times per agency); the
-            # database cannot be corrupted; a power cut may lose the last second of commits, which
-            # the next crawl re-does (a review typed in at that moment would need typing again)
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        return engine
+        return sqlite_engine(url)
     return create_engine(url, pool_pre_ping=True)
 
 

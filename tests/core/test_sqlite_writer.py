@@ -1,0 +1,79 @@
+"""SQLite writers of one process queue for the write lock instead of timing out on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from models.db import session_scope
+from models.tables import CrawlRun
+
+
+def _write(url: str, hold: float, label: str) -> None:
+    with session_scope(url) as s:
+        s.add(CrawlRun(trigger="test", scope=label))
+        s.flush()  # the write lock is taken here …
+        time.sleep(hold)  # … and held while the transaction goes on
+
+
+def test_many_threads_writing_all_get_their_turn(sqlite_url: str) -> None:
+    """8 threads × 3 transactions of 0.2 s each need ≈5 s in turn; SQLite alone would give up
+    on a waiting thread after the 0.3 s busy timeout ("database is locked")."""
+    url = sqlite_url + "?timeout=0.3"
+    failures: list[BaseException] = []
+
+    def worker(k: int) -> None:
+        for i in range(3):
+            try:
+                _write(url, 0.2, f"{k}-{i}")
+            except BaseException as exc:  # collected for the assertion
+                failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[:2]
+    with session_scope(url) as s:
+        assert len(s.query(CrawlRun).all()) == 24
+
+
+def test_readers_do_not_wait_for_a_writer(sqlite_url: str) -> None:
+    url = sqlite_url + "?timeout=0.3"
+    writing = threading.Event()
+    done = threading.Event()
+
+    def writer() -> None:
+        with session_scope(url) as s:
+            s.add(CrawlRun(trigger="test", scope="slow"))
+            s.flush()
+            writing.set()
+            done.wait(5)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    assert writing.wait(5)
+    with session_scope(url) as s:
+        assert s.query(CrawlRun).all() == []  # WAL: the uncommitted row is not seen
+    still_writing = t.is_alive()  # a reader that had queued behind the writer would find it gone
+    done.set()
+    t.join()
+    assert still_writing
+
+
+def test_a_failed_transaction_gives_the_lock_back(sqlite_url: str) -> None:
+    url = sqlite_url + "?timeout=0.3"
+    with pytest.raises(ZeroDivisionError), session_scope(url) as s:
+        s.add(CrawlRun(trigger="test", scope="failed"))
+        s.flush()
+        1 / 0  # noqa: B018 - the failure under test
+    finished = threading.Event()
+    t = threading.Thread(target=lambda: (_write(url, 0, "after"), finished.set()))
+    t.start()
+    t.join(5)
+    assert finished.is_set(), "another thread could not write after a rolled-back transaction"
+    with session_scope(url) as s:
+        assert [r.scope for r in s.query(CrawlRun).all()] == ["after"]
