@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     connect_timeout: float = 5.0
     # Flow runs over more agencies than this put several agencies in one task (flows/grouping.py);
     # 0: always one task per agency
-    max_tasks_per_run: int = 200
+    max_tasks_per_run: int = 100
     # Loopback/private addresses are refused unless allowed (the demo and tests serve on 127.0.0.1).
     allow_private_hosts: bool = False
 

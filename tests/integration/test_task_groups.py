@@ -10,18 +10,37 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from flows.grouping import group_size, task_groups
+from flows.grouping import group_size, task_groups, tasks_for
 from models.db import migrate, session_scope
 from models.tables import Agency, AgencyCrawl, Report
 
 
-def test_group_size_keeps_runs_near_the_task_budget() -> None:
-    assert group_size(7, 200) == 1
-    assert group_size(200, 200) == 1
-    assert group_size(201, 200) == 2
-    assert group_size(1000, 200) == 5
-    assert group_size(5000, 200) == 25
-    assert group_size(5000, 0) == 1  # 0: always one task per agency
+def test_group_size_keeps_runs_within_the_task_budget() -> None:
+    assert group_size([7], 100) == 1
+    assert group_size([60, 40], 100) == 1
+    assert group_size([101], 100) == 2
+    assert group_size([5000], 100) == 50
+    assert group_size([5000], 0) == 1  # 0: always one task per agency
+    # 1000 agencies in districts of 12: groups of 10 would make 2 per district, 168 tasks;
+    # the size that keeps the run within 100 is a district per task
+    bench = [12] * 83 + [4]
+    assert group_size(bench, 100) == 12 and tasks_for(bench, 12) == 84
+    assert group_size(bench, 200) == 6 and tasks_for(bench, 6) == 167
+    # more districts than the budget: one task per district is the fewest without mixing them
+    assert group_size([3] * 150, 100) == 3
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_group_size_is_the_smallest_within_budget(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    sizes = [rng.randint(1, 120) for _ in range(rng.randint(1, 60))]
+    budget = rng.randint(max(len(sizes), 1), 400)
+    size = group_size(sizes, budget)
+    assert tasks_for(sizes, size) <= budget
+    if size > 1:
+        assert tasks_for(sizes, size - 1) > budget
 
 
 @pytest.fixture
@@ -60,13 +79,14 @@ def sample_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_groups_cover_every_agency_once_and_never_mix_districts(sample_setup) -> None:
     settings, agencies = sample_setup
     codes = sorted(a["code"] for a in agencies)
-    groups = task_groups(settings, codes, max_tasks=3)
+    groups = task_groups(settings, codes, max_tasks=4)
     district = {a["code"]: a["district_code"] for a in agencies}
     flat = [c for _, members in groups for c in members]
     assert sorted(flat) == codes and len(flat) == len(set(flat))
     assert all(len({district[c] for c in members}) == 1 for _, members in groups)
-    assert all(len(members) <= group_size(len(codes), 3) for _, members in groups)
-    assert len(groups) < len(codes)
+    assert len(groups) <= 4 < len(codes)
+    for members in ([m for _, m in groups if district[m[0]] == d] for d in set(district.values())):
+        assert max(map(len, members)) - min(map(len, members)) <= 1  # a district's groups are even
     # a single agency's task is named after it, a group's after its district
     for label, members in groups:
         assert (
