@@ -28,7 +28,7 @@ from nianbao.record import (
 )
 from nianbao.settings import Settings
 from reports.checks import run_checks
-from reports.checks.base import CheckContext, Severity
+from reports.checks.base import CheckContext, PeerText, Severity
 from reports.checks.base import Finding as CheckFinding
 from reports.model import ParsedReport
 from reports.parse import parse_document
@@ -83,13 +83,21 @@ def active_agency_codes(settings: Settings, jurisdiction: str | None = None) -> 
         return list(s.exec(query.order_by(Agency.code)))
 
 
+ENTRY_URL_BATCH = 500  # codes per IN (...) query, well below any database's parameter limit
+
+
 def entry_urls(settings: Settings, codes: list[str]) -> dict[str, list[str]]:
-    """Agency code -> its entry URLs, for the agencies in `codes` (one query; unknown codes are
-    left out)."""
-    wanted = set(codes)
+    """Agency code -> its entry URLs, for the agencies in `codes` (unknown codes are left out).
+    Only those agencies' rows are read: every task of a run asks for its few agencies, and
+    reading the whole table each time made a run quadratic in the number of agencies."""
+    wanted = sorted(set(codes))
+    out: dict[str, list[str]] = {}
     with session_scope(settings.db_url) as s:
-        rows = s.exec(select(Agency.code, Agency.entry_urls)).all()
-    return {code: list(urls or []) for code, urls in rows if code in wanted}
+        for start in range(0, len(wanted), ENTRY_URL_BATCH):
+            batch = wanted[start : start + ENTRY_URL_BATCH]
+            rows = s.exec(select(Agency.code, Agency.entry_urls).where(col(Agency.code).in_(batch)))
+            out.update((code, list(urls or [])) for code, urls in rows)
+    return out
 
 
 def resolve_agency(session: Session, ref: str) -> Agency:
@@ -113,13 +121,14 @@ def resolve_agency(session: Session, ref: str) -> Agency:
 class StoredReports:
     """Parsed reports read back from `Report.cells`, kept by (database, id, content hash).
 
-    Every agency's checks compare it with its peers of the same district, so without this a
-    district crawl decodes and validates every peer once per agency: quadratic in the district.
-    Report rows are never changed once written (a new version is a new row), so an entry can
-    not go stale; the least recently used ones are dropped beyond `size`, so memory stays flat.
+    Last year's report is read for every check of an agency's report, and an agency's report
+    is checked more than once in a run when another version lands meanwhile, by `revalidate`,
+    and so on. Report rows are never changed once written (a new version is a new row), so an
+    entry can not go stale; the least recently used ones are dropped beyond `size` (a decoded
+    report holds a few hundred KB), so memory stays flat however many agencies a run covers.
     """
 
-    def __init__(self, size: int = 160) -> None:
+    def __init__(self, size: int = 32) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, int, str], ParsedReport] = OrderedDict()
         self._lock = threading.Lock()
@@ -163,9 +172,13 @@ def _previous_report(session: Session, agency_id: int, year: int) -> ParsedRepor
     return found[0] if found else None
 
 
-def _peer_reports(session: Session, agency: Agency, year: int) -> list[ParsedReport]:
+def _peer_texts(session: Session, agency: Agency, year: int) -> list[PeerText]:
+    """Section 五 of the district's other current reports of `year`, under their registry names.
+    Only that part of each stored report is read (a JSON path in the query), so checking a
+    district costs neither decoding its reports nor keeping them."""
+    problems = col(Report.cells)[("sections", "problems")]
     rows = session.exec(
-        select(Report.id, Report.content_sha256)
+        select(Agency.name, Report.year, problems)
         .join(Agency, Agency.id == Report.agency_id)
         .where(
             Agency.jurisdiction_id == agency.jurisdiction_id,
@@ -175,14 +188,21 @@ def _peer_reports(session: Session, agency: Agency, year: int) -> list[ParsedRep
         )
         .order_by(col(Report.id))
     ).all()
-    return stored_reports.load(session, _db_url(session), [tuple(r) for r in rows])
+    return [PeerText(agency=name, year=yr, problems=_section_text(section)) for name, yr, section in rows]
+
+
+def _section_text(section: object) -> str:
+    """A stored section's text, "" when the parser found no such section."""
+    if isinstance(section, dict) and section.get("present"):
+        return str(section.get("text") or "")
+    return ""
 
 
 def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
     return CheckContext(
         agency_kind=agency.kind,
         previous=_previous_report(session, agency.id, year),  # type: ignore[arg-type]
-        peers=_peer_reports(session, agency, year),
+        peers=_peer_texts(session, agency, year),
     )
 
 

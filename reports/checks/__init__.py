@@ -19,6 +19,7 @@ from reports.checks.base import (
     STATUS_FAIL,
     CheckContext,
     Finding,
+    PeerText,
     Rule,
     Severity,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "STATUS_FAIL",
     "CheckContext",
     "Finding",
+    "PeerText",
     "Rule",
     "Severity",
     "ordered_rules",

@@ -61,13 +61,30 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class PeerText:
+    """What the checks need of a peer's report: whose it is, its year and its section 五.
+    Not the whole report: a district's peers are read for every agency of the district, and
+    decoded reports (hundreds of KB each) kept for that made memory grow with the crawl."""
+
+    agency: str | None
+    year: int | None
+    problems: str  # section 五's text; "" when the report has none
+
+    @classmethod
+    def of(cls, report: ParsedReport) -> PeerText:
+        section = report.sections.get("problems")
+        text = section.text if section is not None and section.present else ""
+        return cls(agency=report.agency, year=report.year, problems=text)
+
+
 @dataclass
 class CheckContext:
     """What cross checks may look at besides the report itself."""
 
     agency_kind: str | None = None  # department / town / street / government
     previous: ParsedReport | None = None  # same agency, year - 1
-    peers: list[ParsedReport] = field(default_factory=list)  # same district, same year
+    peers: list[PeerText] = field(default_factory=list)  # same district, same year
     # An earlier fetched version of this same report (same URL), for CHANGED-AFTER-PUBLICATION.
     earlier_version: ParsedReport | None = None
 

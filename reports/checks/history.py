@@ -16,7 +16,7 @@ import unicodedata
 from typing import Any
 
 from reports.checks._common import fmt, has_t2_cells, t2_ref, t2_value, t3_ref
-from reports.checks.base import STATUS_CANNOT_ASSESS, CheckContext, Finding, Severity, rule
+from reports.checks.base import STATUS_CANNOT_ASSESS, CheckContext, Finding, PeerText, Severity, rule
 from reports.form import SECTION_KEYS, SECTION_LABELS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS
 from reports.model import ParsedReport
 
@@ -189,11 +189,6 @@ def longest_common_passage(a: str, b: str) -> str:
     return x[m.a : m.a + m.size]
 
 
-def _problems_text(report: ParsedReport) -> str:
-    section = report.sections.get("problems")
-    return section.text if section is not None and section.present else ""
-
-
 @rule(
     "REPEATED-TEXT",
     Severity.WARNING,
@@ -202,19 +197,17 @@ def _problems_text(report: ParsedReport) -> str:
 )
 def repeated_text(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Section 五 copied from last year or from a peer shows no real review of the year."""
-    mine = _problems_text(report)
+    mine = PeerText.of(report).problems
     if len(_plain(mine)) < MIN_CHARS:
         return []
-    others: list[tuple[str, ParsedReport]] = []
+    others: list[tuple[str, PeerText]] = []
     prev = _previous(report, ctx)
     if prev is not None:
-        others.append(("previous", prev))
-    others += [
-        ("peer", p) for p in ctx.peers if p is not report and (p.agency is None or p.agency != report.agency)
-    ]
+        others.append(("previous", PeerText.of(prev)))
+    others += [("peer", p) for p in ctx.peers if p.agency is None or p.agency != report.agency]
     findings: list[Finding] = []
     for kind, other in others:
-        theirs = _problems_text(other)
+        theirs = other.problems
         if len(_plain(theirs)) < MIN_CHARS:
             continue
         score = similarity(mine, theirs)

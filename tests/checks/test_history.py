@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.checks.base import STATUS_CANNOT_ASSESS, STATUS_FAIL, CheckContext, Severity
+from reports.checks.base import STATUS_CANNOT_ASSESS, STATUS_FAIL, CheckContext, PeerText, Severity
 from reports.checks.history import (
     SIMILARITY_THRESHOLD,
     carry_over,
@@ -101,7 +101,7 @@ def test_repeated_text_against_peer(report: ParsedReport) -> None:
         "problems",
         "学校信息公开专栏建设滞后，招生入学政策解读不够通俗，家长咨询答复不及时。下一步将开设专栏。",
     )
-    findings = repeated_text(report, CheckContext(peers=[report, peer, unrelated]))
+    findings = repeated_text(report, CheckContext(peers=[PeerText.of(r) for r in (report, peer, unrelated)]))
     assert [(f.evidence["against"], f.evidence["other_agency"]) for f in findings] == [("peer", "某区民政局")]
 
 

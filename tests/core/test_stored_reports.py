@@ -1,5 +1,6 @@
-"""Peers and last year's report for the checks come from a bounded cache of decoded reports;
-it must never hand one database's report to another, nor grow without bound."""
+"""Last year's report for the checks comes from a bounded cache of decoded reports; it must
+never hand one database's report to another, nor grow without bound. Peers are read as their
+section 五 only, under their registry names."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from models.db import migrate, session_scope
 from models.tables import Agency, Jurisdiction
 from nianbao.pipeline import StoredReports, check_context, stored_reports
 from nianbao.record import FetchedBytes, record_document, record_report
+from reports.checks import PeerText
 from reports.parse import parse_path
 from tests.conftest import seed_path
 
@@ -42,21 +44,43 @@ def _district(url: str, tmp: Path, seeds: list[str]) -> None:
             )  # fmt: skip
 
 
-def _peer_titles(url: str, code: str) -> list[str | None]:
+def _previous_title(url: str, code: str) -> str | None:
+    """The title of the agency's previous report as the 2025 checks see it (its 2024 report)."""
     with session_scope(url) as s:
         agency = s.exec(select(Agency).where(Agency.code == code)).one()
-        return sorted(str(p.title) for p in check_context(s, agency, 2024).peers)
+        previous = check_context(s, agency, 2025).previous
+        return None if previous is None else previous.title
 
 
-def test_two_databases_with_the_same_report_ids_keep_their_own_peers(tmp_path: Path) -> None:
+def _peers(url: str, code: str) -> list[PeerText]:
+    with session_scope(url) as s:
+        agency = s.exec(select(Agency).where(Agency.code == code)).one()
+        return check_context(s, agency, 2024).peers
+
+
+def test_two_databases_with_the_same_report_ids_keep_their_own_reports(tmp_path: Path) -> None:
     a = f"sqlite:///{tmp_path / 'a.db'}"
     b = f"sqlite:///{tmp_path / 'b.db'}"
     _district(a, tmp_path, SEEDS)
     _district(b, tmp_path, list(reversed(SEEDS)))  # same ids, other reports behind them
-    titles = {seed: str(parse_path(seed_path(seed)).title) for seed in SEEDS}
-    assert _peer_titles(a, "a0") == sorted([titles[SEEDS[1]], titles[SEEDS[2]]])
-    assert _peer_titles(b, "a0") == sorted([titles[SEEDS[1]], titles[SEEDS[0]]])
-    assert _peer_titles(a, "a2") == sorted([titles[SEEDS[0]], titles[SEEDS[1]]])
+    titles = {seed: parse_path(seed_path(seed)).title for seed in SEEDS}
+    assert _previous_title(a, "a0") == titles[SEEDS[0]]
+    assert _previous_title(b, "a0") == titles[SEEDS[2]]
+    assert _previous_title(a, "a2") == titles[SEEDS[2]]
+    assert _previous_title(b, "a2") == titles[SEEDS[0]]
+
+
+def test_peers_are_the_other_agencies_section_five_under_their_registry_names(
+    db_url: str, tmp_path: Path
+) -> None:
+    url = db_url  # SQLite and PostgreSQL: the section is read with a JSON path in the query
+    _district(url, tmp_path, SEEDS)
+    parsed = [PeerText.of(parse_path(seed_path(seed))) for seed in SEEDS]
+    assert all(len(p.problems) > 50 for p in parsed)  # the seeds do have a section 五
+    assert _peers(url, "a1") == [
+        PeerText(agency="机关0", year=2024, problems=parsed[0].problems),
+        PeerText(agency="机关2", year=2024, problems=parsed[2].problems),
+    ]
 
 
 def test_cache_is_bounded_and_serves_repeats_without_decoding(tmp_path: Path, monkeypatch) -> None:
@@ -76,9 +100,15 @@ def test_cache_is_bounded_and_serves_repeats_without_decoding(tmp_path: Path, mo
         return original_validate(obj, *args, **kwargs)
 
     monkeypatch.setattr(ParsedReport, "model_validate", classmethod(counting))
-    first = _peer_titles(url, "a0")  # decodes a1, a2
-    again = _peer_titles(url, "a0")  # both cached
+    first = [_previous_title(url, "a0"), _previous_title(url, "a1")]  # decodes both
+    again = [_previous_title(url, "a0"), _previous_title(url, "a1")]  # both cached
     assert first == again and len(decoded) == 2
-    _peer_titles(url, "a1")  # needs a0 (decoded, evicts the oldest) and a2 (cached)
+    _peers(url, "a0")  # peers decode nothing
+    assert len(decoded) == 2
+    _previous_title(url, "a2")  # decoded, evicts the oldest (a0's)
     assert len(decoded) == 3 and len(cache._items) == 2
+    _previous_title(url, "a1")  # still cached
+    assert len(decoded) == 3
+    _previous_title(url, "a0")  # evicted: decoded again
+    assert len(decoded) == 4
     assert real is StoredReports.load and stored_reports is not cache
