@@ -59,7 +59,7 @@ def publish_findings_artifact(
 ) -> None:
     with session_scope(settings.db_url) as s:
         rows = s.exec(
-            select(Finding, Agency, Report)
+            select(Finding, Agency.name, Report.url)  # not whole Reports: they carry their cells
             .join(Agency, Agency.id == Finding.agency_id)
             .join(Report, col(Report.id) == Finding.report_id, isouter=True)
             .where(
@@ -73,9 +73,9 @@ def publish_findings_artifact(
         lines = [f"# {year}年度新发现的问题（{scope}）", ""]
         if not rows:
             lines.append("本次运行没有新发现的问题。")
-        for finding, agency, report in rows:
-            link = finding.evidence.get("url") or (report.url if report is not None else "")
-            lines.append(f"- **[{finding.severity}] {finding.rule}** {agency.name}：{finding.message}")
+        for finding, agency_name, report_url in rows:
+            link = finding.evidence.get("url") or report_url or ""
+            lines.append(f"- **[{finding.severity}] {finding.rule}** {agency_name}：{finding.message}")
             if link:
                 lines.append(f"  - 原文：[{link}]({link})")
             evidence = _evidence_text(finding.evidence)

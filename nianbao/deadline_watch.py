@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alerts.outbox import enqueue
 from models.tables import Agency, Finding, Jurisdiction, Report
@@ -30,13 +30,18 @@ class AgencyDeadline:
 
 def first_publication(session: Session, agency_id: int, year: int) -> tuple[datetime | None, str | None]:
     """The earliest version's date: the page's own date, else when the crawler first saw it."""
-    rows = session.exec(select(Report).where(Report.agency_id == agency_id, Report.year == year)).all()
-    if not rows:
+    first = session.exec(
+        select(Report.published_at, Report.published_at_source, Report.first_seen)
+        .where(Report.agency_id == agency_id, Report.year == year)
+        .order_by(col(Report.version))
+        .limit(1)
+    ).first()  # the dates only: a whole Report row carries its parsed report (cells) too
+    if first is None:
         return None, None
-    first = min(rows, key=lambda r: r.version)
-    if first.published_at is not None:
-        return first.published_at, first.published_at_source or "page"
-    return first.first_seen.replace(tzinfo=UTC), "first_seen"  # stored as naive UTC
+    published_at, source, first_seen = first
+    if published_at is not None:
+        return published_at, source or "page"
+    return first_seen.replace(tzinfo=UTC), "first_seen"  # stored as naive UTC
 
 
 def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:

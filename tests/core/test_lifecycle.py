@@ -119,3 +119,44 @@ def test_missing_then_published_late(db_url: str, tmp_path: Path) -> None:
 
 def test_parse_path_used_by_check_keeps_seed_identity() -> None:
     assert parse_path(seed_path("zhanhe-yingji-2024.txt")).agency == "湛河区应急管理局"
+
+
+def test_end_of_run_reads_dates_and_links_not_parsed_reports(
+    db_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    """The deadline check, the compliance rows and the findings artifact cover every agency of a
+    run; a stored report's cells (its whole parsed report) are not theirs to read."""
+    from sqlalchemy import event
+
+    from flows import artifacts
+    from models.db import get_engine
+    from nianbao.compliance import compliance_rows
+    from nianbao.settings import Settings
+
+    _setup(db_url)
+    text = seed_path("zhanhe-yingji-2024.txt").read_text(encoding="utf-8")
+    _store(db_url, tmp_path, text, None)  # the first version has no page date: first seen counts
+    _store(db_url, tmp_path, text + "\n", datetime(2025, 2, 10, 9, 0))
+    published: list[str] = []
+    monkeypatch.setattr(artifacts, "create_markdown_artifact", lambda **kw: published.append(kw["markdown"]))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement.lower())
+
+    engine = get_engine(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        now = datetime(2025, 3, 1, tzinfo=UTC)
+        with session_scope(db_url) as s:
+            (deadline,) = check_deadlines(s, 2024, now, RegistrySettings())
+            (row,) = compliance_rows(s, 2024, now, RegistrySettings())
+        since = datetime(2000, 1, 1, tzinfo=UTC)
+        artifacts.publish_findings_artifact(
+            Settings(database_url=db_url, data_dir=tmp_path), 2024, "x", since, ["zhanhe-yingji"]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert deadline.verdict.date_source == "first_seen" and row.date_source == "first_seen"
+    assert "TEXT-TABLE" in published[0] and "(http://x/r.html)" in published[0]
+    assert statements and not [st for st in statements if "report.cells" in st]
