@@ -97,7 +97,7 @@ def after_crawl(settings, codes: list[str], run_id: int, outcomes: list[dict]) -
     with session_scope(settings.db_url) as s:
         check_deadlines(s, YEAR, now, registry_settings(), codes)
     with session_scope(settings.db_url) as s:
-        rows = [r for r in compliance_rows(s, YEAR, now, registry_settings()) if r.agency_code in codes]
+        rows = compliance_rows(s, YEAR, now, registry_settings(), codes)
         findings = s.exec(
             select(Finding, Agency).join(Agency).where(Finding.year == YEAR, col(Agency.code).in_(codes))
         ).all()

@@ -14,8 +14,10 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from sqlalchemy import case, func
 from sqlmodel import col, select
 
+from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH
 from flows.runtime import registry_settings
 from models.db import session_scope
 from models.tables import Agency, Finding, Report
@@ -30,11 +32,7 @@ def _key(prefix: str, scope: str, year: int) -> str:
 
 def publish_compliance_artifact(settings: Settings, year: int, scope: str, agency_codes: list[str]) -> None:
     with session_scope(settings.db_url) as s:
-        rows = [
-            r
-            for r in compliance_rows(s, year, datetime.now(UTC), registry_settings())
-            if r.agency_code in agency_codes
-        ]
+        rows = compliance_rows(s, year, datetime.now(UTC), registry_settings(), agency_codes)
     table = [
         {
             "区县": r.district,
@@ -54,25 +52,45 @@ def publish_compliance_artifact(settings: Settings, year: int, scope: str, agenc
     )
 
 
+FINDINGS_LISTED = 300  # a first cycle over thousands of agencies finds thousands; the UI shows a page
+SEVERITY_IN_ORDER = case(SEVERITY_RANK, value=col(Finding.severity), else_=len(SEVERITY_RANK))
+
+
 def publish_findings_artifact(
     settings: Settings, year: int, scope: str, since: datetime, agency_codes: list[str]
 ) -> None:
+    """New findings of the run, errors first, with evidence and links; at most FINDINGS_LISTED of
+    them, and then how many more and where the whole list is (`nianbao report`)."""
+    new_in_run = (
+        Finding.year == year,
+        Finding.first_seen >= since,
+        Finding.status == "fail",
+        col(Agency.code).in_(agency_codes),
+    )
     with session_scope(settings.db_url) as s:
+        counts = dict(
+            s.exec(
+                select(Finding.severity, func.count())
+                .join(Agency, Agency.id == Finding.agency_id)
+                .where(*new_in_run)
+                .group_by(Finding.severity)
+            ).all()
+        )
         rows = s.exec(
             select(Finding, Agency.name, Report.url)  # not whole Reports: they carry their cells
             .join(Agency, Agency.id == Finding.agency_id)
             .join(Report, col(Report.id) == Finding.report_id, isouter=True)
-            .where(
-                Finding.year == year,
-                Finding.first_seen >= since,
-                Finding.status == "fail",
-                col(Agency.code).in_(agency_codes),
-            )
-            .order_by(Finding.severity, Agency.code)
+            .where(*new_in_run)
+            .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
+            .limit(FINDINGS_LISTED)
         ).all()
         lines = [f"# {year}年度新发现的问题（{scope}）", ""]
-        if not rows:
+        total = sum(counts.values())
+        if not total:
             lines.append("本次运行没有新发现的问题。")
+        else:
+            parts = "、".join(f"{SEVERITY_ZH.get(k, k)}{counts[k]}条" for k in sorted(counts, key=_rank))
+            lines += [f"共{total}条（{parts}）。", ""]
         for finding, agency_name, report_url in rows:
             link = finding.evidence.get("url") or report_url or ""
             lines.append(f"- **[{finding.severity}] {finding.rule}** {agency_name}：{finding.message}")
@@ -81,9 +99,19 @@ def publish_findings_artifact(
             evidence = _evidence_text(finding.evidence)
             if evidence:
                 lines.append(f"  - 依据：{evidence}")
+        if total > len(rows):
+            lines += [
+                "",
+                f"另有{total - len(rows)}条未在此列出（按严重程度排序，仅列前{len(rows)}条）；"
+                f"完整清单请运行 `nianbao report --year {year}` 导出。",
+            ]
     create_markdown_artifact(
         key=_key("findings", scope, year), markdown="\n".join(lines), description=f"{year}年度新发现的问题"
     )
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
 def _evidence_text(evidence: dict, limit: int = 300) -> str:

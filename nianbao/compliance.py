@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from alerts.rules_zh import SEVERITY_RANK
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
 from nianbao.deadline_watch import agency_verdict
 from nianbao.deadlines import Status
@@ -43,10 +44,14 @@ class ComplianceRow:
 
 
 def compliance_rows(
-    session: Session, year: int, now: datetime, rules: RegistrySettings
+    session: Session, year: int, now: datetime, rules: RegistrySettings, agency_codes: list[str] | None = None
 ) -> list[ComplianceRow]:
+    """A row per active agency (of `agency_codes` only, when given: a recrawl of one agency
+    must not assess the thousands of others to show its own row)."""
     rows: list[ComplianceRow] = []
     query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)
+    if agency_codes is not None:
+        query = query.where(col(Agency.code).in_(agency_codes))
     for agency, jur in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
         verdict = agency_verdict(session, agency, jur, year, now, rules)
         deadline = verdict.deadline
@@ -88,7 +93,6 @@ def finding_lines(session: Session, year: int) -> list:
     """Open and person-confirmed findings of a year, errors first, for the exports."""
     from nianbao.export import FindingLine
 
-    order = {"error": 0, "warning": 1, "info": 2}
     rows = session.exec(
         select(Finding, Agency, Jurisdiction)
         .join(Agency, Agency.id == Finding.agency_id)
@@ -99,4 +103,4 @@ def finding_lines(session: Session, year: int) -> list:
         FindingLine(j.name, a.name, f.severity, f.rule, f.message, f.state, f.evidence.get("url"))
         for f, a, j in rows
     ]
-    return sorted(lines, key=lambda f: (order.get(f.severity, 3), f.district, f.agency, f.rule))
+    return sorted(lines, key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.district, f.agency, f.rule))

@@ -1,0 +1,89 @@
+"""What a run shows in the Prefect UI about its agencies: the compliance rows of exactly the
+run's agencies, and the new findings, errors first, cut to a page with the rest counted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from flows import artifacts
+from models.db import session_scope
+from models.tables import Agency, Finding, Jurisdiction
+from nianbao.compliance import compliance_rows
+from nianbao.registry import RegistrySettings
+from nianbao.settings import Settings
+
+SEVERITIES = ["info", "warning", "error"]
+
+
+def _agencies(url: str, n: int) -> None:
+    with session_scope(url) as s:
+        j = Jurisdiction(code="d", name="某区")
+        s.add(j)
+        s.flush()
+        for i in range(n):
+            s.add(Agency(code=f"a{i}", name=f"机关{i}", jurisdiction_id=j.id))
+
+
+def _findings(url: str, per_agency: int) -> None:
+    with session_scope(url) as s:
+        for agency in s.exec(select(Agency)).all():
+            for k in range(per_agency):
+                severity = SEVERITIES[k % 3]
+                s.add(
+                    Finding(
+                        agency_id=agency.id, year=2024, rule=f"R{k}", severity=severity,
+                        message=f"{agency.name}问题{k}", evidence={"url": f"http://x/{agency.code}"},
+                        fingerprint=f"{agency.code}-{k}",
+                    )
+                )  # fmt: skip
+
+
+def test_compliance_rows_of_the_asked_agencies_only(db_url: str) -> None:
+    _agencies(db_url, 5)
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    with session_scope(db_url) as s:
+        assert [r.agency_code for r in compliance_rows(s, 2024, now, RegistrySettings(), ["a3", "a1"])] == [
+            "a1",
+            "a3",
+        ]
+        assert len(compliance_rows(s, 2024, now, RegistrySettings())) == 5
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    out: list[str] = []
+    monkeypatch.setattr(artifacts, "create_markdown_artifact", lambda **kw: out.append(kw["markdown"]))
+    return out
+
+
+def test_findings_errors_first_then_warnings_then_infos(db_url: str, tmp_path: Path, published) -> None:
+    _agencies(db_url, 2)
+    _findings(db_url, 3)
+    settings = Settings(database_url=db_url, data_dir=tmp_path)
+    artifacts.publish_findings_artifact(settings, 2024, "d", datetime(2000, 1, 1, tzinfo=UTC), ["a0", "a1"])
+    (md,) = published
+    items = [line for line in md.splitlines() if line.startswith("- **")]
+    assert [line.split("]")[0][5:] for line in items] == ["error"] * 2 + ["warning"] * 2 + ["info"] * 2
+    assert "共6条（错误2条、警告2条、提示2条）" in md and "另有" not in md
+
+
+def test_a_large_run_lists_a_page_and_counts_the_rest(
+    db_url: str, tmp_path: Path, published, monkeypatch
+) -> None:
+    monkeypatch.setattr(artifacts, "FINDINGS_LISTED", 10)
+    _agencies(db_url, 6)
+    _findings(db_url, 4)  # per agency: info, warning, error, info
+    settings = Settings(database_url=db_url, data_dir=tmp_path)
+    artifacts.publish_findings_artifact(
+        settings, 2024, "d", datetime(2000, 1, 1, tzinfo=UTC), [f"a{i}" for i in range(5)]
+    )
+    (md,) = published
+    items = [line for line in md.splitlines() if line.startswith("- **")]
+    assert len(items) == 10 and all("[error]" in line for line in items[:5])
+    assert "机关5" not in md  # not one of the run's agencies
+    assert "共20条（错误5条、警告5条、提示10条）" in md
+    assert "另有10条未在此列出" in md and "nianbao report --year 2024" in md
