@@ -45,9 +45,10 @@ NOTE = (
     "Hanweb column: a list page and its report (inline HTML), no added latency, no politeness delay: "
     "the worst case for Prefect's share, as nothing hides its cost. Logging at INFO, as in production. "
     "Runs of more than NIANBAO_MAX_TASKS_PER_RUN (100) agencies put agencies of one district together, "
-    "at most 100 tasks a run or one per district (`flows/grouping.py`; here, in districts of 12: "
-    "84 tasks at 1000 agencies, 417 at 5000); 100 agencies run one task each. A task run costs the Prefect server "
-    "(SQLite) ≈70 ms of CPU for its state events and log lines, on the same 2 cores the crawl needs. "
+    "at most 100 tasks a run, whole districts joined when there are more districts than that "
+    "(`flows/grouping.py`; here, in districts of 12: 84 tasks at 1000 agencies, 100 of four or five "
+    "districts at 5000); 100 agencies run one task each. A task run costs the Prefect server "
+    "(SQLite) ≈70–110 ms of CPU for its state events and log lines, on the same 2 cores the crawl needs. "
     "The machine is shared and the cycle CPU-bound, so the same run varies by up to a quarter from "
     "one run to the next: compare the medians, and the range of the pairs."
 )

@@ -2,13 +2,14 @@
 
 One task per agency is what the UI shows best (a task run per agency, named after it), and
 every run of up to ``max_tasks`` agencies gets exactly that. But a Prefect task run costs the
-server its three state events and its log lines, ≈60–100 ms of CPU measured here with a local
+server its three state events and its log lines, ≈60–110 ms of CPU measured here with a local
 server on SQLite (`bench/cycle.py`), while crawling an agency whose portal answers quickly costs
-≈50 ms: a run over thousands of agencies would spend much of the machine on Prefect. So a larger
-run puts agencies of the same district together, never mixing districts (a district's
-agencies mostly share one portal host, which the fetcher visits one request at a time anyway),
-with the smallest group size that keeps the run at ``max_tasks`` task runs or fewer; logs,
-outcomes and artifacts stay per agency.
+≈50–80 ms: a run over thousands of agencies would spend much of the machine on Prefect. So a
+larger run puts agencies of the same district together, with the smallest group size that keeps
+the run at ``max_tasks`` task runs or fewer (a district's agencies mostly share one portal host,
+which the fetcher visits one request at a time anyway). Only when the run has more districts
+than ``max_tasks`` does a task take several whole districts, neighbours in the run's order; a
+district is never split across such tasks. Logs, outcomes and artifacts stay per agency.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from nianbao.settings import Settings
 def group_size(district_sizes: list[int], max_tasks: int) -> int:
     """Agencies per task: 1 up to `max_tasks` agencies (or when `max_tasks` is 0), else the
     smallest size whose groups, counted district by district, number `max_tasks` at most (with
-    more districts than `max_tasks`: one group per district)."""
+    more districts than `max_tasks`: one group per district, which `pack_districts` then joins)."""
     total = sum(district_sizes)
     if max_tasks <= 0 or total <= max_tasks:
         return 1
@@ -39,10 +40,27 @@ def tasks_for(district_sizes: list[int], size: int) -> int:
     return sum(math.ceil(n / size) for n in district_sizes)
 
 
+def pack_districts(district_sizes: list[int], max_tasks: int) -> list[list[int]]:
+    """Indexes of whole districts per task, in order, at most `max_tasks` tasks, each holding
+    about as many agencies as the others: a task closes once the districts so far reach its
+    share of the run (task k ends at the first district where the running total reaches
+    k/max_tasks of all agencies)."""
+    total = sum(district_sizes)
+    bins: list[list[int]] = [[]]
+    running = 0
+    for i, n in enumerate(district_sizes):
+        bins[-1].append(i)
+        running += n
+        if running * max_tasks >= len(bins) * total and i < len(district_sizes) - 1:
+            bins.append([])
+    return bins
+
+
 def task_groups(settings: Settings, agency_codes: list[str], max_tasks: int) -> list[tuple[str, list[str]]]:
-    """(task label, agency codes) per task, in the order of `agency_codes`; a group never
-    mixes districts, and a district's groups are as even as can be (12 agencies in groups of
-    at most 5: 4 + 4 + 4). The label names the agency, or the district and the group's place."""
+    """(task label, agency codes) per task, in the order of `agency_codes`; a district's groups
+    are as even as can be (12 agencies in groups of at most 5: 4 + 4 + 4), and only with more
+    districts than `max_tasks` does a task hold several (whole) districts. The label names the
+    agency, the district and the group's place, or the first district and how many."""
     if max_tasks <= 0 or len(agency_codes) <= max_tasks:
         return [(code, [code]) for code in agency_codes]
     with session_scope(settings.db_url) as s:
@@ -55,9 +73,18 @@ def task_groups(settings: Settings, agency_codes: list[str], max_tasks: int) -> 
     by_district: dict[str, list[str]] = {}
     for code in agency_codes:
         by_district.setdefault(district_of.get(code, "?"), []).append(code)
-    size = group_size([len(codes) for codes in by_district.values()], max_tasks)
-    groups: list[tuple[str, list[str]]] = []
-    for district, codes in by_district.items():
+    districts = list(by_district.items())
+    if len(districts) > max_tasks:
+        groups = []
+        for members in pack_districts([len(codes) for _, codes in districts], max_tasks):
+            codes = [c for i in members for c in districts[i][1]]
+            first = districts[members[0]][0]
+            label = first if len(members) == 1 else f"{first}等{len(members)}个区"
+            groups.append((f"{label}-{len(codes)}个单位", codes))
+        return groups
+    size = group_size([len(codes) for _, codes in districts], max_tasks)
+    groups = []
+    for district, codes in districts:
         k = math.ceil(len(codes) / size)
         parts = [codes[i * len(codes) // k : (i + 1) * len(codes) // k] for i in range(k)]
         for n, part in enumerate(parts, start=1):

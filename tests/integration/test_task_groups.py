@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from flows.grouping import group_size, task_groups, tasks_for
+from flows.grouping import group_size, pack_districts, task_groups, tasks_for
 from models.db import migrate, session_scope
 from models.tables import Agency, AgencyCrawl, Report
 
@@ -41,6 +41,30 @@ def test_group_size_is_the_smallest_within_budget(seed: int) -> None:
     assert tasks_for(sizes, size) <= budget
     if size > 1:
         assert tasks_for(sizes, size - 1) > budget
+
+
+def test_more_districts_than_the_budget_pack_whole_districts_in_order() -> None:
+    # 5000 agencies in districts of 12 are 417 districts: 100 tasks of four or five districts
+    sizes = [12] * 416 + [8]
+    bins = pack_districts(sizes, 100)
+    assert len(bins) == 100 and [i for b in bins for i in b] == list(range(417))
+    assert {len(b) for b in bins} <= {4, 5}
+    assert pack_districts([5, 5, 5], 3) == [[0], [1], [2]]
+    assert pack_districts([1, 1, 10, 1], 2) == [[0, 1, 2], [3]]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_packed_districts_cover_each_once_within_budget(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    sizes = [rng.randint(1, 40) for _ in range(rng.randint(1, 300))]
+    budget = rng.randint(1, 120)
+    bins = pack_districts(sizes, budget)
+    assert [i for b in bins for i in b] == list(range(len(sizes)))
+    assert 1 <= len(bins) <= budget and all(bins)
+    share = sum(sizes) / budget
+    assert all(sum(sizes[i] for i in b) <= share + max(sizes) for b in bins)  # no task hoards
 
 
 @pytest.fixture
@@ -92,6 +116,15 @@ def test_groups_cover_every_agency_once_and_never_mix_districts(sample_setup) ->
         assert (
             (label == members[0]) if len(members) == 1 else ("个单位" in label and str(len(members)) in label)
         )
+
+
+def test_a_budget_below_the_districts_joins_whole_districts(sample_setup) -> None:
+    settings, agencies = sample_setup
+    codes = sorted(a["code"] for a in agencies)
+    district = {a["code"]: a["district_code"] for a in agencies}
+    assert len(set(district.values())) > 1
+    ((label, members),) = task_groups(settings, codes, max_tasks=1)
+    assert members == codes and f"等{len(set(district.values()))}个区-{len(codes)}个单位" in label
 
 
 def test_grouped_run_records_the_same_as_one_task_per_agency(
