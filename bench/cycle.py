@@ -43,7 +43,8 @@ HOSTS = 50
 NOTE = (
     "Agencies spread over the loopback hosts (agency i on 127.0.0.(2 + i mod H)), each with its own "
     "Hanweb column: a list page and its report (inline HTML), no added latency, no politeness delay: "
-    "the worst case for Prefect's share, as nothing hides its cost. Logging at INFO, as in production. "
+    "the worst case for Prefect's share, as nothing hides its cost. Logging at INFO and two malloc "
+    "arenas (MALLOC_ARENA_MAX=2, `nianbao/memory.py`), as in production. "
     "Runs of more than NIANBAO_MAX_TASKS_PER_RUN (100) agencies put agencies of one district together, "
     "at most 100 tasks a run, whole districts joined when there are more districts than that "
     "(`flows/grouping.py`; here, in districts of 12: 84 tasks at 1000 agencies, 100 of four or five "
@@ -178,6 +179,8 @@ def measure(n: int, mode: str, port: int, hosts: list[str], api_url: str) -> dic
             "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
             "NIANBAO_PER_HOST_DELAY": "0",
             "NIANBAO_FLOW_WORKERS": str(WORKERS),
+            # as in production: set by every `nianbao` command for its flow runs, and in the image
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
             "NIANBAO_HOST_CONCURRENCY": os.environ.get("BENCH_HOST_SLOTS", "1"),  # 1: as in production
             "PREFECT_API_URL": api_url,
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -33,6 +33,15 @@ app.add_typer(findings_app, name="findings")
 app.add_typer(alerts_app, name="alerts")
 console = Console()
 
+
+@app.callback()
+def _process_setup() -> None:
+    """Before any command: flat memory for this process and the flow runs it starts."""
+    from nianbao.memory import limit_malloc_arenas
+
+    limit_malloc_arenas()
+
+
 YearOpt = Annotated[
     int | None, typer.Option("--year", "-y", help="Report year (default: last calendar year).")
 ]
