@@ -14,6 +14,12 @@ EXTRA_RULE_TITLES: dict[str, str] = {
 SEVERITY_ZH: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
+
+def severity_rank(severity: str) -> int:
+    """Errors first, then warnings, infos, and anything unknown last."""
+    return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
+
+
 KIND_ZH: dict[str, str] = {
     "finding": "年报问题",
     "missing": "未发布",

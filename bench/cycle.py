@@ -165,6 +165,8 @@ def child(mode: str) -> dict:
 
 
 def measure(n: int, mode: str, port: int, hosts: list[str], api_url: str) -> dict:
+    from nianbao.memory import ARENAS
+
     with tempfile.TemporaryDirectory(prefix=f"bench-{mode}-{n}-") as tmp:
         root = Path(tmp)
         (root / "agencies.yaml").write_text(
@@ -180,7 +182,7 @@ def measure(n: int, mode: str, port: int, hosts: list[str], api_url: str) -> dic
             "NIANBAO_PER_HOST_DELAY": "0",
             "NIANBAO_FLOW_WORKERS": str(WORKERS),
             # as in production: set by every `nianbao` command for its flow runs, and in the image
-            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", ARENAS),
             "NIANBAO_HOST_CONCURRENCY": os.environ.get("BENCH_HOST_SLOTS", "1"),  # 1: as in production
             "PREFECT_API_URL": api_url,
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -17,7 +17,7 @@ from prefect.artifacts import (
 from sqlalchemy import case, func
 from sqlmodel import col, select
 
-from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH
+from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH, severity_rank
 from flows.runtime import registry_settings
 from models.db import session_scope
 from models.tables import Agency, Finding, Report
@@ -89,7 +89,9 @@ def publish_findings_artifact(
         if not total:
             lines.append("本次运行没有新发现的问题。")
         else:
-            parts = "、".join(f"{SEVERITY_ZH.get(k, k)}{counts[k]}条" for k in sorted(counts, key=_rank))
+            parts = "、".join(
+                f"{SEVERITY_ZH.get(k, k)}{counts[k]}条" for k in sorted(counts, key=severity_rank)
+            )
             lines += [f"共{total}条（{parts}）。", ""]
         for finding, agency_name, report_url in rows:
             link = finding.evidence.get("url") or report_url or ""
@@ -108,10 +110,6 @@ def publish_findings_artifact(
     create_markdown_artifact(
         key=_key("findings", scope, year), markdown="\n".join(lines), description=f"{year}年度新发现的问题"
     )
-
-
-def _rank(severity: str) -> int:
-    return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
 def _evidence_text(evidence: dict, limit: int = 300) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from alerts.rules_zh import SEVERITY_RANK
+from alerts.rules_zh import severity_rank
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
 from nianbao.deadline_watch import agency_verdict
 from nianbao.deadlines import Status
@@ -103,4 +103,4 @@ def finding_lines(session: Session, year: int) -> list:
         FindingLine(j.name, a.name, f.severity, f.rule, f.message, f.state, f.evidence.get("url"))
         for f, a, j in rows
     ]
-    return sorted(lines, key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.district, f.agency, f.rule))
+    return sorted(lines, key=lambda f: (severity_rank(f.severity), f.district, f.agency, f.rule))
