@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -16,8 +17,17 @@ from models.sqlite import sqlite_engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-@lru_cache(maxsize=8)
+_engines_guard = threading.Lock()
+
+
 def get_engine(url: str) -> Engine:
+    """One engine (one pool) per URL, also when a run's threads ask for it first all at once."""
+    with _engines_guard:
+        return _engine(url)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":

@@ -6,11 +6,14 @@ could keep missing the moments the lock was free and fail with "database is lock
 timeout (seen here when the machine was slowed down), although every transaction was short.
 So the first write statement of a transaction first takes a process-wide lock, which commit or
 rollback gives back: threads of one process wait their turn in line, and the busy timeout only
-arbitrates between processes (a CLI recrawl next to `nianbao serve`).
+arbitrates between processes (a CLI recrawl next to `nianbao serve`). The lock belongs to the
+database file, not to the engine: two engines on one file (another URL query, or two threads
+creating the first engine at once) must still queue on the same lock.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import suppress
 from typing import Any
@@ -23,6 +26,17 @@ BUSY_TIMEOUT_S = 30.0  # between processes; `?timeout=` in the URL overrides it
 WRITER_WAIT_S = 300.0  # after this, go on and let SQLite's busy timeout decide
 READ_ONLY = ("SELECT", "PRAGMA", "EXPLAIN")
 
+_writers: dict[str, threading.RLock] = {}
+_writers_guard = threading.Lock()
+
+
+def writer_lock(database: str | None) -> threading.RLock:
+    """The writers' queue of a database file (an in-memory database is its engine's own)."""
+    if not database or database == ":memory:":
+        return threading.RLock()
+    with _writers_guard:
+        return _writers.setdefault(os.path.realpath(database), threading.RLock())
+
 
 def sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -30,7 +44,7 @@ def sqlite_engine(url: str) -> Engine:
     if "timeout" not in parsed.query:
         connect_args["timeout"] = BUSY_TIMEOUT_S
     engine = create_engine(url, connect_args=connect_args)
-    writer = threading.RLock()
+    writer = writer_lock(parsed.database)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

@@ -77,3 +77,57 @@ def test_a_failed_transaction_gives_the_lock_back(sqlite_url: str) -> None:
     assert finished.is_set(), "another thread could not write after a rolled-back transaction"
     with session_scope(url) as s:
         assert [r.scope for r in s.query(CrawlRun).all()] == ["after"]
+
+
+def test_two_engines_on_one_file_share_the_queue(sqlite_url: str) -> None:
+    """Another URL for the same file is another engine; its writers still wait their turn
+    (an engine's own lock let the second write meet SQLite's lock and give up)."""
+    from sqlmodel import Session
+
+    from models.sqlite import sqlite_engine
+
+    first, second = sqlite_engine(sqlite_url + "?timeout=0.2"), sqlite_engine(sqlite_url + "?timeout=0.2")
+    holding, failures = threading.Event(), []
+
+    def hold() -> None:
+        with Session(first) as s:
+            s.add(CrawlRun(trigger="test", scope="first"))
+            s.flush()
+            holding.set()
+            time.sleep(0.6)
+            s.commit()
+
+    t = threading.Thread(target=hold)
+    t.start()
+    assert holding.wait(5)
+    try:
+        with Session(second) as s:
+            s.add(CrawlRun(trigger="test", scope="second"))
+            s.commit()
+    except Exception as exc:  # collected for the assertion
+        failures.append(exc)
+    t.join()
+    assert not failures, failures
+    with Session(first) as s:
+        assert sorted(r.scope for r in s.query(CrawlRun).all()) == ["first", "second"]
+    first.dispose()
+    second.dispose()
+
+
+def test_threads_asking_for_a_new_engine_at_once_get_one(tmp_path) -> None:
+    from models.db import get_engine
+
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    start = threading.Barrier(8)
+    engines: list[object] = []
+
+    def ask() -> None:
+        start.wait()
+        engines.append(get_engine(url))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(engines) == 8 and len({id(e) for e in engines}) == 1
