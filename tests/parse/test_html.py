@@ -154,3 +154,40 @@ def test_portal_page() -> None:
     cell = r.requests["new"]["natural_person"]
     assert (cell.source.table, cell.source.row, cell.source.col) == (1, 3, 3)
     assert [p for p in r.problems if p.where.startswith("table")] == []
+
+
+def test_table_four_printed_with_every_cell_blank_is_found_and_said_blank() -> None:
+    """Found by hypothesis: a blank table 四 has no data row left after parsing, and was
+    reported as not found, while blank tables 二 and 三 were found and said blank."""
+    from reports.checks import run_checks
+    from reports.form import SECTION_KEYS, SECTION_LABELS
+    from reports.model import ParsedReport, Section
+    from reports.render import render_html, render_text
+
+    for form in (Form.F2021, Form.F2019):
+        blank = ParsedReport(
+            form=form, year=2024, agency="湛河区工信局", title="湛河区工信局2024年政府信息公开工作年度报告"
+        )
+        blank.sections = {
+            k: Section(present=True, heading=SECTION_LABELS[k], text="正文。") for k in SECTION_KEYS
+        }
+        blank.requests = ParsedReport.empty_table3(form)
+        for out in (
+            parse_document(render_html(blank).encode("utf-8"), content_type="text/html"),
+            parse_document(render_text(blank).encode("utf-8"), content_type="text/plain"),
+        ):
+            assert out.tables_found["review_litigation"], (form, out.input_kind)
+            assert [p for p in out.problems if p.where.startswith("table4")] == []
+            assert all(v is None for row in t4_values(out).values() for v in row)
+            (t4,) = [f for f in run_checks(out) if f.rule == "T4-SUM"]
+            assert t4.status == "cannot_assess" and "表四所有单元格均为空白" in t4.message
+
+
+def test_a_section_four_without_its_table_is_still_not_found() -> None:
+    page = (
+        PAGE.split("<p><b>四、")[0]
+        + "<p><b>四、政府信息公开行政复议、行政诉讼情况</b></p><p>无。</p></div></td></tr></table></body></html>"
+    )
+    out = parse_document(page.encode("utf-8"), content_type="text/html")
+    assert not out.tables_found["review_litigation"]
+    assert any(p.where == "table4" and "未找到" in p.reason for p in out.problems)
