@@ -31,6 +31,7 @@ from models.db import session_scope
 from models.tables import Jurisdiction
 from nianbao import pipeline
 from nianbao.deadline_watch import check_deadlines
+from nianbao.gc_tuning import startup_objects_frozen
 from nianbao.settings import get_settings
 
 # Threads per flow run (tasks at once); the fetcher still sends one request at a time per host.
@@ -165,6 +166,11 @@ def publish_artifacts_task(year: int, scope: str, since: datetime, agency_codes:
 
 
 def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict:
+    with startup_objects_frozen():
+        return _crawl_and_report(agency_codes, year, trigger, scope)
+
+
+def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict:
     settings = get_settings()
     started = datetime.now(UTC)
     run_id = pipeline.start_run(settings, trigger=trigger, scope=scope)

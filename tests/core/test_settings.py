@@ -36,3 +36,19 @@ def test_a_task_budget_that_is_not_a_number_is_named(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("NIANBAO_MAX_TASKS_PER_RUN", "two hundred")
     with pytest.raises(pydantic.ValidationError, match="max_tasks_per_run"):
         Settings()
+
+
+def test_the_data_directory_is_resolved_once_not_on_every_database_url(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NIANBAO_DATABASE_URL", "")
+    settings = Settings(data_dir=Path("data"))
+    expected = tmp_path.resolve() / "data"
+    assert settings.data_dir == expected
+
+    def no_filesystem(self: Path, strict: bool = False) -> Path:
+        raise AssertionError("db_url resolved a path again")
+
+    monkeypatch.setattr(Path, "resolve", no_filesystem)
+    assert settings.db_url == f"sqlite:///{expected / 'nianbao.db'}"

@@ -205,3 +205,27 @@ def test_an_agency_that_keeps_failing_does_not_take_its_group_with_it(
         and failed["agency"] == "broken"
         and "RuntimeError: bug" in failed["detail"]
     )
+
+
+def test_the_crawl_runs_with_startup_objects_frozen(
+    sample_setup, prefect_harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agencies' crawls see the collector tuned (nianbao/gc_tuning.py); afterwards it is not."""
+    import gc
+
+    from flows.monitor import monitor
+    from nianbao import pipeline
+
+    _settings, agencies = sample_setup
+    frozen_during: list[int] = []
+    crawl = pipeline.monitor_agency
+
+    def watched(*args, **kwargs):
+        frozen_during.append(gc.get_freeze_count())
+        return crawl(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "monitor_agency", watched)
+    out = monitor(year=2024)
+    assert len(frozen_during) == len(agencies) == len(out["outcomes"])
+    assert all(count > 0 for count in frozen_during)
+    assert gc.get_freeze_count() == 0
