@@ -44,15 +44,16 @@ HOSTS = 50
 NOTE = (
     "Agencies spread over the loopback hosts (agency i on 127.0.0.(2 + i mod H)), each with its own "
     "Hanweb column: a list page and its report (inline HTML), no added latency, no politeness delay: "
-    "the worst case for Prefect's share, as nothing hides its cost. Logging at INFO and two malloc "
-    "arenas (MALLOC_ARENA_MAX=2, `nianbao/memory.py`), as in production. "
+    "the worst case for Prefect's share, as nothing hides its cost. As in production, on both sides: "
+    "logging at INFO, two malloc arenas (MALLOC_ARENA_MAX=2, `nianbao/memory.py`) and the startup "
+    "objects frozen for the garbage collector during the crawl (`nianbao/gc_tuning.py`). "
     "Runs of more than NIANBAO_MAX_TASKS_PER_RUN (100) agencies put agencies of one district together, "
     "at most 100 tasks a run, whole districts joined when there are more districts than that "
     "(`flows/grouping.py`; here, in districts of 12: 84 tasks at 1000 agencies, 100 of four or five "
-    "districts at 5000); 100 agencies run one task each. A task run costs the Prefect server "
-    "(SQLite) ≈70–110 ms of CPU for its state events and log lines, on the same 2 cores the crawl needs. "
-    "The machine is shared and the cycle CPU-bound, so the same run varies by up to a quarter from "
-    "one run to the next: compare the medians, and the range of the pairs."
+    "districts at 5000); 100 agencies run one task each. The Prefect server runs on the same 2 cores "
+    "as the crawl. The machine is shared: the same run varies from one run to the next (the range "
+    "over the runs is in brackets after each median), so compare the medians and the ranges, not "
+    "single runs."
 )
 
 
@@ -267,6 +268,12 @@ def summary(runs: list[dict]) -> dict:
     }
 
 
+def _with_range(s: dict) -> str:
+    """Median wall time, and the range over the runs when there were several."""
+    low, high = s["wall_range"]
+    return f"{s['wall_s']}" if low == high else f"{s['wall_s']} ({low}–{high})"
+
+
 def overhead_cell(plain: list[dict], flow: list[dict]) -> str:
     """Overhead of the medians, with the range over the interleaved pairs when repeated."""
     p, f = summary(plain), summary(flow)
@@ -288,7 +295,7 @@ def write_docs(rows: list[dict], hosts: int, command: str, prefect_db: str) -> N
     for r in rows:
         p, f = summary(r["plain"]), summary(r["flow"])
         table.append(
-            f"| {r['n']} | {p['wall_s']} | {f['wall_s']} | {overhead_cell(r['plain'], r['flow'])} "
+            f"| {r['n']} | {_with_range(p)} | {_with_range(f)} | {overhead_cell(r['plain'], r['flow'])} "
             f"| {p['cpu_s']} / {f['cpu_s']} | {f['server_cpu_s']} | {p['gc_s']} / {f['gc_s']} | {p['peak_rss_mb']} / {f['peak_rss_mb']} "
             f"| {p['crawl_rss_mb']} | {p['ok']}/{f['ok']} |"
         )
