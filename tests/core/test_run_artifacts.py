@@ -12,6 +12,7 @@ from sqlmodel import select
 from flows import artifacts
 from models.db import session_scope
 from models.tables import Agency, Finding, Jurisdiction
+from nianbao import run_summary
 from nianbao.compliance import compliance_rows
 from nianbao.registry import RegistrySettings
 from nianbao.settings import Settings
@@ -74,7 +75,7 @@ def test_findings_errors_first_then_warnings_then_infos(db_url: str, tmp_path: P
 def test_a_large_run_lists_a_page_and_counts_the_rest(
     db_url: str, tmp_path: Path, published, monkeypatch
 ) -> None:
-    monkeypatch.setattr(artifacts, "FINDINGS_LISTED", 10)
+    monkeypatch.setattr(run_summary, "FINDINGS_LISTED", 10)
     _agencies(db_url, 6)
     _findings(db_url, 4)  # per agency: info, warning, error, info
     settings = Settings(database_url=db_url, data_dir=tmp_path)
