@@ -5,7 +5,7 @@ stop. In a crawl those are mostly imported modules (Prefect, pydantic, SQLAlchem
 objects in a flow run, ≈130,000 without Prefect), walked dozens of times. Measured with
 bench/cycle.py at 1000 agencies: the collector took 4.3 s of a 31 s crawl without Prefect and
 7.2 s of 41 s in the flow; with the startup objects frozen and a larger first-generation
-threshold, 0.5 s. Parsed reports are trees with parent links (BeautifulSoup), so the collector
+threshold, about 0.5 s and 0.7 s (docs/benchmarks.md, garbage collector column). Parsed reports are trees with parent links (BeautifulSoup), so the collector
 still runs: only on what the crawl itself makes.
 """
 
