@@ -61,10 +61,13 @@ def _recrawl_run_name() -> str:
 
 
 @task(name="monitor-agencies", cache_policy=NONE, task_run_name="monitor-{label}")
-def monitor_agencies_task(agency_codes: list[str], year: int, run_id: int, label: str) -> list[dict]:
+def monitor_agencies_task(
+    agency_codes: list[str], year: int, run_id: int, label: str, read_in_full: bool = False
+) -> list[dict]:
     """Crawl, check and record each agency of the group in turn; an agency that raises is
     retried after `AGENCY_RETRY_DELAYS` and then recorded as an error, never taking the rest of
-    the group with it (a Prefect-level retry would crawl the whole group again)."""
+    the group with it (a Prefect-level retry would crawl the whole group again).
+    `read_in_full`: see `pipeline.monitor_agency` (a manual recrawl)."""
     logger = get_run_logger()
     settings, fetcher = get_settings(), shared_fetcher()
     entries_of = pipeline.entry_urls(settings, agency_codes)
@@ -77,7 +80,13 @@ def monitor_agencies_task(agency_codes: list[str], year: int, run_id: int, label
                 logger.debug("%s: holding host slot(s) %s", code, limits)
             outcome = with_retries(
                 lambda code=code: pipeline.monitor_agency(
-                    settings, fetcher, code, years={year}, run_id=run_id, health_alert_after=alert_after
+                    settings,
+                    fetcher,
+                    code,
+                    years={year},
+                    run_id=run_id,
+                    health_alert_after=alert_after,
+                    read_in_full=read_in_full,
                 ).as_dict(),
                 code,
                 logger,
@@ -177,7 +186,10 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
     entries = [u for urls in pipeline.entry_urls(settings, agency_codes).values() for u in urls]
     groups = task_groups(settings, agency_codes, settings.max_tasks_per_run)
     with run_slots(run_id, entries):
-        futures = [monitor_agencies_task.submit(codes, year, run_id, label) for label, codes in groups]
+        read_in_full = trigger == "manual"  # the agency says something changed: trust no cache
+        futures = [
+            monitor_agencies_task.submit(codes, year, run_id, label, read_in_full) for label, codes in groups
+        ]
         codes_of = {id(f): codes for f, (_, codes) in zip(futures, groups, strict=True)}
         progress = ProgressReporter(scope, year, total=len(agency_codes))
         outcomes: list[dict] = []

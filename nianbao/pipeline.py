@@ -397,8 +397,12 @@ def monitor_agency(
     years: set[int] | None = None,
     run_id: int | None = None,
     health_alert_after: int = 3,
+    read_in_full: bool = False,
 ) -> AgencyOutcome:
-    """Crawl one agency's entry URLs and record every report of the wanted years found there."""
+    """Crawl one agency's entry URLs and record every report of the wanted years found there.
+
+    `read_in_full`: do not let an unchanged column page stand for its articles and attachments
+    (a manual recrawl: the agency says something changed); every request is still conditional."""
     with session_scope(settings.db_url) as s:
         agency = resolve_agency(s, agency_ref)
         agency_id, name, short = agency.id, agency.name, list(agency.short_names or [])
@@ -413,6 +417,7 @@ def monitor_agency(
     # Column pages answer 304 when unchanged (the cache keeps their validators and what they
     # listed); documents are asked conditionally with what the Document table stores.
     cache = load_crawl_cache(settings, agency_id)  # type: ignore[arg-type]
+    cache.trust_unchanged_entry, cache.trust_days = not read_in_full, settings.crawl_trust_days
     cache.validators.update(document_validators(settings, jurisdiction_id, hosts))
     for entry in entries:
         result = discover(entry, fetcher, allowed_hosts=hosts, validators=cache)

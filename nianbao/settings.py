@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     max_document_bytes: int = 50 * 1024 * 1024
     respect_robots: bool = True
     connect_timeout: float = 5.0
+    # An unchanged column page (304) stands for its reports for this many days after the column
+    # was last read in full; then articles and attachments are asked again (conditionally).
+    # A manual recrawl always reads in full.
+    crawl_trust_days: float = 7.0
     # Flow runs over more agencies than this put several agencies in one task (flows/grouping.py);
     # 0: always one task per agency
     max_tasks_per_run: int = 100

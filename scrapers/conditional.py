@@ -6,7 +6,9 @@ Two levels, both optional for `discover` / `fetch_report_document`:
   pages and attachments are requested with If-None-Match / If-Modified-Since;
 - a `CrawlCache`, which also keeps each entry page's validators and the reports found there
   last time. When the entry page answers 304 and the adapter renders its list on that page,
-  the cached reports are returned without any further request.
+  the cached reports are returned without any further request, for at most `trust_days`
+  after the column was last read in full: an article or attachment replaced under an unchanged
+  column (a corrected report) is seen at the next full reading, which is conditional too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapers.fetcher import FetchResult
@@ -30,6 +32,7 @@ class CrawlCache:
     validators: dict[str, Validator] = field(default_factory=dict)
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # entry url -> {adapter, reports}
     trust_unchanged_entry: bool = True  # entry 304 => reuse the reports found last time
+    trust_days: float = 7.0  # ... when the column was read in full less than this long ago
 
     def get(self, url: str) -> Validator | None:
         return self.validators.get(url)
@@ -38,6 +41,19 @@ class CrawlCache:
         """Remember a 200's validators under the URL that was asked for."""
         if not result.not_modified and (result.etag or result.last_modified):
             self.validators[result.url] = (result.etag, result.last_modified)
+
+    def trusted_entry(self, entry_url: str, now: datetime | None = None) -> dict[str, Any] | None:
+        """Last crawl's reports of `entry_url`, when an unchanged column may stand for them:
+        trust is on and the column was read in full (`checked_at`) within `trust_days`."""
+        entry = self.entries.get(entry_url)
+        if entry is None or not self.trust_unchanged_entry or not entry.get("checked_at"):
+            return None
+        try:
+            checked = datetime.fromisoformat(entry["checked_at"])
+        except (TypeError, ValueError):
+            return None
+        age = (now or datetime.now(UTC)) - checked
+        return entry if timedelta(0) <= age < timedelta(days=self.trust_days) else None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, default=_iso)
@@ -49,6 +65,7 @@ class CrawlCache:
             {k: (v[0], v[1]) for k, v in raw.get("validators", {}).items()},
             raw.get("entries", {}),
             raw.get("trust_unchanged_entry", True),
+            raw.get("trust_days", 7.0),
         )
 
 

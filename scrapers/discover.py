@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from reports.parse.htmltree import text_of
@@ -102,7 +102,7 @@ def discover(
     """
     result = DiscoveryResult(entry_url)
     cache = validators if isinstance(validators, CrawlCache) else None
-    cached_entry = cache.entries.get(entry_url) if cache and cache.trust_unchanged_entry else None
+    cached_entry = cache.trusted_entry(entry_url) if cache else None
     etag, last_modified = lookup(cache, entry_url) if cached_entry else (None, None)
     first = fetcher.fetch(
         entry_url,
@@ -144,6 +144,7 @@ def discover(
         cache.record(first)
         cache.entries[entry_url] = {
             "adapter": chosen.name,
+            "checked_at": datetime.now(UTC).isoformat(),
             "reports": [r.to_cache() for r in result.reports],
         }
     return result
@@ -252,9 +253,9 @@ def fetch_report_document(
     """
     article: FetchResult | FetchError | None = discovered.article
     if discovered.not_modified:
-        if article is None:
-            article = FetchResult(discovered.url, discovered.url, 304, None, b"", not_modified=True)
-        return article
+        if article is None:  # the whole column was unchanged and trusted (`CrawlCache.trust_days`)
+            return FetchResult(discovered.url, discovered.url, 304, None, b"", not_modified=True)
+        return _recheck_attachment(discovered, article, fetcher, allowed_hosts, validators)
     if article is None:
         etag, last_modified = lookup(validators, discovered.url)
         article = fetcher.fetch(
@@ -266,12 +267,8 @@ def fetch_report_document(
         return article
     if article.sniffed_kind != "html" or article_holds_report(article.text()):
         return article
-    ranked = sorted(
-        discovered.attachments,
-        key=lambda a: ATTACHMENT_PREFERENCE.index(a.ext) if a.ext in ATTACHMENT_PREFERENCE else 99,
-    )
     last_error: FetchError | None = None
-    for att in ranked:
+    for att in _ranked(discovered.attachments):
         for candidate in filter(None, (att.url, att.alt_url)):
             etag, last_modified = lookup(validators, candidate)
             got = fetcher.fetch(
@@ -289,6 +286,53 @@ def fetch_report_document(
             last_error = got
     if last_error is not None and not article_has_text(article.text()):
         return last_error
+    return article
+
+
+def _ranked(attachments: list[Attachment]) -> list[Attachment]:
+    """The attachments in the order a report is looked for in them (PDF first)."""
+    return sorted(
+        attachments,
+        key=lambda a: ATTACHMENT_PREFERENCE.index(a.ext) if a.ext in ATTACHMENT_PREFERENCE else 99,
+    )
+
+
+def _recheck_attachment(
+    discovered: DiscoveredReport,
+    article: FetchResult,
+    fetcher: Fetcher,
+    allowed_hosts: list[str] | tuple[str, ...] | None,
+    validators: Validators | CrawlCache | None,
+) -> FetchResult:
+    """An unchanged article may still hold a replaced file (a corrected PDF uploaded under the
+    same link): ask again, conditionally, for the attachment the report was read from last time,
+    the first one (in preference order) we hold validators for. Its 304 (no body) or its new
+    bytes are the answer; without such an attachment, or when it cannot be fetched now, the
+    article's 304 stands (the stored version is the last one known)."""
+    for att in _ranked(discovered.attachments):
+        for candidate in filter(None, (att.url, att.alt_url)):
+            etag, last_modified = lookup(validators, candidate)
+            if not (etag or last_modified) or candidate in (article.url, article.final_url):
+                continue  # never read (nothing to compare), or the document is the 304 itself
+            got = fetcher.fetch(
+                candidate,
+                allowed_hosts=allowed_hosts,
+                expect="document",
+                referer=article.final_url,
+                etag=etag,
+                last_modified=last_modified,
+            )
+            if isinstance(got, FetchError):
+                log.warning(
+                    "could not re-check %s (%s: %s); keeping the stored version",
+                    candidate,
+                    got.kind,
+                    got.detail,
+                )
+                return article
+            if isinstance(validators, CrawlCache):
+                validators.record(got)
+            return got
     return article
 
 

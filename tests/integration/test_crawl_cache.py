@@ -3,6 +3,7 @@ conditional requests and downloads no report again; a newly published report is 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import select
@@ -10,11 +11,15 @@ from sqlmodel import select
 from models.db import session_scope
 from models.tables import Document, Report
 from nianbao import pipeline
+from nianbao.rawstore import sha256_of
 from nianbao.registry import Registry, sync_registry
 from nianbao.settings import get_settings
 from replicas.families import hanweb
+from replicas.families.hanweb import article_path
 from replicas.families.units import make_pubs
+from replicas.pdf import cached_pdf
 from replicas.server import ReplicaServer
+from replicas.synthetic import Figures, synthetic_report
 from scrapers.fetcher import Fetcher
 
 NAME = "缓存区财政局"
@@ -25,9 +30,31 @@ def _column(years: tuple[int, ...]) -> hanweb.Column:
     return hanweb.Column(7001, f"{NAME}年报", sorted(pubs, key=lambda p: p.date, reverse=True))
 
 
-def _crawl(settings, server: ReplicaServer, years: set[int]) -> pipeline.AgencyOutcome:  # type: ignore[no-untyped-def]
+def _crawl(settings, server: ReplicaServer, years: set[int], **kw) -> pipeline.AgencyOutcome:  # type: ignore[no-untyped-def]
     with Fetcher(per_host_delay=0, retries=0, allow_private_hosts=True) as fetcher:
-        return pipeline.monitor_agency(settings, fetcher, "cache-caizheng", years=years)
+        return pipeline.monitor_agency(settings, fetcher, "cache-caizheng", years=years, **kw)
+
+
+def _registry(server: ReplicaServer) -> Registry:
+    return Registry.model_validate(
+        {
+            "jurisdictions": [
+                {
+                    "code": "cache-district",
+                    "name": "缓存区",
+                    "agencies": [
+                        {
+                            "code": "cache-caizheng",
+                            "name": NAME,
+                            "kind": "department",
+                            "entry_urls": [server.url("/hc/col/col7001/index.html")],
+                            "allowed_hosts": ["127.0.0.1"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
 
 def test_second_crawl_is_conditional_and_sees_a_new_report(db_url: str, tmp_path: Path, monkeypatch) -> None:
@@ -38,25 +65,7 @@ def test_second_crawl_is_conditional_and_sees_a_new_report(db_url: str, tmp_path
         get_settings.cache_clear()
         try:
             settings = get_settings()
-            registry = Registry.model_validate(
-                {
-                    "jurisdictions": [
-                        {
-                            "code": "cache-district",
-                            "name": "缓存区",
-                            "agencies": [
-                                {
-                                    "code": "cache-caizheng",
-                                    "name": NAME,
-                                    "kind": "department",
-                                    "entry_urls": [server.url("/hc/col/col7001/index.html")],
-                                    "allowed_hosts": ["127.0.0.1"],
-                                }
-                            ],
-                        }
-                    ]
-                }
-            )
+            registry = _registry(server)
             with session_scope(db_url) as s:
                 sync_registry(s, registry)
 
@@ -108,5 +117,76 @@ def test_second_crawl_is_conditional_and_sees_a_new_report(db_url: str, tmp_path
             get_settings.cache_clear()
             fresh = _crawl(get_settings(), server, {2022, 2023, 2024})
             assert fresh.new_versions == 3 and fresh.unchanged == 0, fresh
+        finally:
+            get_settings.cache_clear()
+
+
+def test_a_pdf_replaced_under_an_unchanged_article_is_found(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    """A corrected report uploaded under the same link: the column page and the article are
+    unchanged. Within the trust window a scheduled crawl trusts the column (one 304); a manual
+    recrawl, and a scheduled crawl once the window has passed, ask the article and then its PDF
+    again and record the corrected version."""
+    (pub,) = [p for p in make_pubs("缓存区", 2, (2023,), lookalikes=False, pdf_every=1) if p.agency == NAME]
+    assert pub.kind == "pdf"
+    routes, _ = hanweb.build("/hc", "缓存区", [hanweb.Column(7001, f"{NAME}年报", [pub])])
+    pdf_path = f"/hc/attach/0/{pub.file_hex}.pdf"
+    assert pdf_path in routes
+
+    def correct(published: int) -> bytes:
+        """Upload a corrected PDF (other figures) at the same address, later than the last."""
+        text = synthetic_report(NAME, 2023, Figures(published=published, licences=1, penalties=1), "缓存区")
+        body = cached_pdf(text, pub.title)
+        old = server.routes[pdf_path]
+        server.routes[pdf_path] = replace(old, body=body, last_modified=(old.last_modified or 0) + 86400)
+        return body
+
+    def current_digest() -> str:
+        with session_scope(db_url) as s:
+            report = s.exec(select(Report).where(Report.year == 2023, Report.is_current)).one()
+            return s.get(Document, report.document_id).sha256
+
+    with ReplicaServer(routes) as server:
+        monkeypatch.setenv("NIANBAO_DATABASE_URL", db_url)
+        monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
+        get_settings.cache_clear()
+        try:
+            with session_scope(db_url) as s:
+                sync_registry(s, _registry(server))
+            first = _crawl(get_settings(), server, {2023})
+            assert first.new_versions == 1, first
+            assert current_digest() == sha256_of(routes[pdf_path].body)
+
+            corrected = correct(77)
+            server.requests.clear()
+            trusted = _crawl(get_settings(), server, {2023})
+            assert trusted.new_versions == 0 and trusted.unchanged == 1, trusted
+            asked = [(r.path, r.status) for r in server.requests if r.path != "/robots.txt"]
+            assert asked == [("/hc/col/col7001/index.html", 304)], asked  # the window: nothing else
+
+            server.requests.clear()
+            manual = _crawl(get_settings(), server, {2023}, read_in_full=True)
+            assert manual.new_versions == 1 and manual.unchanged == 0, manual
+            assert current_digest() == sha256_of(corrected)
+            statuses = {r.path: r.status for r in server.requests}
+            assert statuses[article_path("/hc", 7001, pub)] == 304  # the article is unchanged
+            assert statuses[pdf_path] == 200  # its PDF is not
+
+            # After the manual recrawl the column is trusted again; nothing new is recorded.
+            again = _crawl(get_settings(), server, {2023})
+            assert again.new_versions == 0 and again.unchanged == 1, again
+
+            # Once the trust window has passed, a scheduled crawl reads the column in full.
+            corrected = correct(88)
+            monkeypatch.setenv("NIANBAO_CRAWL_TRUST_DAYS", "0")
+            get_settings.cache_clear()
+            server.requests.clear()
+            expired = _crawl(get_settings(), server, {2023})
+            assert expired.new_versions == 1, expired
+            assert current_digest() == sha256_of(corrected)
+            # ... and all of it conditionally: an unchanged PDF is answered 304 with no body.
+            server.requests.clear()
+            unchanged = _crawl(get_settings(), server, {2023})
+            assert unchanged.new_versions == 0 and unchanged.unchanged == 1, unchanged
+            assert {r.path: (r.status, r.bytes) for r in server.requests}[pdf_path] == (304, 0)
         finally:
             get_settings.cache_clear()

@@ -229,3 +229,28 @@ def test_the_crawl_runs_with_startup_objects_frozen(
     assert len(frozen_during) == len(agencies) == len(out["outcomes"])
     assert all(count > 0 for count in frozen_during)
     assert gc.get_freeze_count() == 0
+
+
+def test_only_a_manual_recrawl_reads_columns_in_full(
+    sample_setup, prefect_harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduled run may trust an unchanged column page (`CrawlCache.trust_days`); a manual
+    recrawl is asked for because the agency changed something, so it trusts no cache."""
+    from flows import monitor as monitor_module
+    from nianbao import pipeline
+
+    _, agencies = sample_setup
+    seen: list[tuple[str, bool]] = []
+    real = pipeline.monitor_agency
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((args[2], kwargs.get("read_in_full", False)))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "monitor_agency", spy)
+    monitor_module.monitor(year=2024)
+    assert sorted(seen) == sorted((a["code"], False) for a in agencies)
+    seen.clear()
+    code = agencies[0]["code"]
+    monitor_module.recrawl_agency(agency=code, year=2024)
+    assert seen == [(code, True)]

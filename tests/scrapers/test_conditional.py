@@ -83,3 +83,41 @@ def test_stale_validators_still_get_the_body(fam: FamilyPortal, fetcher: Fetcher
     second = _crawl(fam, fetcher, "pds", stale)
     assert all(not d.not_modified and d.content for d in second)
     assert [d.content for d in second] == [d.content for d in first]
+
+
+def test_an_unchanged_column_is_trusted_only_within_the_window() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 2, 1, 8, tzinfo=UTC)
+    cache = CrawlCache(trust_days=7)
+    cache.entries = {
+        "fresh": {"checked_at": (now - timedelta(days=6, hours=23)).isoformat(), "reports": []},
+        "stale": {"checked_at": (now - timedelta(days=7)).isoformat(), "reports": []},
+        "future": {"checked_at": (now + timedelta(days=1)).isoformat(), "reports": []},  # clock moved back
+        "legacy": {"reports": []},  # written before columns had a date: read in full once
+        "garbled": {"checked_at": "yesterday", "reports": []},
+    }
+    assert [u for u in cache.entries if cache.trusted_entry(u, now)] == ["fresh"]
+    assert cache.trusted_entry("unknown", now) is None
+    restored = CrawlCache.from_json(cache.to_json())
+    assert restored.trusted_entry("fresh", now) == cache.entries["fresh"]
+    restored.trust_unchanged_entry = False  # a manual recrawl
+    assert restored.trusted_entry("fresh", now) is None
+
+
+def test_an_unchanged_article_has_its_attachment_asked_again(fam: FamilyPortal, fetcher: Fetcher) -> None:
+    """With the column read in full (not trusted), articles answer 304 and the PDF each report
+    was read from is asked again, conditionally: 304 and no body while it is unchanged."""
+    cache = CrawlCache()
+    first = _crawl(fam, fetcher, "pds", cache)
+    pdfs = {d.url.removeprefix(fam.base_url) for d in first if d.sniffed_kind == "pdf"}
+    assert pdfs
+    restored = CrawlCache.from_json(cache.to_json())
+    restored.trust_unchanged_entry = False
+    fam.requests.clear()
+    second = _crawl(fam, fetcher, "pds", restored)
+    assert all(d.not_modified for d in second)
+    asked = [r for r in fam.requests if r.path in pdfs]
+    assert sorted(r.path for r in asked) == sorted(pdfs)
+    assert all(r.status == 304 and r.bytes == 0 for r in asked), asked
+    assert {d.url.removeprefix(fam.base_url) for d in second} >= pdfs  # the 304 named is the PDF's
