@@ -268,33 +268,45 @@ def fetch_report_document(
     if article.sniffed_kind != "html" or article_holds_report(article.text()):
         return article
     last_error: FetchError | None = None
-    for att in _ranked(discovered.attachments):
-        for candidate in filter(None, (att.url, att.alt_url)):
-            etag, last_modified = lookup(validators, candidate)
-            got = fetcher.fetch(
-                candidate,
-                allowed_hosts=allowed_hosts,
-                expect="document",
-                referer=article.final_url,
-                etag=etag,
-                last_modified=last_modified,
-            )
-            if isinstance(got, FetchResult):
-                if isinstance(validators, CrawlCache):
-                    validators.record(got)
-                return got
-            last_error = got
+    for candidate in _candidates(discovered.attachments):
+        got = _fetch_attachment(candidate, article, fetcher, allowed_hosts, validators)
+        if isinstance(got, FetchResult):
+            return got
+        last_error = got
     if last_error is not None and not article_has_text(article.text()):
         return last_error
     return article
 
 
-def _ranked(attachments: list[Attachment]) -> list[Attachment]:
-    """The attachments in the order a report is looked for in them (PDF first)."""
-    return sorted(
+def _candidates(attachments: list[Attachment]) -> list[str]:
+    """The attachment addresses in the order a report is looked for in them (PDF first)."""
+    ranked = sorted(
         attachments,
         key=lambda a: ATTACHMENT_PREFERENCE.index(a.ext) if a.ext in ATTACHMENT_PREFERENCE else 99,
     )
+    return [url for a in ranked for url in (a.url, a.alt_url) if url]
+
+
+def _fetch_attachment(
+    url: str,
+    article: FetchResult,
+    fetcher: Fetcher,
+    allowed_hosts: list[str] | tuple[str, ...] | None,
+    validators: Validators | CrawlCache | None,
+) -> FetchResult | FetchError:
+    """One attachment, conditionally when its validators are known, remembered in the cache."""
+    etag, last_modified = lookup(validators, url)
+    got = fetcher.fetch(
+        url,
+        allowed_hosts=allowed_hosts,
+        expect="document",
+        referer=article.final_url,
+        etag=etag,
+        last_modified=last_modified,
+    )
+    if isinstance(got, FetchResult) and isinstance(validators, CrawlCache):
+        validators.record(got)
+    return got
 
 
 def _recheck_attachment(
@@ -309,30 +321,16 @@ def _recheck_attachment(
     the first one (in preference order) we hold validators for. Its 304 (no body) or its new
     bytes are the answer; without such an attachment, or when it cannot be fetched now, the
     article's 304 stands (the stored version is the last one known)."""
-    for att in _ranked(discovered.attachments):
-        for candidate in filter(None, (att.url, att.alt_url)):
-            etag, last_modified = lookup(validators, candidate)
-            if not (etag or last_modified) or candidate in (article.url, article.final_url):
-                continue  # never read (nothing to compare), or the document is the 304 itself
-            got = fetcher.fetch(
-                candidate,
-                allowed_hosts=allowed_hosts,
-                expect="document",
-                referer=article.final_url,
-                etag=etag,
-                last_modified=last_modified,
+    for candidate in _candidates(discovered.attachments):
+        if lookup(validators, candidate) == (None, None) or candidate in (article.url, article.final_url):
+            continue  # never read (nothing to compare), or the document is the 304 itself
+        got = _fetch_attachment(candidate, article, fetcher, allowed_hosts, validators)
+        if isinstance(got, FetchError):
+            log.warning(
+                "could not re-check %s (%s: %s); keeping the stored version", candidate, got.kind, got.detail
             )
-            if isinstance(got, FetchError):
-                log.warning(
-                    "could not re-check %s (%s: %s); keeping the stored version",
-                    candidate,
-                    got.kind,
-                    got.detail,
-                )
-                return article
-            if isinstance(validators, CrawlCache):
-                validators.record(got)
-            return got
+            return article
+        return got
     return article
 
 
