@@ -10,10 +10,11 @@ real list page and a real report page and parses, checks and records them. For e
 * flow  — the `monitor` flow (same threads, one task per agency, reporting to the server,
   NIANBAO_HOST_CONCURRENCY=1 slot per host).
 
-Each measurement runs in a fresh child process on a fresh SQLite database, so peak RSS
-(getrusage) is per measurement. No added server latency.
+Each measurement runs in a fresh child process on a fresh monitor database (SQLite, or the
+PostgreSQL one --monitor-db names), so peak RSS (getrusage) is per measurement. No added latency.
 
-    .venv/bin/python bench/cycle.py 100x3 1000x3 5000 [--hosts 50] [--prefect-db URL] [--write-docs]
+    .venv/bin/python bench/cycle.py 100x3 1000x3 5000 [--hosts 50] [--prefect-db URL] [--monitor-db URL]
+        [--write-docs]
 
 A size NxK is measured K times per mode, plain and flow interleaved (the machine is shared and
 noisy); the docs give the medians.
@@ -201,8 +202,15 @@ def child(mode: str) -> dict:
     }
 
 
-def measure(n: int, mode: str, port: int, hosts: list[str], api_url: str) -> dict:
+def measure(
+    n: int, mode: str, port: int, hosts: list[str], api_url: str, monitor_db: str | None = None
+) -> dict:
+    """One measurement in a fresh child process, on a fresh monitor database (a SQLite file in a
+    temporary directory, or `monitor_db` dropped and created)."""
     from nianbao.memory import ARENAS
+
+    if monitor_db:
+        reset_postgres(monitor_db)
 
     with tempfile.TemporaryDirectory(prefix=f"bench-{mode}-{n}-") as tmp:
         root = Path(tmp)
@@ -212,7 +220,7 @@ def measure(n: int, mode: str, port: int, hosts: list[str], api_url: str) -> dic
         env = {
             **os.environ,
             "NIANBAO_DATA_DIR": str(root),
-            "NIANBAO_DATABASE_URL": "",
+            "NIANBAO_DATABASE_URL": monitor_db or "",
             "NIANBAO_REGISTRY_PATH": str(root / "agencies.yaml"),
             "NIANBAO_APPRISE_CONFIG": str(root / "no-apprise.yml"),  # absent: alerts stay pending
             "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
@@ -303,8 +311,18 @@ def overhead_cell(plain: list[dict], flow: list[dict]) -> str:
     return cell
 
 
-def write_docs(rows: list[dict], hosts: int, command: str, prefect_db: str) -> None:
+def section_heading(monitor_db: str, prefect_db: str) -> str:
+    """One section per database setup: the embedded default (SQLite) keeps the plain heading."""
+    if monitor_db == prefect_db == "SQLite":
+        return "## Orchestration"
+    return f"## Orchestration, monitor on {monitor_db}, Prefect server on {prefect_db}"
+
+
+def write_docs(
+    rows: list[dict], hosts: int, command: str, prefect_db: str, monitor_db: str = "SQLite"
+) -> None:
     path = REPO / "docs" / "benchmarks.md"
+    heading = section_heading(monitor_db, prefect_db)
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     table = [
         "| agencies | plain wall (s) | flow wall (s) | Prefect overhead | plain / flow CPU (s) "
@@ -325,9 +343,9 @@ def write_docs(rows: list[dict], hosts: int, command: str, prefect_db: str) -> N
     runs = f"runs per mode: {repeats}, plain and flow interleaved, medians shown"
     section = "\n".join(
         [
-            "## Orchestration",
+            heading,
             "",
-            f"Machine: {machine()}. `bench/cycle.py`, SQLite for the monitor, one real `prefect server "
+            f"Machine: {machine()}. `bench/cycle.py`, {monitor_db} for the monitor, one real `prefect server "
             f"start` on 127.0.0.1 on {prefect_db}; {runs}.",
             "",
             "One full cycle: every agency's list page and report page fetched from the replica portal, "
@@ -351,7 +369,8 @@ def write_docs(rows: list[dict], hosts: int, command: str, prefect_db: str) -> N
             "",
         ]
     )
-    start = text.find("## Orchestration")
+    start = text.find(f"\n{heading}\n")
+    start = start + 1 if start != -1 else (0 if text.startswith(f"{heading}\n") else -1)
     if start == -1:
         text = text.rstrip("\n") + "\n\n" + section
     else:
@@ -384,6 +403,12 @@ def main() -> None:
         metavar="URL",
         help="the Prefect server's database (postgresql+asyncpg://…, dropped and created); default SQLite",
     )
+    parser.add_argument(
+        "--monitor-db",
+        metavar="URL",
+        help="the monitor's database (postgresql+psycopg://…, dropped and created for each measurement); "
+        "default a fresh SQLite file",
+    )
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -408,7 +433,7 @@ def main() -> None:
                 for _ in range(repeat):
                     for mode in modes:
                         server_cpu, portal_cpu = tree_cpu_seconds(server.process.pid), sum(os.times()[:2])
-                        run = measure(n, mode, portal.port, hosts, server.api_url)
+                        run = measure(n, mode, portal.port, hosts, server.api_url, args.monitor_db)
                         run["server_cpu_s"] = round(tree_cpu_seconds(server.process.pid) - server_cpu, 1)
                         run["portal_cpu_s"] = round(sum(os.times()[:2]) - portal_cpu, 1)
                         row[mode].append(run)
@@ -418,8 +443,16 @@ def main() -> None:
             portal.stop()
             server.stop()
     if args.write_docs:
-        db = "PostgreSQL" if args.prefect_db else "SQLite"
-        write_docs(rows, args.hosts, " ".join(args.sizes), db)
+        db_flags = "".join(
+            f" --{k}-db URL" for k, v in (("monitor", args.monitor_db), ("prefect", args.prefect_db)) if v
+        )
+        write_docs(
+            rows,
+            args.hosts,
+            " ".join(args.sizes) + db_flags,
+            "PostgreSQL" if args.prefect_db else "SQLite",
+            "PostgreSQL" if args.monitor_db else "SQLite",
+        )
 
 
 if __name__ == "__main__":

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from replicas.server import Request, RequestLog, Response, Route, _make_handler
+from replicas.server import QuietHTTPServer, Request, RequestLog, Response, Route, _make_handler
 
 
 class MultiHostReplica:
@@ -33,12 +32,12 @@ class MultiHostReplica:
         self.latency = latency
         self.not_found = Response(404, b"<html><body><h1>404</h1></body></html>")
         self.requests = RequestLog()
-        self._servers: list[ThreadingHTTPServer] = []
+        self._servers: list[QuietHTTPServer] = []
         self._threads: list[threading.Thread] = []
         handler = _make_handler(self)  # type: ignore[arg-type]  # duck-typed: routes, latency, respond, requests
         try:
             for address in addresses:
-                httpd = ThreadingHTTPServer((address, port), handler)
+                httpd = QuietHTTPServer((address, port), handler)
                 httpd.daemon_threads = True
                 port = int(httpd.server_address[1])  # the first bind picks the port for all
                 self._servers.append(httpd)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -113,7 +114,7 @@ class ReplicaServer:
         self.requests = RequestLog()
         self._counts: dict[str, int] = {}
         self._counts_lock = threading.Lock()
-        server_cls = _DualServer if ssl_context is not None else ThreadingHTTPServer
+        server_cls = _DualServer if ssl_context is not None else QuietHTTPServer
         self._httpd = server_cls(("127.0.0.1", port), _make_handler(self))
         if isinstance(self._httpd, _DualServer):
             self._httpd.ssl_context = ssl_context
@@ -229,7 +230,17 @@ def _make_handler(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
     return _Handler
 
 
-class _DualServer(ThreadingHTTPServer):
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A client hanging up on a kept-alive connection (a crawler process exiting) is normal for a
+    portal: not a traceback on stderr. Anything else is still printed."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _DualServer(QuietHTTPServer):
     """Speaks TLS and plain HTTP on one port (first byte 0x16 = TLS handshake).
 
     Lets a test model "HTTPS broken, HTTP fine" on the same host:port, as on real portals.
