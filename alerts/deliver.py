@@ -2,8 +2,8 @@
 
 One run:
 1. **claim** — in its own committed transaction, due ``pending`` alerts and ``sending`` alerts
-   whose lease expired become ``sending`` with ``next_attempt_at`` = a per-run lease deadline that
-   doubles as the claim token (unique per run: random microseconds), and ``attempts`` + 1.
+   whose lease expired become ``sending`` with the run's ``claim_token`` (a random UUID),
+   ``claimed_until`` = now + lease, and ``attempts`` + 1.
 2. **send** — per recipient URL: urgent kinds one message each, everything else in ONE digest.
 3. **mark** — right after each successful message, in its own transaction, the recipient is
    added to the alert's delivered set (``payload["_delivery"]["done"]``); an alert whose every
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import re
 import signal
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -97,8 +97,15 @@ def _due(now: datetime) -> Any:
     return or_(
         (col(Alert.state) == "pending")
         & (col(Alert.next_attempt_at).is_(None) | (col(Alert.next_attempt_at) <= now)),
-        (col(Alert.state) == "sending") & (col(Alert.next_attempt_at) <= now),
+        (col(Alert.state) == "sending")
+        & (col(Alert.claimed_until).is_(None) | (col(Alert.claimed_until) <= now)),
     )
+
+
+def _release(alert: Alert, state: str, next_attempt_at: datetime | None = None) -> None:
+    """The run lets go of `alert`: its new state, and when to try again if pending."""
+    alert.state, alert.next_attempt_at = state, next_attempt_at
+    alert.claim_token, alert.claimed_until = None, None
 
 
 def _done(alert: Alert) -> set[str]:
@@ -175,8 +182,8 @@ def _clean_payload(payload: dict | None) -> dict:
 # ---- the run ----------------------------------------------------------------------
 
 
-def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: DeliveryReport) -> datetime:
-    token = now + timedelta(seconds=cfg.lease_seconds, microseconds=random.randrange(1, 1_000_000))
+def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: DeliveryReport) -> str:
+    token = uuid.uuid4().hex
     with factory() as s:
         rows = s.exec(select(Alert).where(_due(now))).all()
         ids: list[int] = []
@@ -185,7 +192,7 @@ def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: Del
                 report.unroutable.append(a.id)  # type: ignore[arg-type]
             elif a.state == "sending" and a.attempts >= cfg.max_attempts:
                 # interrupted max_attempts times: stop retrying a message that kills the sender
-                a.state, a.next_attempt_at = "failed", None
+                _release(a, "failed")
                 a.last_error = f"delivery interrupted {a.attempts} times (stale claim); not retried"
                 report.failed.append(a.id)  # type: ignore[arg-type]
             else:
@@ -197,12 +204,18 @@ def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: Del
                 .where(
                     col(Alert.id).in_(ids), _due(now)
                 )  # compare-and-set: a concurrent run wins or loses whole rows
-                .values(state="sending", next_attempt_at=token, attempts=col(Alert.attempts) + 1)
+                .values(
+                    state="sending",
+                    claim_token=token,
+                    claimed_until=now + timedelta(seconds=cfg.lease_seconds),
+                    next_attempt_at=None,
+                    attempts=col(Alert.attempts) + 1,
+                )
                 .execution_options(synchronize_session=False)
             )
         s.commit()
         claimed = s.exec(
-            select(Alert.id).where(col(Alert.state) == "sending", col(Alert.next_attempt_at) == token)
+            select(Alert.id).where(col(Alert.state) == "sending", col(Alert.claim_token) == token)
         ).all()
     report.claimed = sorted(claimed)  # type: ignore[arg-type]
     return token
@@ -216,7 +229,7 @@ def _load_claimed(factory: SessionFactory, ids: list[int]) -> list[Alert]:
 def _mark(
     factory: SessionFactory,
     cfg: AlertConfig,
-    token: datetime,
+    token: str,
     rid: str,
     alert_ids: list[int],
     now: datetime,
@@ -225,7 +238,7 @@ def _mark(
     """Record that ``rid`` received ``alert_ids``; alerts with every recipient done become sent."""
     with factory() as s:
         for a in s.exec(select(Alert).where(col(Alert.id).in_(alert_ids)).with_for_update()).all():
-            if a.state != "sending" or as_utc(a.next_attempt_at) != token:
+            if a.state != "sending" or a.claim_token != token:
                 report.lost_claims.append(a.id)  # type: ignore[arg-type]
                 log.warning("alert %s: claim lost before marking; another run owns it", a.id)
                 continue
@@ -233,14 +246,15 @@ def _mark(
             a.payload = {**(a.payload or {}), "_delivery": {"done": sorted(done)}}
             targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
             if targets <= done:
-                a.state, a.sent_at, a.next_attempt_at = "sent", now, None
+                _release(a, "sent")
+                a.sent_at = now
         s.commit()
 
 
 def _finish(
     factory: SessionFactory,
     cfg: AlertConfig,
-    token: datetime,
+    token: str,
     errors: dict[int, list[str]],
     now: datetime,
     report: DeliveryReport,
@@ -250,19 +264,20 @@ def _finish(
             if a.state == "sent":
                 report.sent.append(a.id)  # type: ignore[arg-type]
                 continue
-            if a.state != "sending" or as_utc(a.next_attempt_at) != token:
+            if a.state != "sending" or a.claim_token != token:
                 continue
             targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
             if targets <= _done(a):  # nothing left to send (e.g. a recipient was removed)
-                a.state, a.sent_at, a.next_attempt_at = "sent", now, None
+                _release(a, "sent")
+                a.sent_at = now
                 report.sent.append(a.id)  # type: ignore[arg-type]
                 continue
             a.last_error = cfg.redact("; ".join(errors.get(a.id, []))) or "not delivered"  # type: ignore[arg-type]
             if a.attempts >= cfg.max_attempts:
-                a.state, a.next_attempt_at = "failed", None
+                _release(a, "failed")
                 report.failed.append(a.id)  # type: ignore[arg-type]
             else:
-                a.state, a.next_attempt_at = "pending", now + _backoff(a.attempts, cfg)
+                _release(a, "pending", now + _backoff(a.attempts, cfg))
                 report.retrying.append(a.id)  # type: ignore[arg-type]
         s.commit()
 

@@ -36,8 +36,8 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def migrate(url: str) -> None:
-    """Bring the schema at ``url`` to the newest Alembic revision."""
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the schema at ``url`` to the newest Alembic revision (or to `revision`)."""
     from alembic import command
     from alembic.config import Config
 
@@ -45,7 +45,7 @@ def migrate(url: str) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     get_engine(url)  # creates the sqlite parent directory
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, revision)
 
 
 @contextmanager

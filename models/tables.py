@@ -147,6 +147,10 @@ class Alert(SQLModel, table=True):
     state: str = Field(default="pending", index=True)  # pending | sending (claimed by a run) | sent | failed
     attempts: int = 0
     last_error: str | None = None
-    next_attempt_at: datetime | None = None
+    next_attempt_at: datetime | None = None  # a pending alert's next try (None: now)
+    # The delivery run that holds a `sending` alert, and until when: another run takes it over
+    # only after that (a crashed or stuck run). See alerts/deliver.py.
+    claim_token: str | None = Field(default=None, index=True)
+    claimed_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,10 @@ def seed_path(name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_scratch_url() -> Iterator[str]:
+@contextmanager
+def scratch_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for the duration (dropped after). On CI an unreachable
+    PostgreSQL fails the test; elsewhere it skips with the reason."""
     name = f"nianbao_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -47,16 +50,24 @@ def pg_scratch_url() -> Iterator[str]:
             pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is required on CI but unreachable: {exc}")
         pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} unreachable: {exc}")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        from models.db import get_engine
+
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_scratch_url() -> Iterator[str]:
     from models.db import migrate
 
-    migrate(url)
-    yield url
-    from models.db import get_engine
-
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database() as url:
+        migrate(url)
+        yield url
 
 
 def _truncate_pg(url: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from alerts.deliver import CRASH_ENV, deliver_pending
+from alerts.outbox import as_utc as utc_of
 
 from .conftest import write_config
 from .helpers import seed_alerts, states, utc
@@ -68,6 +69,9 @@ def test_crash_at_each_step(step: str, db_url: str, sink, tmp_path: Path) -> Non
 
     after_crash = states(db_url)
     assert all(a.attempts == 1 for a in after_crash.values())
+    held = [a for a in after_crash.values() if a.state == "sending"]
+    assert held and len({a.claim_token for a in held}) == 1 and held[0].claim_token  # the dead run's
+    assert all(utc_of(a.claimed_until) == T0 + LEASE and a.next_attempt_at is None for a in held)
     if step == "after_claim":
         assert _counts(sink) == (0, 0)
         assert {a.state for a in after_crash.values()} == {"sending"}
@@ -91,6 +95,7 @@ def test_crash_at_each_step(step: str, db_url: str, sink, tmp_path: Path) -> Non
     assert {a.state for a in final.values()} == {"sent"}, {
         a.id: (a.state, a.last_error) for a in final.values()
     }
+    assert all(a.claim_token is None and a.claimed_until is None for a in final.values())
 
     office, zhanhe = _counts(sink)
     assert zhanhe == 1
