@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH, severity_rank
 from models.db import session_scope
@@ -96,7 +96,39 @@ def findings_markdown(
                 f"另有{total - len(rows)}条未在此列出（按严重程度排序，仅列前{len(rows)}条）；"
                 f"完整清单请运行 `nianbao report --year {year}` 导出。",
             ]
+        lines += _resolved_lines(s, year, since, agency_codes)
     return "\n".join(lines)
+
+
+def _resolved_lines(s: Session, year: int, since: datetime, agency_codes: list[str]) -> list[str]:
+    """Findings this run saw corrected (a new version of the report no longer has them): what a
+    recrawl after 「我们已经整改了」 is for."""
+    resolved_in_run = (
+        Finding.year == year,
+        Finding.state == "resolved",
+        col(Finding.resolved_at) >= since,
+        col(Agency.code).in_(agency_codes),
+    )
+    total = s.exec(
+        select(func.count())
+        .select_from(Finding)
+        .join(Agency, Agency.id == Finding.agency_id)
+        .where(*resolved_in_run)
+    ).one()
+    if not total:
+        return []
+    rows = s.exec(
+        select(Finding.severity, Finding.rule, Finding.message, Agency.name)
+        .join(Agency, Agency.id == Finding.agency_id)
+        .where(*resolved_in_run)
+        .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
+        .limit(FINDINGS_LISTED)
+    ).all()
+    lines = ["", f"## 本次运行确认已整改的问题（共{total}条）", ""]
+    lines += [f"- ~~[{sev}] {rule}~~ {agency}：{message}（已整改）" for sev, rule, message, agency in rows]
+    if total > len(rows):
+        lines.append(f"另有{total - len(rows)}条已整改的问题未在此列出。")
+    return lines
 
 
 def _evidence_text(evidence: dict, limit: int = 300) -> str:

@@ -88,3 +88,40 @@ def test_a_large_run_lists_a_page_and_counts_the_rest(
     assert "机关5" not in md  # not one of the run's agencies
     assert "共20条（错误5条、警告5条、提示10条）" in md
     assert "另有10条未在此列出" in md and "nianbao report --year 2024" in md
+
+
+def test_findings_corrected_in_the_run_are_listed_apart(db_url: str, tmp_path: Path, published) -> None:
+    """A recrawl after 「我们已经整改了」: the office sees which findings the new version no longer has."""
+    _agencies(db_url, 3)
+    _findings(db_url, 3)
+    since = datetime(2025, 3, 1, tzinfo=UTC)
+    with session_scope(db_url) as s:
+        by_print = {f.fingerprint: f for f in s.exec(select(Finding)).all()}
+        for finding in by_print.values():
+            finding.first_seen = datetime(2025, 1, 10, tzinfo=UTC)  # found by an earlier run
+        for fingerprint, resolved_at in (
+            ("a0-2", datetime(2025, 3, 1, 8, tzinfo=UTC)),  # this run, error
+            ("a0-1", datetime(2025, 3, 1, 9, tzinfo=UTC)),  # this run, warning
+            ("a1-0", datetime(2025, 2, 1, tzinfo=UTC)),  # an earlier run
+            ("a2-2", datetime(2025, 3, 1, 9, tzinfo=UTC)),  # not an agency of this run
+        ):
+            by_print[fingerprint].state, by_print[fingerprint].resolved_at = "resolved", resolved_at
+    settings = Settings(database_url=db_url, data_dir=tmp_path)
+    artifacts.publish_findings_artifact(settings, 2024, "d", since, ["a0", "a1"])
+    (md,) = published
+    head, _, resolved = md.partition("## 本次运行确认已整改的问题（共2条）")
+    assert resolved, md
+    assert [line for line in resolved.splitlines() if line.startswith("- ")] == [
+        "- ~~[error] R2~~ 机关0：机关0问题2（已整改）",
+        "- ~~[warning] R1~~ 机关0：机关0问题1（已整改）",
+    ]
+    assert "本次运行没有新发现的问题" in head  # the findings themselves were found by an earlier run
+
+
+def test_no_corrected_findings_no_section(db_url: str, tmp_path: Path, published) -> None:
+    _agencies(db_url, 1)
+    _findings(db_url, 2)
+    settings = Settings(database_url=db_url, data_dir=tmp_path)
+    artifacts.publish_findings_artifact(settings, 2024, "d", datetime(2000, 1, 1, tzinfo=UTC), ["a0"])
+    (md,) = published
+    assert "已整改" not in md and "共2条" in md
