@@ -5,9 +5,9 @@ One run:
    whose lease expired become ``sending`` with the run's ``claim_token`` (a random UUID),
    ``claimed_until`` = now + lease, and ``attempts`` + 1.
 2. **send** — per recipient URL: urgent kinds one message each, everything else in ONE digest.
-3. **mark** — right after each successful message, in its own transaction, the recipient is
-   added to the alert's delivered set (``payload["_delivery"]["done"]``); an alert whose every
-   recipient is done becomes ``sent`` with ``sent_at``.
+3. **mark** — right after each successful message, in its own transaction, an ``AlertDelivery``
+   row records the recipient and the time; an alert whose every recipient has one becomes
+   ``sent`` with ``sent_at``.
 4. **finish** — claimed alerts not sent go back to ``pending`` with ``last_error`` (redacted) and
    exponential backoff, or to ``failed`` after ``max_attempts``.
 
@@ -38,7 +38,7 @@ from alerts.outbox import as_utc, list_alerts, now_utc
 from alerts.render import DigestItem, render_body, render_digest, render_subject
 from alerts.rules_zh import SEVERITY_RANK
 from models.db import get_engine
-from models.tables import Alert
+from models.tables import Alert, AlertDelivery
 
 __all__ = ["DeliveryReport", "MessageResult", "deliver_pending", "list_alerts", "send_test_message"]
 
@@ -108,8 +108,18 @@ def _release(alert: Alert, state: str, next_attempt_at: datetime | None = None) 
     alert.claim_token, alert.claimed_until = None, None
 
 
-def _done(alert: Alert) -> set[str]:
-    return set(((alert.payload or {}).get("_delivery") or {}).get("done") or [])
+def _delivered(s: Session, alert_ids: list[int]) -> dict[int, set[str]]:
+    """The recipients each alert has reached (its `AlertDelivery` rows)."""
+    done: dict[int, set[str]] = {}
+    if alert_ids:
+        rows = s.exec(
+            select(AlertDelivery.alert_id, AlertDelivery.recipient).where(
+                col(AlertDelivery.alert_id).in_(alert_ids)
+            )
+        ).all()
+        for alert_id, rid in rows:
+            done.setdefault(alert_id, set()).add(rid)
+    return done
 
 
 def _backoff(attempts: int, cfg: AlertConfig) -> timedelta:
@@ -237,13 +247,17 @@ def _mark(
 ) -> None:
     """Record that ``rid`` received ``alert_ids``; alerts with every recipient done become sent."""
     with factory() as s:
-        for a in s.exec(select(Alert).where(col(Alert.id).in_(alert_ids)).with_for_update()).all():
+        held = s.exec(select(Alert).where(col(Alert.id).in_(alert_ids)).with_for_update()).all()
+        delivered = _delivered(s, alert_ids)
+        for a in held:
             if a.state != "sending" or a.claim_token != token:
                 report.lost_claims.append(a.id)  # type: ignore[arg-type]
                 log.warning("alert %s: claim lost before marking; another run owns it", a.id)
                 continue
-            done = _done(a) | {rid}
-            a.payload = {**(a.payload or {}), "_delivery": {"done": sorted(done)}}
+            done = delivered.get(a.id, set())  # type: ignore[arg-type]
+            if rid not in done:
+                s.add(AlertDelivery(alert_id=a.id, recipient=rid, sent_at=now))  # type: ignore[arg-type]
+            done = done | {rid}
             targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
             if targets <= done:
                 _release(a, "sent")
@@ -260,14 +274,16 @@ def _finish(
     report: DeliveryReport,
 ) -> None:
     with factory() as s:
-        for a in s.exec(select(Alert).where(col(Alert.id).in_(report.claimed)).with_for_update()).all():
+        held = s.exec(select(Alert).where(col(Alert.id).in_(report.claimed)).with_for_update()).all()
+        delivered = _delivered(s, report.claimed)
+        for a in held:
             if a.state == "sent":
                 report.sent.append(a.id)  # type: ignore[arg-type]
                 continue
             if a.state != "sending" or a.claim_token != token:
                 continue
             targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
-            if targets <= _done(a):  # nothing left to send (e.g. a recipient was removed)
+            if targets <= delivered.get(a.id, set()):  # type: ignore[arg-type]  # e.g. a recipient was removed
                 _release(a, "sent")
                 a.sent_at = now
                 report.sent.append(a.id)  # type: ignore[arg-type]
@@ -305,10 +321,16 @@ def deliver_pending(
     token = _claim(factory, cfg, now, report)
     _crash_point("after_claim")
     alerts = _load_claimed(factory, report.claimed)
+    with factory() as s:
+        delivered = _delivered(s, report.claimed)
     errors: dict[int, list[str]] = {}
 
     for recipient in cfg.recipients:
-        mine = [a for a in alerts if recipient.tags & set(a.tags or []) and recipient.rid not in _done(a)]
+        mine = [
+            a
+            for a in alerts
+            if recipient.tags & set(a.tags or []) and recipient.rid not in delivered.get(a.id, set())  # type: ignore[arg-type]
+        ]
         if not mine:
             continue
         singles = [a for a in mine if a.kind in urgent]

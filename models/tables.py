@@ -154,3 +154,15 @@ class Alert(SQLModel, table=True):
     claimed_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One recipient (apprise URL, by the hash of its redacted form) that received one alert, and
+    when: a retry goes only to the recipients without a row, and the office can see who got what."""
+
+    __table_args__ = (UniqueConstraint("alert_id", "recipient", name="uq_alert_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    recipient: str
+    sent_at: datetime = Field(default_factory=utcnow)
