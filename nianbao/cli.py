@@ -251,6 +251,37 @@ def alerts_list() -> None:
     console.print(table)
 
 
+@alerts_app.command("show")
+def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert number (提醒编号).")]) -> None:
+    """Show one alert: its state, and which recipients received it and when."""
+    from zoneinfo import ZoneInfo
+
+    from alerts.audit import delivery_status
+    from alerts.config import load_config
+    from models.tables import Alert
+
+    _prepare_db()
+    settings = get_settings()
+    path = settings.apprise_config
+    cfg = load_config(path) if path is not None and path.exists() else None
+    tz = ZoneInfo(settings.timezone)
+    with session_scope(settings.db_url) as s:
+        alert = s.get(Alert, alert_id)
+        if alert is None:
+            _fail(f"没有编号为 #{alert_id} 的告警")
+        console.print(f"#{alert.id} {alert.subject}")
+        console.print(
+            f"类型：{alert.kind}  状态：{alert.state}  发送次数：{alert.attempts}  标签：{','.join(alert.tags)}"
+        )
+        if alert.last_error:
+            console.print(f"最后错误：{alert.last_error}")
+        if cfg is None:
+            console.print("（未配置告警渠道：只列出已收到的接收方编号）")
+        for r in delivery_status(s, alert, cfg):
+            when = r.sent_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if r.sent_at else "未收到"
+            console.print(f"  {when}  {r.label}  {','.join(r.tags)}")
+
+
 @alerts_app.command("test")
 def alerts_test(tag: Annotated[str | None, typer.Option(help="Only this tag.")] = None) -> None:
     """Send a test message to each configured tag."""
