@@ -33,6 +33,7 @@ class CrawlCache:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # entry url -> {adapter, reports}
     trust_unchanged_entry: bool = True  # entry 304 => reuse the reports found last time
     trust_days: float = 7.0  # ... when the column was read in full less than this long ago
+    documents: dict[str, str] = field(default_factory=dict)  # report url -> the file read for it
 
     def get(self, url: str) -> Validator | None:
         return self.validators.get(url)
@@ -66,6 +67,7 @@ class CrawlCache:
             raw.get("entries", {}),
             raw.get("trust_unchanged_entry", True),
             raw.get("trust_days", 7.0),
+            dict(raw.get("documents", {})),
         )
 
 

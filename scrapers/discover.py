@@ -251,10 +251,23 @@ def fetch_report_document(
     With `validators`, the answer may be a `FetchResult` with `not_modified=True` (no body):
     its `.url` is the document that is unchanged (the article, or the attachment).
     """
+    if discovered.not_modified and discovered.article is None:
+        # the whole column was unchanged and trusted (`CrawlCache.trust_days`)
+        return FetchResult(discovered.url, discovered.url, 304, None, b"", not_modified=True)
+    got = _report_document(discovered, fetcher, allowed_hosts, validators)
+    if isinstance(got, FetchResult) and isinstance(validators, CrawlCache):
+        validators.documents[discovered.url] = got.url  # what the report was read from
+    return got
+
+
+def _report_document(
+    discovered: DiscoveredReport,
+    fetcher: Fetcher,
+    allowed_hosts: list[str] | tuple[str, ...] | None,
+    validators: Validators | CrawlCache | None,
+) -> FetchResult | FetchError:
     article: FetchResult | FetchError | None = discovered.article
-    if discovered.not_modified:
-        if article is None:  # the whole column was unchanged and trusted (`CrawlCache.trust_days`)
-            return FetchResult(discovered.url, discovered.url, 304, None, b"", not_modified=True)
+    if discovered.not_modified and article is not None:
         return _recheck_attachment(discovered, article, fetcher, allowed_hosts, validators)
     if article is None:
         etag, last_modified = lookup(validators, discovered.url)
@@ -317,13 +330,20 @@ def _recheck_attachment(
     validators: Validators | CrawlCache | None,
 ) -> FetchResult:
     """An unchanged article may still hold a replaced file (a corrected PDF uploaded under the
-    same link): ask again, conditionally, for the attachment the report was read from last time,
-    the first one (in preference order) we hold validators for. Its 304 (no body) or its new
-    bytes are the answer; without such an attachment, or when it cannot be fetched now, the
+    same link): ask again for the document the report was read from last time (`CrawlCache.
+    documents`), conditionally when we hold its validators, else in full (the pipeline knows an
+    unchanged body by its digest); without that record (an older cache), the first attachment in
+    preference order we hold validators for. Its 304 (no body) or its bytes are the answer; when
+    the report was read from the article itself, or the file cannot be fetched now, the
     article's 304 stands (the stored version is the last one known)."""
-    for candidate in _candidates(discovered.attachments):
-        if lookup(validators, candidate) == (None, None) or candidate in (article.url, article.final_url):
-            continue  # never read (nothing to compare), or the document is the 304 itself
+    used = validators.documents.get(discovered.url) if isinstance(validators, CrawlCache) else None
+    if used is not None:
+        candidates = [] if used in (article.url, article.final_url) else [used]
+    else:
+        candidates = [u for u in _candidates(discovered.attachments) if lookup(validators, u) != (None, None)]
+    for candidate in candidates:
+        if candidate in (article.url, article.final_url):
+            continue  # the document is the 304 itself
         got = _fetch_attachment(candidate, article, fetcher, allowed_hosts, validators)
         if isinstance(got, FetchError):
             log.warning(

@@ -190,3 +190,44 @@ def test_a_pdf_replaced_under_an_unchanged_article_is_found(db_url: str, tmp_pat
             assert {r.path: (r.status, r.bytes) for r in server.requests}[pdf_path] == (304, 0)
         finally:
             get_settings.cache_clear()
+
+
+def test_a_replaced_pdf_without_validators_is_found_by_its_digest(
+    db_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    """A download servlet that sends neither ETag nor Last-Modified: a recrawl that reads in full
+    fetches the file the report was read from again, whole, and tells an unchanged body (same
+    digest, nothing new recorded) from a corrected one (a new version)."""
+    (pub,) = [p for p in make_pubs("缓存区", 2, (2023,), lookalikes=False, pdf_every=1) if p.agency == NAME]
+    routes, _ = hanweb.build("/hc", "缓存区", [hanweb.Column(7001, f"{NAME}年报", [pub])])
+    pdf_path = f"/hc/attach/0/{pub.file_hex}.pdf"
+    routes[pdf_path] = replace(routes[pdf_path], conditional=False)
+
+    def current_digest() -> str:
+        with session_scope(db_url) as s:
+            report = s.exec(select(Report).where(Report.year == 2023, Report.is_current)).one()
+            return s.get(Document, report.document_id).sha256
+
+    with ReplicaServer(routes) as server:
+        monkeypatch.setenv("NIANBAO_DATABASE_URL", db_url)
+        monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
+        get_settings.cache_clear()
+        try:
+            with session_scope(db_url) as s:
+                sync_registry(s, _registry(server))
+            assert _crawl(get_settings(), server, {2023}).new_versions == 1
+
+            server.requests.clear()
+            same = _crawl(get_settings(), server, {2023}, read_in_full=True)
+            assert same.new_versions == 0 and same.unchanged == 1, same
+            pdf_asks = [r for r in server.requests if r.path == pdf_path]
+            assert [(r.status, r.bytes > 0) for r in pdf_asks] == [(200, True)]  # whole: nothing to compare
+
+            text = synthetic_report(NAME, 2023, Figures(published=66, licences=1, penalties=1), "缓存区")
+            corrected = cached_pdf(text, pub.title)
+            server.routes[pdf_path] = replace(server.routes[pdf_path], body=corrected)
+            fixed = _crawl(get_settings(), server, {2023}, read_in_full=True)
+            assert fixed.new_versions == 1, fixed
+            assert current_digest() == sha256_of(corrected)
+        finally:
+            get_settings.cache_clear()

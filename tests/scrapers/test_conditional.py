@@ -121,3 +121,27 @@ def test_an_unchanged_article_has_its_attachment_asked_again(fam: FamilyPortal, 
     assert sorted(r.path for r in asked) == sorted(pdfs)
     assert all(r.status == 304 and r.bytes == 0 for r in asked), asked
     assert {d.url.removeprefix(fam.base_url) for d in second} >= pdfs  # the 304 named is the PDF's
+
+
+def test_a_report_read_from_its_article_has_no_attachment_asked_again(fetcher: Fetcher) -> None:
+    """The article held the tables (its side attachment was never the report): when the article
+    answers 304, nothing else is asked, even for an attachment we hold validators for."""
+    from replicas.server import ReplicaServer, Response
+    from scrapers.discover import DiscoveredReport
+    from scrapers.meta import Attachment
+
+    with ReplicaServer({"/a/side.xls": Response(body=b"\xd0\xcf\x11\xe0" + b"\0" * 600)}) as site:
+        article_url, side = site.url("/a/1.html"), site.url("/a/side.xls")
+        cache = CrawlCache(validators={side: ('"x"', None)}, documents={article_url: article_url})
+        found = DiscoveredReport(
+            "某局2023年政府信息公开工作年度报告", "某局", 2023, article_url, None, None,
+            attachments=[Attachment(side, "附表", ".xls")],
+            article=FetchResult(article_url, article_url, 304, None, b"", not_modified=True),
+            not_modified=True,
+        )  # fmt: skip
+        got = fetch_report_document(found, fetcher, HOSTS, validators=cache)
+        assert isinstance(got, FetchResult) and got.not_modified and got.url == article_url
+        assert [r.path for r in site.requests] == []
+        cache.documents.clear()  # an older cache, without the record: the attachment is asked
+        fetch_report_document(found, fetcher, HOSTS, validators=cache)
+        assert [r.path for r in site.requests if r.path != "/robots.txt"] == ["/a/side.xls"]
