@@ -3,6 +3,8 @@ conditional requests and downloads no report again; a newly published report is 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from nianbao.registry import Registry, sync_registry
 from nianbao.settings import get_settings
 from replicas.families import hanweb
 from replicas.families.hanweb import article_path
-from replicas.families.units import make_pubs
+from replicas.families.units import Pub, make_pubs
 from replicas.pdf import cached_pdf
 from replicas.server import ReplicaServer
 from replicas.synthetic import Figures, synthetic_report
@@ -121,30 +123,34 @@ def test_second_crawl_is_conditional_and_sees_a_new_report(db_url: str, tmp_path
             get_settings.cache_clear()
 
 
-def test_a_pdf_replaced_under_an_unchanged_article_is_found(db_url: str, tmp_path: Path, monkeypatch) -> None:
-    """A corrected report uploaded under the same link: the column page and the article are
-    unchanged. Within the trust window a scheduled crawl trusts the column (one 304); a manual
-    recrawl, and a scheduled crawl once the window has passed, ask the article and then its PDF
-    again and record the corrected version."""
+def _one_pdf_report(*, validators: bool = True) -> tuple[Pub, dict, str]:
+    """The agency's 2023 report as a PDF attachment: (pub, routes, the PDF's path)."""
     (pub,) = [p for p in make_pubs("缓存区", 2, (2023,), lookalikes=False, pdf_every=1) if p.agency == NAME]
     assert pub.kind == "pdf"
     routes, _ = hanweb.build("/hc", "缓存区", [hanweb.Column(7001, f"{NAME}年报", [pub])])
     pdf_path = f"/hc/attach/0/{pub.file_hex}.pdf"
-    assert pdf_path in routes
+    routes[pdf_path] = replace(routes[pdf_path], conditional=validators)
+    return pub, routes, pdf_path
 
-    def correct(published: int) -> bytes:
-        """Upload a corrected PDF (other figures) at the same address, later than the last."""
-        text = synthetic_report(NAME, 2023, Figures(published=published, licences=1, penalties=1), "缓存区")
-        body = cached_pdf(text, pub.title)
-        old = server.routes[pdf_path]
-        server.routes[pdf_path] = replace(old, body=body, last_modified=(old.last_modified or 0) + 86400)
-        return body
 
-    def current_digest() -> str:
-        with session_scope(db_url) as s:
-            report = s.exec(select(Report).where(Report.year == 2023, Report.is_current)).one()
-            return s.get(Document, report.document_id).sha256
+def _upload_corrected(server: ReplicaServer, pub: Pub, pdf_path: str, published: int) -> bytes:
+    """A corrected PDF (other figures) at the same address, a day later than the last."""
+    text = synthetic_report(NAME, 2023, Figures(published=published, licences=1, penalties=1), "缓存区")
+    body = cached_pdf(text, pub.title)
+    old = server.routes[pdf_path]
+    server.routes[pdf_path] = replace(old, body=body, last_modified=(old.last_modified or 0) + 86400)
+    return body
 
+
+def _current_digest(db_url: str) -> str:
+    with session_scope(db_url) as s:
+        report = s.exec(select(Report).where(Report.year == 2023, Report.is_current)).one()
+        return s.get(Document, report.document_id).sha256
+
+
+@contextmanager
+def _registered_portal(routes: dict, db_url: str, tmp_path: Path, monkeypatch) -> Iterator[ReplicaServer]:  # type: ignore[no-untyped-def]
+    """The portal served, the settings pointing at `db_url`, the agency registered."""
     with ReplicaServer(routes) as server:
         monkeypatch.setenv("NIANBAO_DATABASE_URL", db_url)
         monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
@@ -152,44 +158,54 @@ def test_a_pdf_replaced_under_an_unchanged_article_is_found(db_url: str, tmp_pat
         try:
             with session_scope(db_url) as s:
                 sync_registry(s, _registry(server))
-            first = _crawl(get_settings(), server, {2023})
-            assert first.new_versions == 1, first
-            assert current_digest() == sha256_of(routes[pdf_path].body)
-
-            corrected = correct(77)
-            server.requests.clear()
-            trusted = _crawl(get_settings(), server, {2023})
-            assert trusted.new_versions == 0 and trusted.unchanged == 1, trusted
-            asked = [(r.path, r.status) for r in server.requests if r.path != "/robots.txt"]
-            assert asked == [("/hc/col/col7001/index.html", 304)], asked  # the window: nothing else
-
-            server.requests.clear()
-            manual = _crawl(get_settings(), server, {2023}, read_in_full=True)
-            assert manual.new_versions == 1 and manual.unchanged == 0, manual
-            assert current_digest() == sha256_of(corrected)
-            statuses = {r.path: r.status for r in server.requests}
-            assert statuses[article_path("/hc", 7001, pub)] == 304  # the article is unchanged
-            assert statuses[pdf_path] == 200  # its PDF is not
-
-            # After the manual recrawl the column is trusted again; nothing new is recorded.
-            again = _crawl(get_settings(), server, {2023})
-            assert again.new_versions == 0 and again.unchanged == 1, again
-
-            # Once the trust window has passed, a scheduled crawl reads the column in full.
-            corrected = correct(88)
-            monkeypatch.setenv("NIANBAO_CRAWL_TRUST_DAYS", "0")
-            get_settings.cache_clear()
-            server.requests.clear()
-            expired = _crawl(get_settings(), server, {2023})
-            assert expired.new_versions == 1, expired
-            assert current_digest() == sha256_of(corrected)
-            # ... and all of it conditionally: an unchanged PDF is answered 304 with no body.
-            server.requests.clear()
-            unchanged = _crawl(get_settings(), server, {2023})
-            assert unchanged.new_versions == 0 and unchanged.unchanged == 1, unchanged
-            assert {r.path: (r.status, r.bytes) for r in server.requests}[pdf_path] == (304, 0)
+            yield server
         finally:
             get_settings.cache_clear()
+
+
+def test_a_pdf_replaced_under_an_unchanged_article_is_found(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    """A corrected report uploaded under the same link: the column page and the article are
+    unchanged. Within the trust window a scheduled crawl trusts the column (one 304); a manual
+    recrawl, and a scheduled crawl once the window has passed, ask the article and then its PDF
+    again and record the corrected version."""
+    pub, routes, pdf_path = _one_pdf_report()
+    with _registered_portal(routes, db_url, tmp_path, monkeypatch) as server:
+        first = _crawl(get_settings(), server, {2023})
+        assert first.new_versions == 1, first
+        assert _current_digest(db_url) == sha256_of(routes[pdf_path].body)
+
+        corrected = _upload_corrected(server, pub, pdf_path, 77)
+        server.requests.clear()
+        trusted = _crawl(get_settings(), server, {2023})
+        assert trusted.new_versions == 0 and trusted.unchanged == 1, trusted
+        asked = [(r.path, r.status) for r in server.requests if r.path != "/robots.txt"]
+        assert asked == [("/hc/col/col7001/index.html", 304)], asked  # the window: nothing else
+
+        server.requests.clear()
+        manual = _crawl(get_settings(), server, {2023}, read_in_full=True)
+        assert manual.new_versions == 1 and manual.unchanged == 0, manual
+        assert _current_digest(db_url) == sha256_of(corrected)
+        statuses = {r.path: r.status for r in server.requests}
+        assert statuses[article_path("/hc", 7001, pub)] == 304  # the article is unchanged
+        assert statuses[pdf_path] == 200  # its PDF is not
+
+        # After the manual recrawl the column is trusted again; nothing new is recorded.
+        again = _crawl(get_settings(), server, {2023})
+        assert again.new_versions == 0 and again.unchanged == 1, again
+
+        # Once the trust window has passed, a scheduled crawl reads the column in full.
+        corrected = _upload_corrected(server, pub, pdf_path, 88)
+        monkeypatch.setenv("NIANBAO_CRAWL_TRUST_DAYS", "0")
+        get_settings.cache_clear()
+        server.requests.clear()
+        expired = _crawl(get_settings(), server, {2023})
+        assert expired.new_versions == 1, expired
+        assert _current_digest(db_url) == sha256_of(corrected)
+        # ... and all of it conditionally: an unchanged PDF is answered 304 with no body.
+        server.requests.clear()
+        unchanged = _crawl(get_settings(), server, {2023})
+        assert unchanged.new_versions == 0 and unchanged.unchanged == 1, unchanged
+        assert {r.path: (r.status, r.bytes) for r in server.requests}[pdf_path] == (304, 0)
 
 
 def test_a_replaced_pdf_without_validators_is_found_by_its_digest(
@@ -198,36 +214,17 @@ def test_a_replaced_pdf_without_validators_is_found_by_its_digest(
     """A download servlet that sends neither ETag nor Last-Modified: a recrawl that reads in full
     fetches the file the report was read from again, whole, and tells an unchanged body (same
     digest, nothing new recorded) from a corrected one (a new version)."""
-    (pub,) = [p for p in make_pubs("缓存区", 2, (2023,), lookalikes=False, pdf_every=1) if p.agency == NAME]
-    routes, _ = hanweb.build("/hc", "缓存区", [hanweb.Column(7001, f"{NAME}年报", [pub])])
-    pdf_path = f"/hc/attach/0/{pub.file_hex}.pdf"
-    routes[pdf_path] = replace(routes[pdf_path], conditional=False)
+    pub, routes, pdf_path = _one_pdf_report(validators=False)
+    with _registered_portal(routes, db_url, tmp_path, monkeypatch) as server:
+        assert _crawl(get_settings(), server, {2023}).new_versions == 1
 
-    def current_digest() -> str:
-        with session_scope(db_url) as s:
-            report = s.exec(select(Report).where(Report.year == 2023, Report.is_current)).one()
-            return s.get(Document, report.document_id).sha256
+        server.requests.clear()
+        same = _crawl(get_settings(), server, {2023}, read_in_full=True)
+        assert same.new_versions == 0 and same.unchanged == 1, same
+        pdf_asks = [r for r in server.requests if r.path == pdf_path]
+        assert [(r.status, r.bytes > 0) for r in pdf_asks] == [(200, True)]  # whole: nothing to compare
 
-    with ReplicaServer(routes) as server:
-        monkeypatch.setenv("NIANBAO_DATABASE_URL", db_url)
-        monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
-        get_settings.cache_clear()
-        try:
-            with session_scope(db_url) as s:
-                sync_registry(s, _registry(server))
-            assert _crawl(get_settings(), server, {2023}).new_versions == 1
-
-            server.requests.clear()
-            same = _crawl(get_settings(), server, {2023}, read_in_full=True)
-            assert same.new_versions == 0 and same.unchanged == 1, same
-            pdf_asks = [r for r in server.requests if r.path == pdf_path]
-            assert [(r.status, r.bytes > 0) for r in pdf_asks] == [(200, True)]  # whole: nothing to compare
-
-            text = synthetic_report(NAME, 2023, Figures(published=66, licences=1, penalties=1), "缓存区")
-            corrected = cached_pdf(text, pub.title)
-            server.routes[pdf_path] = replace(server.routes[pdf_path], body=corrected)
-            fixed = _crawl(get_settings(), server, {2023}, read_in_full=True)
-            assert fixed.new_versions == 1, fixed
-            assert current_digest() == sha256_of(corrected)
-        finally:
-            get_settings.cache_clear()
+        corrected = _upload_corrected(server, pub, pdf_path, 66)
+        fixed = _crawl(get_settings(), server, {2023}, read_in_full=True)
+        assert fixed.new_versions == 1, fixed
+        assert _current_digest(db_url) == sha256_of(corrected)
