@@ -27,7 +27,7 @@ from flows.artifacts import ProgressReporter, publish_compliance_artifact, publi
 from flows.grouping import task_groups
 from flows.politeness import polite_for_run, run_slots
 from flows.runtime import default_report_year, deliver_alerts, registry_settings, shared_fetcher
-from models.db import session_scope
+from models.db import require_current_schema, session_scope
 from models.tables import Jurisdiction
 from nianbao import pipeline
 from nianbao.deadline_watch import check_deadlines
@@ -231,6 +231,7 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
 )
 def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     """Crawl every active agency (of one jurisdiction, or all), check, record, alert."""
+    require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     codes = pipeline.active_agency_codes(get_settings(), jurisdiction)
     get_run_logger().info("monitoring %d agencies for report year %d", len(codes), year)
@@ -245,6 +246,7 @@ def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
 )
 def recrawl_agency(agency: str, year: int | None = None) -> dict:
     """Recrawl one agency now (by code, id or name), e.g. after it says 「我们已经发布了」."""
+    require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     with session_scope(get_settings().db_url) as s:
         code = pipeline.resolve_agency(s, agency).code
@@ -254,6 +256,7 @@ def recrawl_agency(agency: str, year: int | None = None) -> dict:
 @flow(name="check-deadlines", log_prints=True)
 def check_deadlines_flow(year: int | None = None) -> list[dict]:
     """MISSING / LATE / DUE-SOON for every agency, then deliver the alerts."""
+    require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     results = check_deadlines_task(year)
     deliver_alerts_task()

@@ -6,6 +6,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from flows.runtime import deliver_alerts
+from models.db import require_current_schema
 from nianbao.revalidate import revalidate_reports
 from nianbao.settings import get_settings
 
@@ -23,6 +24,7 @@ def deliver_task() -> dict:
 @flow(name="revalidate", log_prints=True)
 def revalidate(year: int | None = None, agency: str | None = None) -> dict:
     """Apply the current rules to every stored current report (of a year / an agency)."""
+    require_current_schema(get_settings().db_url)
     result = revalidate_task(year, agency)
     get_run_logger().info("revalidated %s report(s): %s", result["reports"], result)
     deliver_task()

@@ -48,6 +48,33 @@ def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(cfg, revision)
 
 
+class SchemaOutdated(RuntimeError):
+    """The database is behind the migrations this code needs."""
+
+
+_current_schemas: set[str] = set()
+
+
+def require_current_schema(url: str) -> None:
+    """Fail at once, saying what to do, when the database has not been migrated to this code's
+    newest revision (a worker upgraded before the migration ran), instead of failing later on a
+    missing column halfway through a run. Checked once per process and database."""
+    if url in _current_schemas:
+        return
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    with get_engine(url).connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current != head:
+        raise SchemaOutdated(
+            f"database schema is at revision {current or 'none'}, this code needs {head}: "
+            "migrate first with `nianbao agencies sync` (or the deploy `app` one-shot)"
+        )
+    _current_schemas.add(url)
+
+
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     with Session(get_engine(url), expire_on_commit=False) as session:
