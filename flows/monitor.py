@@ -55,9 +55,21 @@ def _monitor_run_name() -> str:
     return f"年报巡检-{scope}-{params.get('year') or default_report_year()}年度"
 
 
+def _agency_label(ref: str) -> str:
+    """「district-agency」 in Chinese for the run name (what was typed if it names no agency)."""
+    try:
+        with session_scope(get_settings().db_url) as s:
+            agency = pipeline.resolve_agency(s, ref)
+            jur = s.get(Jurisdiction, agency.jurisdiction_id)
+            return f"{jur.name}-{agency.name}" if jur else agency.name
+    except Exception:  # a run name must never fail a run (the flow says why the agency is unknown)
+        return ref
+
+
 def _recrawl_run_name() -> str:
     params = flow_run.parameters
-    return f"重新抓取-{params.get('agency')}-{params.get('year') or default_report_year()}年度"
+    label = _agency_label(str(params.get("agency")))
+    return f"重新抓取-{label}-{params.get('year') or default_report_year()}年度"
 
 
 @task(name="monitor-agencies", cache_policy=NONE, task_run_name="monitor-{label}")

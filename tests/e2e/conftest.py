@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 YEAR = 2024
 AGENCY = "zhanhe-yingji"
-RUN_NAME = f"重新抓取-{AGENCY}-{YEAR}年度"
+RUN_NAME = f"重新抓取-平顶山市湛河区-湛河区应急管理局-{YEAR}年度"  # district, agency, year
 
 
 @dataclass

@@ -254,3 +254,11 @@ def test_only_a_manual_recrawl_reads_columns_in_full(
     code = agencies[0]["code"]
     monitor_module.recrawl_agency(agency=code, year=2024)
     assert seen == [(code, True)]
+
+
+def test_a_recrawl_run_is_named_after_district_and_agency(sample_setup) -> None:
+    from flows.monitor import _agency_label
+
+    assert _agency_label("zhanhe-yingji") == "平顶山市湛河区-湛河区应急管理局"
+    assert _agency_label("湛河区应急管理局") == "平顶山市湛河区-湛河区应急管理局"  # by name too
+    assert _agency_label("no-such-agency") == "no-such-agency"  # the run itself then says why
