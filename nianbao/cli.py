@@ -183,7 +183,7 @@ def recrawl(
     except LookupError as exc:
         _fail(str(exc))
     result = recrawl_agency(agency=agency, year=year)
-    _print_cycle(result, year)
+    _print_cycle(result, year, each_agency=True)
 
 
 @app.command()
@@ -224,12 +224,22 @@ def _print_compliance(year: int | None) -> None:
     print_compliance(console, rows, year)
 
 
-def _print_cycle(result: dict, year: int | None) -> None:
+def _print_cycle(result: dict, year: int | None, *, each_agency: bool = False) -> None:
     for o in result["outcomes"]:
         if o["outcome"] != "ok":
             console.print(f"[yellow]站点无法检查[/yellow] {o['agency']}：{o['outcome']} {o['detail'][:200]}")
+        elif each_agency:
+            console.print(agency_outcome_line(o))
     _print_compliance(year)
     console.print(f"本次运行：{result['stats']}；告警投递：{result['delivery']}")
+
+
+def agency_outcome_line(o: dict) -> str:
+    """What one agency's crawl found, in the office's words (a recrawl answers exactly this)."""
+    return (
+        f"{o['agency']}：找到年报{o['reports_found']}份，其中新版本{o['new_versions']}份、"
+        f"未变化{o['unchanged']}份；新发现问题{o['new_findings']}条，已整改{o['resolved_findings']}条"
+    )
 
 
 @alerts_app.command("list")

@@ -76,3 +76,30 @@ def test_rules_lists_every_registered_rule() -> None:
     assert result.exit_code == 0
     for rule_id in RULES:
         assert rule_id in result.output
+
+
+def test_recrawl_prints_what_the_agency_has_now(sample_setup, prefect_harness) -> None:
+    """`nianbao recrawl AGENCY`, run as the office runs it (a process each time): the agency's own
+    line (reports, new versions, findings new and corrected), then the matrix; a second recrawl
+    finds the same report unchanged; an unknown agency is a clear error."""
+    import os
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "COLUMNS": "200"}
+    nianbao = [sys.executable, "-m", "nianbao.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*nianbao, *args], env=env, capture_output=True, text=True, timeout=300)
+
+    first = run("recrawl", "zhanhe-yingji", "--year", "2024")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "zhanhe-yingji：找到年报1份，其中新版本1份、未变化0份；新发现问题" in first.stdout, first.stdout
+    assert "已整改0条" in first.stdout and "湛河区应急管理局" in first.stdout
+    again = run("recrawl", "湛河区应急管理局", "--year", "2024")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "zhanhe-yingji：找到年报1份，其中新版本0份、未变化1份；新发现问题0条" in again.stdout, again.stdout
+    unknown = run("recrawl", "no-such-agency")
+    assert unknown.returncode == 2 and "no-such-agency" in unknown.stdout

@@ -4,14 +4,12 @@ every agency is crawled once, its outcome, logs and records stay its own."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 from sqlmodel import select
 
 from flows.grouping import group_size, pack_districts, task_groups, tasks_for
-from models.db import migrate, session_scope
+from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, Report
 
 
@@ -65,39 +63,6 @@ def test_packed_districts_cover_each_once_within_budget(seed: int) -> None:
     assert 1 <= len(bins) <= budget and all(bins)
     share = sum(sizes) / budget
     assert all(sum(sizes[i] for i in b) <= share + max(sizes) for b in bins)  # no task hoards
-
-
-@pytest.fixture
-def sample_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The bundled sample portal, served over HTTP, with its registry synced into SQLite."""
-    from nianbao.demo import configure_demo_environment, demo_registry
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
-    from replicas.sample_portal import SAMPLE_AGENCIES, start_sample_portal
-
-    monkeypatch.chdir(tmp_path)
-    for name in (
-        "NIANBAO_DATA_DIR",
-        "NIANBAO_REGISTRY_PATH",
-        "NIANBAO_APPRISE_CONFIG",
-        "NIANBAO_PER_HOST_DELAY",
-    ):
-        monkeypatch.delenv(name, raising=False)  # restored after the test; configure sets them
-    configure_demo_environment(tmp_path / "data")
-    with start_sample_portal(port=0) as portal:
-        (tmp_path / "data" / "agencies.yaml").write_text(
-            yaml.safe_dump(demo_registry(SAMPLE_AGENCIES, portal.base_url), allow_unicode=True),
-            encoding="utf-8",
-        )
-        settings = get_settings()
-        migrate(settings.db_url)
-        with session_scope(settings.db_url) as s:
-            sync_registry(s, load_registry(settings.registry_path))
-        yield settings, SAMPLE_AGENCIES
-    from flows.runtime import reset_shared_fetcher
-
-    reset_shared_fetcher()
-    get_settings.cache_clear()
 
 
 def test_groups_cover_every_agency_once_and_never_mix_districts(sample_setup) -> None:
