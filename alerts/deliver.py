@@ -231,9 +231,11 @@ def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: Del
     return token
 
 
-def _load_claimed(factory: SessionFactory, ids: list[int]) -> list[Alert]:
+def _load_claimed(factory: SessionFactory, ids: list[int]) -> tuple[list[Alert], dict[int, set[str]]]:
+    """The claimed alerts, and the recipients each has already reached."""
     with factory() as s:
-        return list(s.exec(select(Alert).where(col(Alert.id).in_(ids)).order_by(col(Alert.id))).all())
+        alerts = list(s.exec(select(Alert).where(col(Alert.id).in_(ids)).order_by(col(Alert.id))).all())
+        return alerts, _delivered(s, ids)
 
 
 def _mark(
@@ -320,9 +322,7 @@ def deliver_pending(
 
     token = _claim(factory, cfg, now, report)
     _crash_point("after_claim")
-    alerts = _load_claimed(factory, report.claimed)
-    with factory() as s:
-        delivered = _delivered(s, report.claimed)
+    alerts, delivered = _load_claimed(factory, report.claimed)
     errors: dict[int, list[str]] = {}
 
     for recipient in cfg.recipients:

@@ -336,22 +336,24 @@ def _recheck_attachment(
     preference order we hold validators for. Its 304 (no body) or its bytes are the answer; when
     the report was read from the article itself, or the file cannot be fetched now, the
     article's 304 stands (the stored version is the last one known)."""
+    itself = (article.url, article.final_url)
     used = validators.documents.get(discovered.url) if isinstance(validators, CrawlCache) else None
-    if used is not None:
-        candidates = [] if used in (article.url, article.final_url) else [used]
-    else:
-        candidates = [u for u in _candidates(discovered.attachments) if lookup(validators, u) != (None, None)]
-    for candidate in candidates:
-        if candidate in (article.url, article.final_url):
-            continue  # the document is the 304 itself
-        got = _fetch_attachment(candidate, article, fetcher, allowed_hosts, validators)
-        if isinstance(got, FetchError):
-            log.warning(
-                "could not re-check %s (%s: %s); keeping the stored version", candidate, got.kind, got.detail
-            )
-            return article
-        return got
-    return article
+    if used is None:  # an older cache: the first attachment we hold validators for
+        used = next(
+            (
+                u
+                for u in _candidates(discovered.attachments)
+                if u not in itself and lookup(validators, u) != (None, None)
+            ),
+            None,
+        )
+    if used is None or used in itself:
+        return article  # read from the article itself (its 304 is the answer), or nothing to ask
+    got = _fetch_attachment(used, article, fetcher, allowed_hosts, validators)
+    if isinstance(got, FetchError):
+        log.warning("could not re-check %s (%s: %s); keeping the stored version", used, got.kind, got.detail)
+        return article
+    return got
 
 
 def article_has_text(html: str) -> bool:
