@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 os.environ.setdefault("NIANBAO_ALLOW_PRIVATE_HOSTS", "true")  # the replica is on 127.0.0.1
 
+from bench.docs import replace_section
 from replicas.families import hanweb
 from replicas.families.units import make_pubs
 from replicas.server import ReplicaServer
@@ -31,7 +32,6 @@ from scrapers.conditional import CrawlCache, Validators
 from scrapers.discover import discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchResult
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HOSTS = ["127.0.0.1"]
 
 
@@ -139,17 +139,6 @@ def render(runs: Mapping[str, dict[str, Any]], agencies: int, latency: float) ->
     return "\n".join(lines)
 
 
-def write_section(section: str, path: Path = DOC) -> None:
-    """Replace (or append) the `## Crawling` section, keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Crawling\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agencies", type=int, default=100)
@@ -173,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     section = render(runs, args.agencies, args.latency)
     print(section)
     if not args.no_write:
-        write_section(section)
+        replace_section("## Crawling", section)
 
 
 if __name__ == "__main__":

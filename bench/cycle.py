@@ -321,9 +321,7 @@ def section_heading(monitor_db: str, prefect_db: str) -> str:
 def write_docs(
     rows: list[dict], hosts: int, command: str, prefect_db: str, monitor_db: str = "SQLite"
 ) -> None:
-    path = REPO / "docs" / "benchmarks.md"
     heading = section_heading(monitor_db, prefect_db)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     table = [
         "| agencies | plain wall (s) | flow wall (s) | Prefect overhead | plain / flow CPU (s) "
         "| Prefect server CPU (s) | plain / flow garbage collector (s) | plain setup peak RSS (MB) | plain / flow cycle peak RSS (MB) | plain peak RSS while crawling (MB) | ok (plain/flow) |",
@@ -369,15 +367,9 @@ def write_docs(
             "",
         ]
     )
-    start = text.find(f"\n{heading}\n")
-    start = start + 1 if start != -1 else (0 if text.startswith(f"{heading}\n") else -1)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    from bench.docs import replace_section
+
+    replace_section(heading, section)
 
 
 def reset_postgres(url: str) -> None:

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract: one thread, like the parser
 
+from bench.docs import DOC, replace_section  # noqa: E402
 from reports.parse import parse_document, parse_text  # noqa: E402
 from reports.render import render_html, render_text  # noqa: E402
 
 SEED_DIRS = (ROOT / "replicas" / "content" / "seeds", ROOT.parent / "shared" / "seeds")
-DOC = ROOT / "docs" / "benchmarks.md"
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
@@ -209,10 +209,7 @@ def write(rows: list[tuple[str, float, int, str]], extract: list[tuple[str, floa
         "",
     ]
     section = "\n".join(lines)
-    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Parsing\n.*?(?=^## |\Z)", re.M | re.S)
-    new = pattern.sub(section + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + section
-    DOC.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Parsing", section)
     print(f"wrote {DOC}")
 
 
