@@ -3,11 +3,13 @@ conditional requests and downloads no report again; a newly published report is 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from models.db import session_scope
@@ -228,3 +230,21 @@ def test_a_replaced_pdf_without_validators_is_found_by_its_digest(
         fixed = _crawl(get_settings(), server, {2023}, read_in_full=True)
         assert fixed.new_versions == 1, fixed
         assert _current_digest(db_url) == sha256_of(corrected)
+
+
+@pytest.mark.parametrize("garbage", ['{"documents": [1, 2, 3]}', '{"entries": {"x": ', "\x00\x01"])
+def test_an_unreadable_crawl_cache_costs_a_full_reading_not_a_report(
+    db_url: str, tmp_path: Path, monkeypatch, caplog, garbage: str
+) -> None:
+    """A cache file that cannot be read (wrong shape, cut short, not text) is ignored with a
+    warning: the crawl reads everything again, conditionally, and loses no report."""
+    _pub, routes, _pdf = _one_pdf_report()
+    with _registered_portal(routes, db_url, tmp_path, monkeypatch) as server:
+        assert _crawl(get_settings(), server, {2023}).new_versions == 1
+        (path,) = (tmp_path / "crawl-cache").glob("*.json")
+        path.write_text(garbage, encoding="utf-8")
+        with caplog.at_level("WARNING"):
+            again = _crawl(get_settings(), server, {2023})
+        assert again.outcome == "ok" and again.reports_found == 1 and again.unchanged == 1, again
+        assert any("unreadable crawl cache" in r.getMessage() for r in caplog.records)
+        assert json.loads(path.read_text(encoding="utf-8"))["entries"]  # written afresh
