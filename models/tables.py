@@ -26,6 +26,7 @@ class Jurisdiction(SQLModel, table=True):
     name: str  # 平顶山市湛河区
     parent: str | None = None  # 平顶山市
     deadline_overrides: dict = _json(dict)  # {"department": {"2024": "2025-01-28"}}
+    level: str | None = None  # province | city | county (registry); None: as its name tells
 
 
 class Agency(SQLModel, table=True):
@@ -36,6 +37,9 @@ class Agency(SQLModel, table=True):
     kind: str = "department"  # department | town | street | government | aggregate
     jurisdiction_id: int = Field(foreign_key="jurisdiction.id", index=True)
     entry_urls: list = _json(list)  # annual-report column URLs
+    # The entry URLs that are this agency's own column (no other registry agency lists them, or
+    # the registry says `own: true`): an untitled report there is this agency's.
+    own_entries: list = _json(list)
     allowed_hosts: list = _json(list)
     deadline_overrides: dict = _json(dict)
     active: bool = True
@@ -57,7 +61,10 @@ class AgencyCrawl(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     crawl_run_id: int = Field(foreign_key="crawlrun.id", index=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
-    outcome: str  # ok | unreachable | blocked | no_entry
+    outcome: str  # ok | partial | unreachable | blocked | no_entry | error
+    # Every column page (and every list entry that might be a report) was read: only then may
+    # "no report found" be said (MISSING); otherwise the deadline check says 「无法核实」.
+    complete: bool = False
     detail: str = ""
     evidence: dict = _json(dict)
     reports_found: int = 0
@@ -101,10 +108,13 @@ class Report(SQLModel, table=True):
     document_id: int | None = Field(default=None, foreign_key="document.id")
     content_sha256: str = ""
     published_at: datetime | None = None
-    published_at_source: str | None = None  # meta PubDate / 发布日期 label / url / first_seen
+    published_at_source: str | None = None  # meta PubDate / 发布日期 label / url / list / first_seen
+    # What named the agency: title | label:发布机构 | meta:ContentSource | body | own_column …
+    agency_source: str | None = None
     first_seen: datetime = Field(default_factory=utcnow)
     form: str = "unknown"
-    parse_status: str = "parsed"  # parsed | partial | unreadable
+    # parsed | partial | unreadable (read, nothing usable) | unfetched (seen on the list, file failed)
+    parse_status: str = "parsed"
     parse_problems: list = _json(list)
     cells: dict = _json(dict)  # the parsed report, ParsedReport.model_dump(mode="json")
 

@@ -72,6 +72,10 @@ def check(
     path: Annotated[str, typer.Argument(help="A report file (text, HTML, PDF, DOCX) or an http(s) URL.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON shape.")] = False,
     kind: Annotated[str, typer.Option(help="Agency kind for kind-dependent checks.")] = "department",
+    level: Annotated[
+        str | None,
+        typer.Option(help="province | city | county | town (default: as the report's unit name tells)."),
+    ] = None,
 ) -> None:
     """Parse and check one report file; print its tables and findings."""
     from nianbao.present import print_findings, print_report
@@ -91,8 +95,12 @@ def check(
         if not file.is_file():
             _fail(f"文件不存在：{path}")
         data, name = file.read_bytes(), file.name
+    from reports.levels import LEVELS, infer_level
+
+    if level is not None and level not in LEVELS:
+        _fail(f"--level 须为 {' / '.join(LEVELS)} 之一")
     report = parse_document(data, filename=name)
-    findings = run_checks(report, CheckContext(agency_kind=kind))
+    findings = run_checks(report, CheckContext(agency_kind=kind, agency_level=level or infer_level(report.agency)))
     if as_json:
         sys.stdout.write(
             json.dumps(report.to_public_json([f.to_json() for f in findings]), ensure_ascii=False, indent=2)
@@ -105,19 +113,29 @@ def check(
 
 @app.command()
 def rules() -> None:
-    """List every check with its id, severity and description."""
+    """List every check with its id, severity, scope and description, and every alert the
+    monitor itself gives (MISSING, LATE, DUE-SOON, 无法核实, 无法读取) with when it is given."""
     from rich.table import Table
 
-    from reports.checks import RULES
+    from reports.checks import ordered_rules
+    from reports.checks.monitor_rules import MONITOR_RULES
 
     table = Table(title="检查规则")
     table.add_column("规则", no_wrap=True)
     table.add_column("级别", no_wrap=True)
-    for name in ("名称", "说明"):
+    for name in ("名称", "适用范围", "说明"):
         table.add_column(name, overflow="fold")
-    for r in RULES.values():
-        table.add_row(r.id, r.severity.value, r.title, r.description)
+    for r in ordered_rules():
+        table.add_row(r.id, r.severity.value, r.title, r.scope_text, r.description)
     console.print(table)
+    kinds = Table(title="监测结论（截止日期与无法看到的内容）")
+    kinds.add_column("规则", no_wrap=True)
+    kinds.add_column("级别", no_wrap=True)
+    for name in ("名称", "何时给出"):
+        kinds.add_column(name, overflow="fold")
+    for m in MONITOR_RULES:
+        kinds.add_row(m.id, m.severity.value, m.title, m.when)
+    console.print(kinds)
 
 
 @agencies_app.command("sync")

@@ -30,6 +30,7 @@ from nianbao.settings import Settings
 from reports.checks import run_checks
 from reports.checks.base import CheckContext, PeerText, Severity
 from reports.checks.base import Finding as CheckFinding
+from reports.levels import agency_level
 from reports.model import ParsedReport
 from reports.parse import parse_document
 from scrapers.conditional import CrawlCache
@@ -199,8 +200,15 @@ def _section_text(section: object) -> str:
 
 
 def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
+    jurisdiction = session.get(Jurisdiction, agency.jurisdiction_id)
     return CheckContext(
         agency_kind=agency.kind,
+        agency_level=agency_level(
+            agency.kind,
+            jurisdiction.level if jurisdiction else None,
+            jurisdiction.name if jurisdiction else None,
+            agency.name,
+        ),
         previous=_previous_report(session, agency.id, year),  # type: ignore[arg-type]
         peers=_peer_texts(session, agency, year),
     )

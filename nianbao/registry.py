@@ -31,12 +31,17 @@ class AgencyEntry(BaseModel):
     allowed_hosts: list[str] = Field(default_factory=list)
     deadline_overrides: dict[str, str] = Field(default_factory=dict)
     active: bool = True
+    # The agency's entry URLs are its own column: an untitled report there is its own. Without
+    # it, an entry URL that no other agency of the registry lists counts as its own all the same.
+    own: bool = False
 
 
 class JurisdictionEntry(BaseModel):
     code: str
     name: str
     parent: str | None = None
+    # province | city (设区的市) | county; unset: as the name tells (「…区」「…县」: county).
+    level: Literal["province", "city", "county"] | None = None
     deadline_overrides: dict[str, dict[str, str]] = Field(default_factory=dict)
     agencies: list[AgencyEntry] = Field(default_factory=list)
 
@@ -71,22 +76,38 @@ def load_registry(path: Path) -> Registry:
     return registry
 
 
+def own_entries(registry: Registry) -> dict[str, list[str]]:
+    """Agency code -> the entry URLs that are its own column: all of them when the registry says
+    `own: true`, else those no other active agency of the registry lists (a district's shared
+    column is nobody's own)."""
+    listed = Counter(
+        url for j in registry.jurisdictions for a in j.agencies if a.active for url in set(a.entry_urls)
+    )
+    return {
+        a.code: list(a.entry_urls) if a.own else [u for u in a.entry_urls if listed[u] == 1]
+        for j in registry.jurisdictions
+        for a in j.agencies
+    }
+
+
 def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
     """Insert or update jurisdictions and agencies; agencies dropped from the file are deactivated."""
     counts = {"jurisdictions": 0, "agencies_added": 0, "agencies_updated": 0, "agencies_deactivated": 0}
     seen: set[str] = set()
+    owned = own_entries(registry)
     for j in registry.jurisdictions:
         jur = session.exec(select(Jurisdiction).where(Jurisdiction.code == j.code)).first()
         if jur is None:
             jur = Jurisdiction(code=j.code, name=j.name)
         jur.name, jur.parent, jur.deadline_overrides = j.name, j.parent, j.deadline_overrides
+        jur.level = j.level
         session.add(jur)
         session.flush()
         counts["jurisdictions"] += 1
         for a in j.agencies:
             seen.add(a.code)
             agency = session.exec(select(Agency).where(Agency.code == a.code)).first()
-            values = a.model_dump() | {"jurisdiction_id": jur.id}
+            values = a.model_dump(exclude={"own"}) | {"jurisdiction_id": jur.id, "own_entries": owned[a.code]}
             if agency is None:
                 session.add(Agency(**values))
                 counts["agencies_added"] += 1

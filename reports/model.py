@@ -133,5 +133,6 @@ class ParsedReport(BaseModel):
                 g: {c: num(cell.value) for c, cell in cells.items()}
                 for g, cells in self.review_litigation.items()
             },
+            "problems": [{"where": p.where, "reason": p.reason} for p in self.problems],
             "findings": findings or [],
         }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from reports.numerals import digits_year
+
 _WS = re.compile(r"[\s\u3000\xa0]+")
 _REPORT = re.compile(
     r"(?P<year>(?:19|20)\d{2})年度?"
@@ -48,7 +50,7 @@ def parse_report_title(title: str) -> tuple[str, int] | None:
 
     The agency is "" when the title names none (the unit may be on a separate line of the page).
     """
-    t = normalise_title(title)
+    t = digits_year(normalise_title(title))
     m = _REPORT.search(t)
     if not m:
         return None

@@ -23,6 +23,7 @@ from reports.checks.base import (
     Rule,
     Severity,
 )
+from reports.checks.monitor_rules import MONITOR_RULES
 from reports.model import ParsedReport
 
 __all__ = [
@@ -94,6 +95,8 @@ def run_checks(report: ParsedReport, ctx: CheckContext | None = None) -> list[Fi
     findings: list[Finding] = []
     for r in ordered_rules():
         rule_id = r.id
+        if not r.applies(report.year, ctx.agency_level):
+            continue
         try:
             produced = list(r.fn(report, ctx))
         except Exception as exc:  # a bug in one rule must not hide the others' findings
@@ -124,11 +127,24 @@ def rules_markdown() -> str:
         "每条规则是一个纯函数，输入解析后的年度报告（及可选的上年报告、同级报告、机关类型），输出发现。",
         "严重程度：error 为报告自相矛盾或违反规定；warning 为很可能有误，需人工查看；info 为值得了解。",
         "输入单元格为空白时，算术规则给出 status=cannot_assess（severity info）的说明，既不算通过也不算不通过。",
-        "MISSING 与 LATE 由抓取流程根据发布日期判断，不在此列。",
+        "规则只在其适用范围内执行：范围取决于报告年度或单位层级时，年度或层级不明则不执行（不凭猜测下结论）。",
         "",
-        "| id | 严重程度 | 标题 | 说明 |",
-        "|---|---|---|---|",
+        "| id | 严重程度 | 标题 | 适用范围 | 说明 |",
+        "|---|---|---|---|---|",
     ]
     for r in ordered_rules():
-        lines.append(f"| `{r.id}` | {SEVERITY_LABELS[r.severity]} | {r.title} | {r.description} |")
+        lines.append(
+            f"| `{r.id}` | {SEVERITY_LABELS[r.severity]} | {r.title} | {r.scope_text} | {r.description} |"
+        )
+    lines += [
+        "",
+        "## 监测结论（不是对报告内容的检查）",
+        "",
+        "以下提醒来自截止日期、抓取到的发布日期，以及监测程序无法看到的内容。",
+        "",
+        "| id | 严重程度 | 标题 | 何时给出 |",
+        "|---|---|---|---|",
+    ]
+    for m in MONITOR_RULES:
+        lines.append(f"| `{m.id}` | {SEVERITY_LABELS[m.severity]} | {m.title} | {m.when} |")
     return "\n".join(lines) + "\n"

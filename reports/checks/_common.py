@@ -25,6 +25,7 @@ from reports.form import (
     TABLE4_GROUP_LABELS,
 )
 from reports.model import ParsedReport
+from reports.numerals import CN_NUMERAL_CHARS, cn_number
 
 Number = int | Decimal
 
@@ -101,44 +102,13 @@ def section_label(key: str | None) -> str:
 
 # --- Chinese numerals --------------------------------------------------------------
 
-CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # A number as printed in prose: Arabic digits or Chinese numerals, not an ordinal (第…).
-NUM = r"(?<![第\d零〇一二两三四五六七八九十百千万])(\d+|[零〇一二两三四五六七八九十百千万]+)"
+NUM = rf"(?<![第\d{CN_NUMERAL_CHARS}])(\d+|[{CN_NUMERAL_CHARS}]+)"
 
 
 def parse_number(text: str) -> int | None:
-    """Parse 「15」, 「十五」, 「一百零二」, 「两千」; None when it is not a number."""
-    if text.isdigit():
-        return int(text)
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            unit = CN_UNITS[ch]
-            if unit == 10000:
-                total += (section + (digit or 0)) * unit
-                section, digit = 0, None
-            else:
-                section += (1 if digit is None else digit) * unit
-                digit = None
-        else:
-            return None
-    return total + section + (digit or 0)
+    """Parse 「15」, 「十五」, 「一百零二」, 「两千」, 「一〇五」; None when it is not a number."""
+    return cn_number(text)
 
 
 # --- normalised text with a map back to the original ------------------------------

@@ -83,6 +83,9 @@ class CheckContext:
     """What cross checks may look at besides the report itself."""
 
     agency_kind: str | None = None  # department / town / street / government
+    # province / city / county / town (reports.levels); None when nothing says (then rules
+    # that hold only at some levels stay silent)
+    agency_level: str | None = None
     previous: ParsedReport | None = None  # same agency, year - 1
     peers: list[PeerText] = field(default_factory=list)  # same district, same year
     # An earlier fetched version of this same report (same URL), for CHANGED-AFTER-PUBLICATION.
@@ -99,16 +102,56 @@ class Rule:
     title: str  # short Chinese title
     description: str  # Chinese, one sentence
     fn: RuleFn
+    # Report years the rule holds for (first, last; None: open), e.g. FEE-STATEMENT from 2021.
+    years: tuple[int | None, int | None] = (None, None)
+    # Agency levels it holds for (reports.levels); None: every agency.
+    levels: frozenset[str] | None = None
+
+    def applies(self, year: int | None, level: str | None) -> bool:
+        """Whether the rule may judge this report: a year or level the rule depends on and
+        that is not known counts as not applying (no finding on a guess)."""
+        first, last = self.years
+        bounded = first is not None or last is not None
+        if bounded and (
+            year is None or (first is not None and year < first) or (last is not None and year > last)
+        ):
+            return False
+        return self.levels is None or level in self.levels
+
+    @property
+    def scope_text(self) -> str:
+        """When the rule applies, in Chinese (「2021年度起；县（区）级及以下单位」)."""
+        from reports.levels import LEVEL_LABELS, LEVELS
+
+        parts = []
+        first, last = self.years
+        if first is not None and last is not None:
+            parts.append(f"{first}—{last}年度报告")
+        elif first is not None:
+            parts.append(f"{first}年度起的报告")
+        elif last is not None:
+            parts.append(f"{last}年度及以前的报告")
+        if self.levels is not None:
+            parts.append("、".join(LEVEL_LABELS[lv] for lv in LEVELS if lv in self.levels) + "单位")
+        return "；".join(parts) or "所有报告"
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, title: str, description: str) -> Callable[[RuleFn], RuleFn]:
+def rule(
+    rule_id: str,
+    severity: Severity,
+    title: str,
+    description: str,
+    *,
+    years: tuple[int | None, int | None] = (None, None),
+    levels: frozenset[str] | None = None,
+) -> Callable[[RuleFn], RuleFn]:
     def register(fn: RuleFn) -> RuleFn:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, title, description, fn)
+        RULES[rule_id] = Rule(rule_id, severity, title, description, fn, years, levels)
         return fn
 
     return register

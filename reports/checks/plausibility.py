@@ -5,10 +5,18 @@ from __future__ import annotations
 from reports.checks._common import fmt, short_row_label, t2_ref, t2_value, t3_ref
 from reports.checks.base import CheckContext, Finding, Severity, rule
 from reports.form import TABLE2_ROWS, Form
+from reports.levels import COUNTY_AND_BELOW
 from reports.model import ParsedReport
 
-# Only 国务院部门 and 设区的市以上人民政府 make 规章; these kinds of agency cannot.
-NO_RULEMAKING_KINDS = {"department": "区县政府部门", "town": "乡镇人民政府", "street": "街道办事处"}
+# Only 国务院部门 and the governments of provinces and 设区的市 make 规章 (立法法 第九十一、九十三条);
+# the rule holds for units of county level and below, named here by their kind.
+NO_RULEMAKING_KINDS = {
+    "department": "区县政府部门",
+    "government": "区县人民政府",
+    "aggregate": "区县人民政府",
+    "town": "乡镇人民政府",
+    "street": "街道办事处",
+}
 
 # 其他处理 above this share of all outcomes, once there are enough requests to judge.
 OTHER_SHARE_THRESHOLD = 0.30
@@ -23,13 +31,14 @@ OTHER_ROWS = {
     "REGULATIONS-LEVEL",
     Severity.WARNING,
     "无规章制定权的机关填报规章",
-    "区县政府部门、乡镇和街道没有规章制定权，表二“规章”一行应为0；不为0多半是把规范性文件或其他文件填错了行。",
+    "区县政府及其部门、乡镇和街道没有规章制定权，表二“规章”一行应为0；不为0多半是把规范性文件或其他文件填错了行。",
+    levels=COUNTY_AND_BELOW,
 )
 def regulations_level(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Agencies without rule-making power reporting 规章 have usually used the wrong row."""
-    kind = ctx.agency_kind
-    if kind not in NO_RULEMAKING_KINDS:
-        return []
+    kind = ctx.agency_kind if ctx.agency_kind in NO_RULEMAKING_KINDS else "department"
+    if ctx.agency_level == "town" and kind not in ("town", "street"):
+        kind = "town"
     present = tuple(report.proactive.get("regulations", {})) or TABLE2_ROWS["regulations"]
     cells = [{**t2_ref("regulations", c), "value": t2_value(report, "regulations", c)} for c in present]
     nonzero = [c for c in cells if c["value"] not in (None, 0)]

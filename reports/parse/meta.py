@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from reports.form import Form
+from reports.numerals import digits_year
 from reports.parse.blocks import Block
 from reports.parse.values import norm
 
@@ -39,7 +40,7 @@ def find_title(blocks: list[Block], limit: int, hints: list[str]) -> str | None:
     for i, (t, _b) in enumerate(lines[:20]):
         if t.startswith("当前位置") or ">" in t:  # a breadcrumb 「首页>…>年度报告」 kept by Word/PDF
             continue
-        if "报告" in t or ("信息公开" in t and _YEAR_BARE.search(t)):
+        if "报告" in t or ("信息公开" in t and _YEAR_BARE.search(digits_year(t))):
             joined = t
             j = i + 1
             while "报告" not in joined and j < len(lines) and j <= i + 3:
@@ -58,6 +59,7 @@ def find_title(blocks: list[Block], limit: int, hints: list[str]) -> str | None:
 def year_of(title: str | None) -> int | None:
     if not title:
         return None
+    title = digits_year(title)
     m = _YEAR.search(title)
     if m:
         return int(m.group(1))
@@ -69,7 +71,7 @@ def agency_of(title: str | None) -> str | None:
     """Title minus the year and the 「政府信息公开工作年度报告」 suffix, whitespace removed."""
     if not title:
         return None
-    t = re.sub(r"\s+", "", title)
+    t = digits_year(re.sub(r"\s+", "", title))
     m = _YEAR.search(t) or _YEAR_BARE.search(t)
     if m:
         before, after = t[: m.start()], t[m.end() :]

@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from reports.numerals import digits_year
 from scrapers.adapters.base import ListContext, ListItem, ListPage
 from scrapers.meta import find_date
 from scrapers.titles import is_report_title, normalise_title
@@ -69,7 +70,7 @@ class GenericAdapter:
             title = normalise_title(str(a.get("title") or "")) or text
             truncated = False
             if not is_report_title(title):
-                if not (title.endswith(("…", "...")) and _PARTIAL.search(title)):
+                if not (title.endswith(("…", "...")) and _PARTIAL.search(digits_year(title))):
                     continue
                 truncated = True
             if full in seen:

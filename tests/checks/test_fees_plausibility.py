@@ -52,9 +52,11 @@ def test_regulations_level_flags_agencies_without_rulemaking(report: ParsedRepor
     assert "规章" in f.message and "现行有效件数2" in f.message
 
 
-@pytest.mark.parametrize("kind", [None, "government"])
-def test_regulations_level_other_kinds(report: ParsedReport, kind: str | None) -> None:
-    assert regulations_level(report, CheckContext(agency_kind=kind)) == []
+def test_regulations_level_names_a_county_government_as_such(report: ParsedReport) -> None:
+    """A 区县人民政府 has no 规章制定权 either (only provinces and 设区的市 do); which agencies the
+    rule judges at all is its declared level (tests/checks/test_numerals_and_scope.py)."""
+    (f,) = regulations_level(report, CheckContext(agency_kind="government", agency_level="county"))
+    assert f.message.startswith("区县人民政府没有规章制定权")
 
 
 def test_regulations_level_zero_passes(report: ParsedReport) -> None:

@@ -36,6 +36,7 @@ def test_check_json_has_the_documented_shape() -> None:
         "proactive",
         "requests",
         "review_litigation",
+        "problems",
         "findings",
     }
     assert data["year"] == 2024 and data["form"] == "F2021"
@@ -69,13 +70,22 @@ def test_agencies_sync_with_bad_registry_is_a_clear_error(tmp_path: Path) -> Non
     assert "not valid YAML" in result.output
 
 
-def test_rules_lists_every_registered_rule() -> None:
+def test_rules_lists_every_registered_rule(monkeypatch) -> None:
+    from nianbao import cli
     from reports.checks import RULES
+
+    monkeypatch.setattr(cli.console, "width", 300)  # one line per rule: cells are not folded
+
+    from reports.checks.monitor_rules import MONITOR_RULES
 
     result = runner.invoke(app, ["rules"], terminal_width=300)
     assert result.exit_code == 0
     for rule_id in RULES:
         assert rule_id in result.output
+    # every kind of alert an office can receive, with when it applies
+    for m in MONITOR_RULES:
+        assert m.id in result.output and m.title in result.output
+    assert "无法核实" in result.output and "2021年度起的报告" in result.output
 
 
 def test_recrawl_prints_what_the_agency_has_now(sample_setup, prefect_harness) -> None:

@@ -73,3 +73,26 @@ def test_seed_json_matches_documented_shape(name: str) -> None:
         assert f["severity"] in ("error", "warning", "info")
         assert f["status"] in ("fail", "cannot_assess")
         assert isinstance(f["evidence"], dict) and f["message"]
+    for p in data["problems"]:
+        assert list(p) == keys["problem"] and p["reason"]
+
+
+def test_check_json_carries_the_reason_a_document_could_not_be_read(tmp_path) -> None:
+    """The text output printed why a file could not be read; --json dropped it (issue 21)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    garbage = tmp_path / "report.txt"
+    garbage.write_bytes(bytes(range(256)) * 8)  # binary noise, not text
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "nianbao"), "check", "--json", str(garbage)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout)
+    assert data["problems"], data
+    assert any(p["where"] == "document" and "不是可读的文本" in p["reason"] for p in data["problems"])
+    assert list(data["problems"][0]) == documented()["problem"]
