@@ -26,6 +26,8 @@ KINDS = (
     "resolved",
     "health",
     "health_recovered",
+    "unverifiable",
+    "unreadable",
     "test",
 )
 Fmt = Literal["text", "md"]
@@ -34,6 +36,8 @@ OUTCOME_ZH = {
     "unreachable": "无法访问",
     "blocked": "拒绝访问（疑似被拦截）",
     "no_entry": "找不到年报栏目",
+    "partial": "未能完整读取",
+    "error": "检查出错",
 }
 
 # Chinese labels for evidence keys; unknown keys are shown as they are.

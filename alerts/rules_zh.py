@@ -29,6 +29,8 @@ KIND_ZH: dict[str, str] = {
     "resolved": "问题已整改",
     "health": "无法检查",
     "health_recovered": "恢复检查",
+    "unverifiable": "无法核实",
+    "unreadable": "无法读取",
     "test": "测试消息",
 }
 
@@ -38,7 +40,9 @@ def rule_title(rule: str | None) -> str:
     if not rule:
         return ""
     from reports.checks import RULES  # the registry is the one source of rule titles
+    from reports.checks.monitor_rules import MONITOR_RULES
 
     if rule in RULES:
         return RULES[rule].title
-    return EXTRA_RULE_TITLES.get(rule, rule)
+    monitor = {m.id: m.title for m in MONITOR_RULES}
+    return EXTRA_RULE_TITLES.get(rule) or monitor.get(rule, rule)

@@ -83,7 +83,8 @@ def monitor_agencies_task(
     logger = get_run_logger()
     settings, fetcher = get_settings(), shared_fetcher()
     entries_of = pipeline.entry_urls(settings, agency_codes)
-    alert_after = registry_settings().health_alert_after
+    rules = registry_settings()
+    alert_after = rules.health_alert_after
     outcomes, described = [], []
     for code in agency_codes:
         entries = entries_of.get(code, [])
@@ -99,6 +100,7 @@ def monitor_agencies_task(
                     run_id=run_id,
                     health_alert_after=alert_after,
                     read_in_full=read_in_full,
+                    rules=rules,
                 ).as_dict(),
                 code,
                 logger,

@@ -27,7 +27,9 @@ app = typer.Typer(
 )
 agencies_app = typer.Typer(help="The agency registry (agencies.yaml).", no_args_is_help=True)
 alerts_app = typer.Typer(help="Alert delivery through apprise.", no_args_is_help=True)
-findings_app = typer.Typer(help="Findings: list them, confirm or dismiss them.", no_args_is_help=True)
+findings_app = typer.Typer(
+    help="Findings: list them; confirm, dismiss, close or reopen them.", no_args_is_help=True
+)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(findings_app, name="findings")
 app.add_typer(alerts_app, name="alerts")
@@ -357,7 +359,9 @@ def discover(
 @findings_app.command("list")
 def findings_list(
     year: YearOpt = None,
-    state: Annotated[str, typer.Option(help="open | resolved | confirmed | dismissed | all")] = "open",
+    state: Annotated[
+        str, typer.Option(help="open | resolved | confirmed | dismissed | closed | all")
+    ] = "open",
 ) -> None:
     """List findings with their ids (for review)."""
     from rich.table import Table
@@ -393,6 +397,41 @@ def findings_review(
         with session_scope(get_settings().db_url) as s:
             row = review_finding(s, finding_id, "dismissed" if dismiss else "confirmed", comment)
             console.print(f"问题 #{row.id}（{row.rule}）已标记为 {row.state}：{row.review_comment}")
+    except (LookupError, ValueError) as exc:
+        _fail(str(exc))
+
+
+@findings_app.command("close")
+def findings_close(
+    finding_id: Annotated[int, typer.Argument(help="The finding's id (nianbao findings list).")],
+    comment: Annotated[str, typer.Option("--comment", "-m", help="Why (required).")],
+) -> None:
+    """Close a finding by hand (dealt with, e.g. the agency explained it in writing); re-checks
+    keep it closed, `reopen` undoes it. Nothing is announced."""
+    from nianbao.record import review_finding
+
+    _prepare_db()
+    try:
+        with session_scope(get_settings().db_url) as s:
+            row = review_finding(s, finding_id, "closed", comment)
+            console.print(f"问题 #{row.id}（{row.rule}）已关闭：{row.review_comment}")
+    except (LookupError, ValueError) as exc:
+        _fail(str(exc))
+
+
+@findings_app.command("reopen")
+def findings_reopen(
+    finding_id: Annotated[int, typer.Argument(help="The finding's id (nianbao findings list).")],
+    comment: Annotated[str | None, typer.Option("--comment", "-m", help="Why.")] = None,
+) -> None:
+    """Open a closed, dismissed, confirmed or resolved finding again."""
+    from nianbao.record import reopen_finding
+
+    _prepare_db()
+    try:
+        with session_scope(get_settings().db_url) as s:
+            row = reopen_finding(s, finding_id, comment)
+            console.print(f"问题 #{row.id}（{row.rule}）已重新打开")
     except (LookupError, ValueError) as exc:
         _fail(str(exc))
 

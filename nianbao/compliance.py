@@ -19,6 +19,7 @@ STATUS_LABELS = {
     Status.MISSING: "未发布",
     Status.DUE_SOON: "即将到期",
     Status.PENDING: "未到期",
+    Status.UNVERIFIABLE: "无法核实",
 }
 
 
@@ -58,6 +59,8 @@ def compliance_rows(
         text = STATUS_LABELS[verdict.status]
         if verdict.status == Status.LATE:
             text = f"逾期{verdict.days_late}天"
+        elif verdict.status == Status.UNVERIFIABLE:
+            text = "无法核实（截止日期已过）" if verdict.phase == "overdue" else "无法核实（截止日期临近）"
         findings = session.exec(
             select(Finding).where(
                 Finding.agency_id == agency.id,

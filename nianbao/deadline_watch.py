@@ -1,18 +1,22 @@
-"""MISSING / LATE / DUE-SOON for every agency of a year, recorded as findings with alerts.
+"""MISSING / LATE / DUE-SOON / 无法核实 for every agency of a year, recorded with alerts.
 
-A MISSING finding is resolved by the report's appearance, which is announced as
-「已发布」 (with its delay); a report that was late stays a LATE finding.
+For each agency and year the monitor knows one of three things: published (a report was
+seen, even one whose file failed), not found on columns read in full, or could not check.
+MISSING and DUE-SOON are said only on the second; the third gives 「无法核实」 once the deadline
+is near or past, with the portal's error, and never 「未发布」. A MISSING finding is resolved by
+the report's appearance, which is announced as 「已发布」 (with its delay); a report that was
+late stays a LATE finding.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
 from alerts.outbox import enqueue
-from models.tables import Agency, Finding, Jurisdiction, Report
+from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report
 from nianbao.deadlines import SHANGHAI, Status, Verdict, assess, deadline_for
 from nianbao.record import alert_tags, resolve_finding, upsert_finding
 from nianbao.registry import RegistrySettings
@@ -44,6 +48,24 @@ def first_publication(session: Session, agency_id: int, year: int) -> tuple[date
     return first_seen.replace(tzinfo=UTC), "first_seen"  # stored as naive UTC
 
 
+DATE_SOURCES_ZH = {
+    "meta:PubDate": "页面元数据（PubDate）标注的发布时间",
+    "label:发布日期": "页面“发布日期”标注",
+    "label:发布时间": "页面“发布时间”标注",
+    "label:上载日期": "页面“上载日期”标注",
+    "label:时间": "页面“时间”标注",
+    "url": "网址中的日期",
+    "list": "栏目列表中该条目旁的日期（文章页未能读取）",
+    "first_seen": "页面未标注发布日期，按系统首次发现时间计",
+    "page": "页面标注的日期",
+}
+
+
+def date_source_zh(source: str | None) -> str:
+    """Where a publication date came from, as the office reads it."""
+    return DATE_SOURCES_ZH.get(source or "", source or "来源不明")
+
+
 def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
     d = verdict.deadline
     if rule == "MISSING":
@@ -54,9 +76,9 @@ def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
         severity = Severity.ERROR
     else:
         source = (
-            "页面未标注发布日期，按系统首次发现时间计"
+            date_source_zh("first_seen")
             if verdict.date_source == "first_seen"
-            else (f"日期来源：{verdict.date_source}")
+            else f"日期来源：{date_source_zh(verdict.date_source)}"
         )
         message = (
             f"{year}年度报告于{verdict.published_on:%Y年%m月%d日}发布，晚于法定期限"
@@ -92,6 +114,42 @@ def _alert_fields(verdict: Verdict, now: datetime, entry_urls: list[str]) -> dic
     }
 
 
+def latest_crawl(session: Session, agency_id: int) -> AgencyCrawl | None:
+    return session.exec(
+        select(AgencyCrawl).where(AgencyCrawl.agency_id == agency_id).order_by(col(AgencyCrawl.id).desc())
+    ).first()
+
+
+def failing_since(session: Session, agency_id: int) -> int | None:
+    """The id of the first crawl of the agency's current run of incomplete crawls (None when the
+    latest crawl read its columns in full): one 「无法核实」 episode, announced once."""
+    crawls = session.exec(
+        select(AgencyCrawl.id, AgencyCrawl.complete)
+        .where(AgencyCrawl.agency_id == agency_id)
+        .order_by(col(AgencyCrawl.id).desc())
+        .limit(500)
+    ).all()
+    first = None
+    for crawl_id, complete in crawls:
+        if complete:
+            break
+        first = crawl_id
+    return first
+
+
+def _open_missing(session: Session, agency_id: int, year: int) -> list[Finding]:
+    return list(
+        session.exec(
+            select(Finding).where(
+                Finding.agency_id == agency_id,
+                Finding.year == year,
+                Finding.rule == "MISSING",
+                Finding.state == "open",
+            )
+        ).all()
+    )
+
+
 def agency_verdict(
     session: Session,
     agency: Agency,
@@ -100,7 +158,36 @@ def agency_verdict(
     now: datetime,
     rules: RegistrySettings,
 ) -> Verdict:
-    """On time / late / missing / due soon for one agency-year, from what the database knows."""
+    """On time / late / missing / due soon / could not check for one agency-year, from what the
+    database knows. "Missing" and "due soon" need the latest crawl to have read the agency's
+    columns in full; else the answer is UNVERIFIABLE (unless an earlier full reading already
+    found it missing: that finding stands until a reading says otherwise)."""
+    verdict = _dated_verdict(session, agency, jurisdiction, year, now, rules)
+    if verdict.status not in (Status.MISSING, Status.DUE_SOON):
+        return verdict
+    crawl = latest_crawl(session, agency.id)  # type: ignore[arg-type]
+    if crawl is not None and crawl.complete:
+        return verdict
+    if verdict.status == Status.MISSING and _open_missing(session, agency.id, year):  # type: ignore[arg-type]
+        return verdict
+    return replace(
+        verdict,
+        status=Status.UNVERIFIABLE,
+        crawl_outcome=crawl.outcome if crawl else "not_crawled",
+        crawl_detail=(crawl.detail if crawl else "尚未抓取该单位的栏目") or "",
+        phase="overdue" if verdict.status == Status.MISSING else "due_soon",
+    )
+
+
+def _dated_verdict(
+    session: Session,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    year: int,
+    now: datetime,
+    rules: RegistrySettings,
+) -> Verdict:
+    """The verdict from the dates alone (what was published when, against the deadline)."""
     published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
     deadline = deadline_for(
         agency.kind,
@@ -129,14 +216,7 @@ def check_agency_deadline(
 ) -> AgencyDeadline:
     verdict = agency_verdict(session, agency, jurisdiction, year, now, rules)
     deadline = verdict.deadline
-    open_missing = session.exec(
-        select(Finding).where(
-            Finding.agency_id == agency.id,
-            Finding.year == year,
-            Finding.rule == "MISSING",
-            Finding.state == "open",
-        )
-    ).all()
+    open_missing = _open_missing(session, agency.id, year)  # type: ignore[arg-type]
     fields = _alert_fields(verdict, now, list(agency.entry_urls or []))
     if verdict.status in (Status.ON_TIME, Status.LATE):
         for row in open_missing:
@@ -154,6 +234,8 @@ def check_agency_deadline(
             report=None,
             extra_payload=fields,
         )
+    if verdict.status == Status.UNVERIFIABLE:
+        _announce_unverifiable(session, agency, jurisdiction, year, verdict, fields)
     if verdict.status == Status.DUE_SOON:
         enqueue(
             session,
@@ -177,6 +259,43 @@ def check_agency_deadline(
     return AgencyDeadline(agency.code, agency.name, jurisdiction.name, verdict)
 
 
+def _announce_unverifiable(
+    session: Session,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    year: int,
+    verdict: Verdict,
+    fields: dict,
+) -> None:
+    """「无法核实」 once per episode of crawls that could not read the columns, and once more if
+    the deadline passes during it. Not for an agency never crawled: there is no portal error
+    to report, only that nobody has looked yet (the compliance table says so)."""
+    episode = failing_since(session, agency.id)  # type: ignore[arg-type]
+    if episode is None:
+        return
+    enqueue(
+        session,
+        kind="unverifiable",
+        dedup_key=f"unverifiable:{agency.code}:{year}:{verdict.phase}:{episode}",
+        agency=agency,
+        year=year,
+        severity="warning",
+        tags=alert_tags(agency, jurisdiction),
+        payload={
+            "agency": agency.name,
+            "agency_code": agency.code,
+            "district": jurisdiction.name,
+            "district_code": jurisdiction.code,
+            "year": year,
+            "phase": verdict.phase,
+            "outcome": verdict.crawl_outcome,
+            "detail": (verdict.crawl_detail or "")[:300],
+            "days_left": verdict.days_left,
+            **fields,
+        },
+    )
+
+
 def check_deadlines(
     session: Session, year: int, now: datetime, rules: RegistrySettings, agency_codes: list[str] | None = None
 ) -> list[AgencyDeadline]:
@@ -187,3 +306,19 @@ def check_deadlines(
     for agency, jurisdiction in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
         out.append(check_agency_deadline(session, agency, jurisdiction, year, now, rules))
     return out
+
+
+def in_deadline_season(
+    session: Session,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    years: set[int],
+    now: datetime,
+    rules: RegistrySettings,
+) -> bool:
+    """Whether, for one of `years`, the agency's report is not seen yet and its deadline is near
+    or past: a portal failure then matters for the deadline and is said as 「无法核实」."""
+    return any(
+        _dated_verdict(session, agency, jurisdiction, y, now, rules).status in (Status.MISSING, Status.DUE_SOON)
+        for y in years
+    )

@@ -23,6 +23,9 @@ class Status(StrEnum):
     MISSING = "missing"  # deadline (plus grace) passed, nothing found
     DUE_SOON = "due_soon"  # not yet published, deadline within the reminder window
     PENDING = "pending"  # not yet published, deadline still far
+    # Missing or due soon as far as the database knows, but the last crawl could not read the
+    # agency's columns in full: whether it published cannot be said (「无法核实」).
+    UNVERIFIABLE = "unverifiable"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ class Verdict:
     days_left: int | None = None
     published_on: date | None = None
     date_source: str | None = None
+    # For UNVERIFIABLE: what the last crawl saw instead of the column (outcome, detail) and
+    # whether the deadline has passed ("overdue") or is near ("due_soon").
+    crawl_outcome: str | None = None
+    crawl_detail: str | None = None
+    phase: str | None = None
 
 
 def assess(

@@ -15,7 +15,7 @@ from nianbao.compliance import ComplianceRow
 
 HEADERS = ("单位", "状态", "截止日期", "发布日期", "日期来源", "错误", "警告", "提示", "门户", "问题规则")
 FINDING_HEADERS = ("区县", "单位", "级别", "规则", "说明", "状态", "链接")
-FILLS = {"missing": "F8CBAD", "late": "FFE699", "on_time": "C6EFCE"}
+FILLS = {"missing": "F8CBAD", "late": "FFE699", "on_time": "C6EFCE", "unverifiable": "D9D9D9"}
 
 
 @dataclass

@@ -1,13 +1,17 @@
 """Portal health: a site that cannot be checked N runs in a row is announced once
 (「无法检查」), and once more when it works again. An episode is identified by its first
-failed crawl, so re-runs never repeat either message."""
+failed crawl, so re-runs never repeat either message.
+
+In the deadline season of an agency (its report not seen, the deadline near or past) the
+deadline check says 「无法核实」 at once instead, so the health alert is held back: two alerts
+about one unreadable portal, one of them days late, would only confuse."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
 from alerts.outbox import enqueue
-from models.tables import Agency, AgencyCrawl, Jurisdiction
+from models.tables import Agency, AgencyCrawl, Alert, Jurisdiction
 from nianbao.record import alert_tags
 
 FAILED = ("unreachable", "blocked")
@@ -24,7 +28,12 @@ def _episode(crawls: list[AgencyCrawl]) -> list[AgencyCrawl]:
 
 
 def record_health(
-    session: Session, agency: Agency, jurisdiction: Jurisdiction, *, alert_after: int = 3
+    session: Session,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    *,
+    alert_after: int = 3,
+    in_deadline_season: bool = False,
 ) -> str | None:
     """Enqueue a health or recovery alert if this agency's latest crawl calls for one; return its kind."""
     crawls = session.exec(
@@ -40,7 +49,7 @@ def record_health(
         "url": (agency.entry_urls or [None])[0],
     }
     failing = _episode(crawls)
-    if len(failing) >= alert_after:
+    if len(failing) >= alert_after and not in_deadline_season:
         first = failing[-1]
         alert = enqueue(
             session,
@@ -62,7 +71,7 @@ def record_health(
     if crawls[0].outcome in FAILED:
         return None
     previous = _episode(crawls[1:])
-    if len(previous) >= alert_after:
+    if len(previous) >= alert_after and _announced(session, f"health:{agency.code}:{previous[-1].id}"):
         first = previous[-1]
         alert = enqueue(
             session,
@@ -77,3 +86,8 @@ def record_health(
         )
         return "health_recovered" if alert else None
     return None
+
+
+def _announced(session: Session, dedup_key: str) -> bool:
+    """Whether the episode's 「无法检查」 went out: recovery is only news to whoever heard of it."""
+    return session.exec(select(Alert.id).where(Alert.dedup_key == dedup_key)).first() is not None

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, CrawlRun, Document, Jurisdiction, Report, utcnow
+from nianbao.deadline_watch import in_deadline_season
 from nianbao.health import record_health
 from nianbao.rawstore import sha256_of, store_raw
 from nianbao.record import (
@@ -25,17 +26,22 @@ from nianbao.record import (
     record_check_findings,
     record_document,
     record_report,
+    record_unfetched_report,
 )
+from nianbao.registry import RegistrySettings
 from nianbao.settings import Settings
 from reports.checks import run_checks
-from reports.checks.base import CheckContext, PeerText, Severity
+from reports.checks.base import CheckContext, PeerText
 from reports.checks.base import Finding as CheckFinding
+from reports.checks.readability import readability, unreadable_finding
 from reports.levels import agency_level
 from reports.model import ParsedReport
 from reports.parse import parse_document
+from scrapers.blocking import looks_like_challenge
 from scrapers.conditional import CrawlCache
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchError, host_allowed
+from scrapers.sniff import sniff_kind
 from scrapers.titles import agency_matches
 
 log = logging.getLogger("nianbao.pipeline")
@@ -44,7 +50,7 @@ log = logging.getLogger("nianbao.pipeline")
 @dataclass
 class AgencyOutcome:
     agency: str
-    outcome: str  # ok | unreachable | blocked | no_entry
+    outcome: str  # ok | partial | unreachable | blocked | no_entry | error
     detail: str = ""
     reports_found: int = 0
     new_versions: int = 0
@@ -52,6 +58,12 @@ class AgencyOutcome:
     new_findings: int = 0
     resolved_findings: int = 0
     errors: list[str] = field(default_factory=list)
+    # Every column page (and every list entry that might be a report) was read: "not found"
+    # may be said only then (see `DiscoveryResult.complete`).
+    complete: bool = False
+    unreadable: int = 0  # reports found whose file could not be fetched or read
+    blocked_documents: int = 0  # report files (or articles) answered by a challenge
+    unattributed: int = 0  # untitled reports on a shared column, naming no unit
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -214,21 +226,14 @@ def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
     )
 
 
-def _parse_safely(
-    content: bytes, content_type: str | None, url: str
-) -> tuple[ParsedReport, CheckFinding | None]:
-    """The parser never should raise; if it does anyway, the run goes on with a recorded finding."""
+def _parse_safely(content: bytes, content_type: str | None, url: str) -> tuple[ParsedReport, str | None]:
+    """The parser never should raise; if it does anyway, the run goes on, and the reason the
+    version could not be read is its one 「无法读取」 finding (the monitor's fault, not the report's)."""
     try:
         return parse_document(content, content_type=content_type, filename=url), None
     except Exception as exc:  # a parser bug must not stop the monitoring of other agencies
         log.exception("parser crashed on %s", url)
-        finding = CheckFinding(
-            rule="PARSE-ERROR",
-            severity=Severity.ERROR,
-            message=f"解析程序在读取该报告时出错（{type(exc).__name__}），原始文件已保存，请人工查看。",
-            evidence={"url": url, "error": repr(exc)[:500], "anchor": {"url": url}},
-        )
-        return ParsedReport(), finding
+        return ParsedReport(), f"解析程序读取该文件时出错（{type(exc).__name__}）"
 
 
 def document_validators(
@@ -307,7 +312,8 @@ def process_discovered(
     """Fetch one discovered report, keep its bytes, parse, check and record it."""
     result = fetch_report_document(found, fetcher, allowed_hosts, validators=validators)
     if isinstance(result, FetchError):
-        outcome.errors.append(f"{found.url}: {result.kind} {result.detail}")
+        outcome.errors.append(f"{result.detail}：{result.url or found.url}")
+        record_unfetched(settings, agency_id, found, result, outcome)
         return
     if result.not_modified:  # 304: the stored version is still current
         touch_documents(settings, result.url)
@@ -339,7 +345,22 @@ def process_discovered(
             parsed.year = found.year
         if parsed.agency is None:
             parsed.agency = found.agency
-        findings = [crash] if crash else _checks(parsed, ctx, current)
+        seen = readability(parsed)
+        if crash or not seen.readable:
+            if seen.not_a_report and _challenge(fetched):
+                outcome.blocked_documents += 1
+                outcome.errors.append(f"返回人机验证页面，未返回报告：{fetched.url}")
+                with session_scope(settings.db_url) as s:
+                    document, _ = record_document(
+                        s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path, role="blocked"
+                    )
+                record_unfetched(settings, agency_id, found, None, outcome, document_id=document.id)
+                return
+            reason = crash or seen.reason
+            findings = [unreadable_finding(reason, url=found.url, detail={"sha256": digest})]
+        else:
+            findings = _checks(parsed, ctx, current)
+        readable = parsed if not (crash or not seen.readable) else None
     with session_scope(settings.db_url) as s:
         document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
         if known or _stored_version(s, agency_id, found.year, digest):  # or another run stored it meanwhile
@@ -357,15 +378,104 @@ def process_discovered(
             title=found.title,
             published_at=found.published_at,
             published_at_source=found.published_at_source,
+            agency_source=found.agency_source,
         )
         outcome.new_versions += 1
-        if not crash and _id_of(replaced) != _id_of(current):  # another run replaced it meanwhile
+        if readable is None:
+            outcome.unreadable += 1
+            report.parse_status = "unreadable"
+            s.add(report)
+        elif _id_of(replaced) != _id_of(current):  # another run replaced it meanwhile
             findings = _checks(parsed, ctx, replaced)
         counts = record_check_findings(
-            s, agency=agency, jurisdiction=jurisdiction, year=found.year, report=report, findings=findings
+            s,
+            agency=agency,
+            jurisdiction=jurisdiction,
+            year=found.year,
+            report=report,
+            findings=findings,
+            parsed=readable,
+            level=ctx.agency_level,
         )
         outcome.new_findings += counts["new"]
         outcome.resolved_findings += counts["resolved"]
+
+
+def _challenge(fetched: FetchedBytes) -> bool:
+    """An HTML answer that only asks the visitor to pass a verification (parsed as no report)."""
+    return sniff_kind(fetched.content) == "html" and looks_like_challenge(
+        fetched.content[:65536].decode("utf-8", errors="ignore")
+    )
+
+
+def record_unfetched(
+    settings: Settings,
+    agency_id: int,
+    found: DiscoveredReport,
+    error: FetchError | None,
+    outcome: AgencyOutcome,
+    *,
+    document_id: int | None = None,
+) -> None:
+    """A report seen on the column whose file could not be had: it is published (with the date
+    the list or the URL gives), not missing. Recorded once per agency-year as a version without
+    content (parse_status "unfetched"), with one 「无法读取」 finding, and what the server sent
+    instead kept as raw bytes. Nothing is recorded when a version is stored already (the stored
+    one stands); a challenge (`blocked`) gives no finding: the portal's health record says it."""
+    blocked = error is None or error.kind == "blocked"
+    if blocked:
+        outcome.blocked_documents += int(error is not None)
+    with session_scope(settings.db_url) as s:
+        if _any_version(s, agency_id, found.year):
+            return
+        if error is not None and error.content:
+            document, _ = record_document(
+                s,
+                agency_id=agency_id,
+                fetched=FetchedBytes(
+                    url=error.url or found.url, content=error.content, status=error.evidence.get("status")
+                ),
+                raw_root=settings.raw_path,
+                role="failed",
+            )
+            document_id = document.id
+        agency = s.get(Agency, agency_id)
+        jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
+        report = record_unfetched_report(
+            s,
+            agency=agency,
+            year=found.year,
+            url=found.url,
+            title=found.title,
+            published_at=found.published_at,
+            published_at_source=found.published_at_source,
+            agency_source=found.agency_source,
+            document_id=document_id,
+        )
+        outcome.unreadable += 1
+        if blocked:
+            return
+        reason = f"报告文件无法获取（{error.detail}）"
+        finding = unreadable_finding(
+            reason, url=found.url, detail={"fetch_error": error.kind, "fetched_url": error.url or found.url}
+        )
+        counts = record_check_findings(
+            s,
+            agency=agency,
+            jurisdiction=jurisdiction,
+            year=found.year,
+            report=report,
+            findings=[finding],
+            parsed=None,
+        )
+        outcome.new_findings += counts["new"]
+
+
+def _any_version(session: Session, agency_id: int, year: int) -> bool:
+    return (
+        session.exec(select(Report.id).where(Report.agency_id == agency_id, Report.year == year)).first()
+        is not None
+    )
 
 
 def _stored_version(session: Session, agency_id: int, year: int, digest: str) -> bool:
@@ -406,6 +516,7 @@ def monitor_agency(
     run_id: int | None = None,
     health_alert_after: int = 3,
     read_in_full: bool = False,
+    rules: RegistrySettings | None = None,
 ) -> AgencyOutcome:
     """Crawl one agency's entry URLs and record every report of the wanted years found there.
 
@@ -416,10 +527,11 @@ def monitor_agency(
         agency_id, name, short = agency.id, agency.name, list(agency.short_names or [])
         jurisdiction_id = agency.jurisdiction_id
         entries, hosts = list(agency.entry_urls or []), list(agency.allowed_hosts or [])
+        own = set(agency.own_entries or [])
     outcome = AgencyOutcome(agency=agency_ref, outcome="ok")
     if not entries:
         outcome.outcome, outcome.detail = "no_entry", "登记表中没有该单位的年报栏目地址"
-    errors = []
+    blind: list[FetchError] = []  # errors behind which a report could hide
     found: list[DiscoveredReport] = []
     entry_of: dict[int, str] = {}  # id(report) -> the entry it was found under
     # Column pages answer 304 when unchanged (the cache keeps their validators and what they
@@ -429,21 +541,27 @@ def monitor_agency(
     cache.validators.update(document_validators(settings, jurisdiction_id, hosts))
     for entry in entries:
         result = discover(entry, fetcher, allowed_hosts=hosts, validators=cache)
-        errors.extend(result.errors)
+        outcome.errors.extend(f"{e.detail}：{e.url or entry}" for e in result.errors)
+        blind.extend(result.blind_spots)
         found.extend(result.reports)
         entry_of.update((id(r), entry) for r in result.reports)
-    mine = [
-        d
-        for d in found
-        if d.year is not None
-        and agency_matches(d.agency or d.title, name, short)
-        and (years is None or d.year in years)
-    ]
-    if errors and not found:
-        kinds = {e.kind for e in errors}
-        outcome.outcome = "blocked" if "blocked" in kinds else "unreachable"
-        outcome.detail = "; ".join(f"{e.kind}: {e.detail}" for e in errors)[:1000]
-    outcome.errors.extend(f"{e.kind}: {e.detail}" for e in errors)
+    mine = []
+    for d in found:
+        if d.year is None or (years is not None and d.year not in years):
+            continue
+        if agency_matches(d.agency or d.title, name, short):
+            mine.append(d)
+        elif not d.agency and entry_of.get(id(d)) in own:  # its own column, the title names no unit
+            d.agency, d.agency_source = name, "own_column"
+            mine.append(d)
+        elif not d.agency:
+            outcome.unattributed += 1
+            log.info("%s: report naming no unit on a shared column, not attributed: %s", name, d.url)
+    outcome.complete = bool(entries) and not blind
+    if entries and blind:
+        kinds = {e.kind for e in blind}
+        outcome.outcome = "blocked" if "blocked" in kinds else ("partial" if found else "unreachable")
+        outcome.detail = "；".join(f"{e.detail}：{e.url}" for e in blind)[:1000]
     outcome.reports_found = len(mine)
     failed_entries: set[str] = set()
     for d in mine:
@@ -459,6 +577,9 @@ def monitor_agency(
         cache.entries.pop(entry, None)
         cache.validators.pop(entry, None)
     save_crawl_cache(settings, agency_id, cache)  # type: ignore[arg-type]
+    if outcome.outcome == "ok" and outcome.blocked_documents:
+        outcome.outcome = "blocked"
+        outcome.detail = "年报文件返回人机验证页面（疑似反爬），未能读取"
     if run_id is not None:
         with session_scope(settings.db_url) as s:
             s.add(
@@ -466,6 +587,7 @@ def monitor_agency(
                     crawl_run_id=run_id,
                     agency_id=agency_id,  # type: ignore[arg-type]
                     outcome=outcome.outcome,
+                    complete=outcome.complete,
                     detail=outcome.detail,
                     evidence={"errors": outcome.errors[:20]},
                     reports_found=outcome.reports_found,
@@ -473,9 +595,11 @@ def monitor_agency(
             )
             s.flush()
             agency = s.get(Agency, agency_id)
-            record_health(
-                s, agency, s.get(Jurisdiction, agency.jurisdiction_id), alert_after=health_alert_after
+            jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
+            season = bool(years) and in_deadline_season(
+                s, agency, jurisdiction, years or set(), utcnow(), rules or RegistrySettings()
             )
+            record_health(s, agency, jurisdiction, alert_after=health_alert_after, in_deadline_season=season)
     log.info(
         "agency %s: %s, %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)",
         name,

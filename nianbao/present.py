@@ -85,7 +85,7 @@ def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> 
     table = Table(title=f"{year}年度政府信息公开工作年度报告合规情况")
     for name in ("区县", "单位", "状态", "截止", "发布日期", "错误", "警告", "提示", "门户", "规则"):
         table.add_column(name, overflow="fold")  # CJK has no spaces to wrap at: fold, never cut
-    style = {"on_time": "green", "late": "yellow", "missing": "bold red"}
+    style = {"on_time": "green", "late": "yellow", "missing": "bold red", "unverifiable": "magenta"}
     for r in rows:
         s = style.get(r.status.value, "")
         table.add_row(

@@ -19,12 +19,27 @@ from alerts.outbox import enqueue
 from models.tables import Agency, Document, Finding, Jurisdiction, Report, utcnow
 from nianbao.deadlines import SHANGHAI
 from nianbao.rawstore import store_raw
+from reports.checks.base import STATUS_FAIL, Severity
 from reports.checks.base import Finding as CheckFinding
-from reports.checks.base import Severity
+from reports.checks.monitor_rules import UNREADABLE
+from reports.checks.reassess import can_reassess, rule_applies
 from reports.model import ParsedReport
 
 # Rules whose findings belong to one report's content; MISSING/LATE belong to the agency-year.
 DEADLINE_RULES = frozenset({"MISSING", "LATE"})
+# States a re-check may move: a person's `dismissed` / `closed` is theirs to change (findings
+# reopen); a `confirmed` finding is still resolved by a corrected version, its review note kept.
+RESOLVABLE_STATES = ("open", "confirmed")
+
+
+def _alert_kind(finding: CheckFinding) -> str | None:
+    """The alert a new finding gives: its own kind for deadlines and 「无法读取」, `finding` for
+    a real one, none for a check's 「无法核验」 note."""
+    if finding.rule in DEADLINE_RULES:
+        return finding.rule.lower()
+    if finding.rule == UNREADABLE:
+        return "unreadable"
+    return "finding" if finding.status == STATUS_FAIL else None
 
 
 def alert_tags(agency: Agency, jurisdiction: Jurisdiction) -> list[str]:
@@ -100,6 +115,7 @@ def record_report(
     title: str | None,
     published_at: datetime | None,
     published_at_source: str | None,
+    agency_source: str | None = None,
 ) -> tuple[Report, Report | None]:
     """Store this version of the report. Returns (report, previous current version if this one is new)."""
     existing = session.exec(
@@ -130,6 +146,7 @@ def record_report(
         content_sha256=document.sha256,
         published_at=published_at,
         published_at_source=published_at_source,
+        agency_source=agency_source,
         form=parsed.form.value,
         parse_status=parse_status(parsed),
         parse_problems=[p.model_dump(mode="json") for p in parsed.problems],
@@ -138,6 +155,42 @@ def record_report(
     session.add(report)
     session.flush()
     return report, previous
+
+
+def record_unfetched_report(
+    session: Session,
+    *,
+    agency: Agency,
+    year: int,
+    url: str,
+    title: str | None,
+    published_at: datetime | None,
+    published_at_source: str | None,
+    agency_source: str | None,
+    document_id: int | None,
+) -> Report:
+    """A report seen on its column (title, link, date) whose file could not be had: published,
+    unread. One such version per agency-year (its content digest is empty); the first version
+    read later replaces it as current, and its date stays the publication date."""
+    if published_at is not None and published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=SHANGHAI)
+    report = Report(
+        agency_id=agency.id,  # type: ignore[arg-type]
+        year=year,
+        version=1,
+        is_current=True,
+        title=title,
+        url=url,
+        document_id=document_id,
+        content_sha256="",
+        published_at=published_at,
+        published_at_source=published_at_source,
+        agency_source=agency_source,
+        parse_status="unfetched",
+    )
+    session.add(report)
+    session.flush()
+    return report
 
 
 def _finding_payload(
@@ -199,10 +252,11 @@ def upsert_finding(
             row.report_id = report.id
     session.add(row)
     session.flush()
-    if fresh and alert and finding.status == "fail":
+    kind = _alert_kind(finding)
+    if fresh and alert and kind is not None:
         enqueue(
             session,
-            kind=finding.rule.lower() if finding.rule in DEADLINE_RULES else "finding",
+            kind=kind,
             dedup_key=f"finding:{row.id}:{now.isoformat()}",  # one key per opening of the finding
             agency=agency,
             year=year,
@@ -223,15 +277,22 @@ def resolve_finding(
     jurisdiction: Jurisdiction,
     kind: str = "resolved",
     extra: dict[str, Any] | None = None,
-) -> None:
-    """Mark a finding resolved and announce it; confirmed/dismissed ones are a person's call and stay."""
-    if row.state != "open":
-        return
+    announce: bool = True,
+    note: str | None = None,
+) -> bool:
+    """Mark a finding resolved and (for a real finding) announce it. Only on evidence: the caller
+    saw the report again and the rule passed. A dismissed or person-closed finding is a person's
+    call and stays; a confirmed one is resolved too, keeping its review note. `note` is added to
+    the review note (why, when it was not a correction). Returns whether it was resolved."""
+    if row.state not in RESOLVABLE_STATES:
+        return False
     row.state, row.resolved_at = "resolved", utcnow()
+    if note:
+        row.review_comment = f"{row.review_comment}；{note}" if row.review_comment else note
     session.add(row)
     session.flush()
-    if row.status != "fail":
-        return
+    if row.status != "fail" or not announce:
+        return True
     payload = _finding_payload(agency, jurisdiction, row.year, row, None) | (extra or {})
     enqueue(
         session,
@@ -244,6 +305,7 @@ def resolve_finding(
         payload=payload,
         finding_id=row.id,
     )
+    return True
 
 
 def record_check_findings(
@@ -254,8 +316,13 @@ def record_check_findings(
     year: int,
     report: Report,
     findings: list[CheckFinding],
+    parsed: ParsedReport | None,
+    level: str | None = None,
 ) -> dict[str, int]:
-    """Apply a full re-check of one report: new findings open, vanished ones resolve."""
+    """Apply a re-check of one report: new findings open; an earlier finding no longer raised
+    is resolved only when this version was read (`parsed`; None: it could not be) and its rule
+    could judge again what the finding pointed at (`can_reassess`). A finding whose rule no
+    longer holds for this report (its years or levels) is withdrawn without an announcement."""
     counts = {"new": 0, "resolved": 0}
     keep: set[int] = set()
     for f in findings:
@@ -263,19 +330,32 @@ def record_check_findings(
             session, agency=agency, jurisdiction=jurisdiction, year=year, finding=f, report=report
         )
         keep.add(row.id)  # type: ignore[arg-type]
-        counts["new"] += int(fresh and f.status == "fail")
+        counts["new"] += int(fresh and f.status == STATUS_FAIL)
+    if parsed is None:
+        return counts  # an unreadable version shows nothing about earlier findings
     stale = session.exec(
         select(Finding).where(
             Finding.agency_id == agency.id,
             Finding.year == year,
-            Finding.state == "open",
+            col(Finding.state).in_(RESOLVABLE_STATES),
             col(Finding.rule).not_in(DEADLINE_RULES),
         )
     ).all()
     for row in stale:
-        if row.id not in keep:
+        if row.id in keep:
+            continue
+        if not rule_applies(row.rule, parsed, level):
+            resolve_finding(
+                session,
+                row,
+                agency=agency,
+                jurisdiction=jurisdiction,
+                announce=False,
+                note="该规则不适用于此报告（年度或单位层级），撤回",
+            )
+        elif can_reassess(row.rule, row.evidence or {}, parsed, findings):
             resolve_finding(session, row, agency=agency, jurisdiction=jurisdiction)
-            counts["resolved"] += int(row.status == "fail")
+            counts["resolved"] += int(row.status == STATUS_FAIL)
     return counts
 
 
@@ -284,18 +364,35 @@ def severity_rank(severity: str) -> int:
     return order.get(severity, 3)
 
 
-REVIEW_STATES = ("confirmed", "dismissed")
+REVIEW_STATES = ("confirmed", "dismissed", "closed")
 
 
 def review_finding(session: Session, finding_id: int, state: str, comment: str) -> Finding:
-    """A person's verdict on a finding; re-checks never overwrite it (upsert keeps the state)."""
+    """A person's verdict on a finding. `dismissed` (not a problem) and `closed` (dealt with) are
+    kept by re-checks; `confirmed` stays until a corrected version resolves it."""
     if state not in REVIEW_STATES:
         raise ValueError(f"state must be one of {REVIEW_STATES}")
     if not comment.strip():
-        raise ValueError("a review needs a comment saying why")
+        raise ValueError("请说明理由（-m）")
     row = session.get(Finding, finding_id)
     if row is None:
-        raise LookupError(f"no finding #{finding_id}")
+        raise LookupError(f"没有编号为 #{finding_id} 的问题（nianbao findings list 列出编号）")
     row.state, row.review_comment = state, comment.strip()
+    if state == "closed":
+        row.resolved_at = utcnow()
+    session.add(row)
+    return row
+
+
+def reopen_finding(session: Session, finding_id: int, comment: str | None = None) -> Finding:
+    """Undo a person's verdict or a resolution: the finding is open again (its history noted)."""
+    row = session.get(Finding, finding_id)
+    if row is None:
+        raise LookupError(f"没有编号为 #{finding_id} 的问题（nianbao findings list 列出编号）")
+    if row.state == "open":
+        raise ValueError(f"问题 #{finding_id} 本来就是未解决状态")
+    note = f"由“{row.state}”重新打开" + (f"：{comment.strip()}" if comment and comment.strip() else "")
+    row.review_comment = f"{row.review_comment}；{note}" if row.review_comment else note
+    row.state, row.resolved_at = "open", None
     session.add(row)
     return row

@@ -10,6 +10,7 @@ from nianbao.pipeline import check_context, resolve_agency
 from nianbao.record import record_check_findings
 from nianbao.settings import Settings
 from reports.checks import run_checks
+from reports.checks.readability import readability
 from reports.model import ParsedReport
 
 
@@ -27,9 +28,19 @@ def revalidate_reports(settings: Settings, *, year: int | None = None, agency: s
             owner = s.get(Agency, report.agency_id)
             jurisdiction = s.get(Jurisdiction, owner.jurisdiction_id)
             parsed = ParsedReport.model_validate(report.cells)
-            findings = run_checks(parsed, check_context(s, owner, report.year))
+            if not readability(parsed).readable:
+                continue  # its one 「无法读取」 finding stands; the rules have nothing to judge
+            ctx = check_context(s, owner, report.year)
+            findings = run_checks(parsed, ctx)
             got = record_check_findings(
-                s, agency=owner, jurisdiction=jurisdiction, year=report.year, report=report, findings=findings
+                s,
+                agency=owner,
+                jurisdiction=jurisdiction,
+                year=report.year,
+                report=report,
+                findings=findings,
+                parsed=parsed,
+                level=ctx.agency_level,
             )
             counts["reports"] += 1
             counts["new"] += got["new"]

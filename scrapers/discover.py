@@ -16,7 +16,15 @@ from reports.parse.htmltree import text_of
 from scrapers.adapters import ListContext, ListItem, adapter_by_name, select_adapter
 from scrapers.conditional import CrawlCache, Validators, lookup
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, host_allowed
-from scrapers.meta import Attachment, extract_published, find_attachments, meta_content, read_page
+from scrapers.meta import (
+    Attachment,
+    date_from_url,
+    extract_published,
+    find_attachments,
+    meta_content,
+    read_page,
+    unit_of_page,
+)
 from scrapers.titles import normalise_title, parse_report_title
 
 log = logging.getLogger(__name__)
@@ -38,6 +46,11 @@ class DiscoveredReport:
     list_date: datetime | None = None
     article: FetchResult | None = field(default=None, repr=False, compare=False)
     not_modified: bool = False  # the article answered 304 (or the whole entry was unchanged)
+    # What named the agency: "title", "page:unit_line", "label:发布机构", "meta:ContentSource" …;
+    # None when nothing did (the pipeline may still know it from the column: "own_column").
+    agency_source: str | None = None
+    # The article could not be fetched: the report is known from its list entry only.
+    article_error: FetchError | None = field(default=None, repr=False, compare=False)
 
     def to_cache(self) -> dict[str, Any]:
         return {
@@ -50,6 +63,7 @@ class DiscoveredReport:
             "attachments": [[a.url, a.name, a.ext, a.alt_url] for a in self.attachments],
             "adapter": self.adapter,
             "list_date": self.list_date.isoformat() if self.list_date else None,
+            "agency_source": self.agency_source,
         }
 
     @classmethod
@@ -64,6 +78,7 @@ class DiscoveredReport:
             [Attachment(*a) for a in raw.get("attachments", [])],
             raw.get("adapter", "generic"),
             _dt(raw.get("list_date")),
+            agency_source=raw.get("agency_source"),
         )
 
 
@@ -78,10 +93,25 @@ class DiscoveryResult:
     errors: list[FetchError] = field(default_factory=list)
     pages_visited: list[str] = field(default_factory=list)
     from_cache: bool = False  # entry page unchanged: reports are last crawl's, nothing else fetched
+    # Errors on articles whose list entry already named a report (it is seen, from the list):
+    # they do not hide a report. Every other error (a list page, an article whose list title says
+    # nothing) might.
+    seen: list[FetchError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def blind_spots(self) -> list[FetchError]:
+        """The errors behind which a report could hide."""
+        return [e for e in self.errors if not any(e is s for s in self.seen)]
+
+    @property
+    def complete(self) -> bool:
+        """Every list page and every entry that might be a report was read: only then can
+        "no report for the year" be said of this column."""
+        return not self.blind_spots
 
 
 def discover(
@@ -164,7 +194,8 @@ def _read_article(
         result.errors.append(fetched)
         if parsed is None:
             return None
-        return _from_list(item, parsed)
+        result.seen.append(fetched)
+        return _from_list(item, parsed, article_error=fetched)
     if isinstance(validators, CrawlCache):
         validators.record(fetched)
     if fetched.not_modified:
@@ -192,8 +223,9 @@ def _read_article(
         log.info("not an annual report after reading the article: %s", item.url)
         return None
     agency, year = parsed
-    if not agency:
-        agency = meta_content(page, "ContentSource") or ""
+    agency_source: str | None = "title" if agency else None
+    if not agency and (unit := unit_of_page(page)) is not None:
+        agency, agency_source = unit
     published = extract_published(page, fetched.final_url)
     if published is None and item.list_date:
         published = (item.list_date, "list")
@@ -207,6 +239,7 @@ def _read_article(
         attachments=find_attachments(page, fetched.final_url),
         list_date=item.list_date,
         article=fetched,
+        agency_source=agency_source,
     )
 
 
@@ -266,6 +299,8 @@ def _report_document(
     allowed_hosts: list[str] | tuple[str, ...] | None,
     validators: Validators | CrawlCache | None,
 ) -> FetchResult | FetchError:
+    if discovered.article_error is not None:  # asked a moment ago in this crawl: not again
+        return discovered.article_error
     article: FetchResult | FetchError | None = discovered.article
     if discovered.not_modified and article is not None:
         return _recheck_attachment(discovered, article, fetcher, allowed_hosts, validators)
@@ -362,14 +397,19 @@ def article_has_text(html: str) -> bool:
 
 
 def _from_list(item: ListItem, parsed: tuple[str, int], **extra: Any) -> DiscoveredReport:
-    """A report known only from its list entry: title, agency and year, and the list's date."""
+    """A report known only from its list entry: title, agency and year, and a date with its
+    source: the one the list prints beside the link, else the one in a TRS-style URL."""
+    published, source = item.list_date, "list" if item.list_date else None
+    if published is None and (from_url := date_from_url(item.url)) is not None:
+        published, source = from_url, "url"
     return DiscoveredReport(
         item.title,
         parsed[0],
         parsed[1],
         item.url,
-        item.list_date,
-        "list" if item.list_date else None,
+        published,
+        source,
         list_date=item.list_date,
+        agency_source="title" if parsed[0] else None,
         **extra,
     )

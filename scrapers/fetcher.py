@@ -59,6 +59,9 @@ class FetchError:
     evidence: dict[str, Any] = field(default_factory=dict)
     url: str = ""
     ok: bool = field(default=False, init=False)
+    # What the server sent instead of the resource (an error page, a challenge, an HTML page
+    # where a file was expected): kept as evidence with the finding, b"" when nothing came.
+    content: bytes = field(default=b"", repr=False)
 
 
 Outcome = FetchResult | FetchError
@@ -359,7 +362,7 @@ class Fetcher:
             "body_snippet": body[:300].decode("utf-8", errors="replace"),
             "final_url": str(resp.url),
         }
-        return FetchError("blocked", block.detail, evidence, url)
+        return FetchError("blocked", block.detail, evidence, url, content=body)
 
     def _finish(
         self, url: str, final_url: str, resp: httpx.Response, body: bytes, expect: str | None
@@ -381,6 +384,7 @@ class Fetcher:
                 f"HTTP {status}",
                 {"status": status, "body_snippet": body[:300].decode("utf-8", errors="replace")},
                 url,
+                content=body,
             )
         if wants_doc and kind not in DOCUMENT_KINDS:
             snippet = decode_html(body, ctype)[0][:300] if body else ""
@@ -389,6 +393,7 @@ class Fetcher:
                 "附件链接返回的不是文件（可能是「文件不存在」页面）",
                 {"status": status, "sniffed_kind": kind, "content_type": ctype, "body_snippet": snippet},
                 url,
+                content=body,
             )
         return FetchResult(url, final_url, status, ctype, body, etag, last_modified, False, kind)
 

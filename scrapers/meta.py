@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from reports.numerals import digits_year
 from reports.parse.htmltree import body_of, drop_invisible, html_tree, text_of
 from scrapers.sniff import DOCUMENT_EXTS
 
@@ -171,3 +173,60 @@ def find_attachments(page: Page, base_url: str) -> list[Attachment]:
         name = (str(a.get("title") or "") or text_of(a, " ", strip=True)).strip()
         found[url] = Attachment(url, name, ext or ".pdf", urljoin(base_url, oldsrc) if oldsrc else None)
     return list(found.values())
+
+
+# --- whose report: the unit the page names ---------------------------------------------------
+
+# A unit's name: a few hanzi ending the way agencies' names end.
+_UNIT_END = (
+    r"(?:人民政府办公室|人民政府|办公室|委员会|管理委员会|办事处|街道|管委会|局|委|厅|署|院|中心|镇|乡|"
+    r"公署|分局|支队|大队|工作部|事务部|总站|站|所|馆|社|处|部)"
+)
+_UNIT = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,30}}?{_UNIT_END}$")
+_LABEL_UNIT = re.compile(
+    r"(发布机构|信息来源|来源|发布单位|发文机关)"
+    + _SP
+    + r"[:：]"
+    + _SP
+    + rf"([\u4e00-\u9fff（）()]{{1,30}}{_UNIT_END})(?![\u4e00-\u9fff])"
+)
+_BY_UNIT = re.compile(rf"本(?:年度)?报告(?:是)?由([\u4e00-\u9fff（）()]{{2,30}}?{_UNIT_END})(?:根据|依据|按照|编制|编写)")
+_NOT_A_UNIT = ("本站", "本网", "原创", "网站", "门户", "政府网", "管理员")
+_TITLE_LINE = re.compile(r"(?:19|20)\d{2}年度?(?:政府|政务)?信息公开(?:工作)?(?:年度报告|年报|报告)")
+_UNIT_META = ("ContentSource", "Author", "author")
+
+
+def _is_unit(name: str) -> bool:
+    return bool(_UNIT.match(name)) and not any(word in name for word in _NOT_A_UNIT)
+
+
+def unit_of_page(page: Page) -> tuple[str, str] | None:
+    """(unit, source) for an article whose title names no unit: the report's own text first (a
+    unit line above 「…年度报告」 as WPS/Word print it, 「本报告由…编制」), then the page's labels
+    (「发布机构」「信息来源」「来源」), then its metadata (ContentSource, Author). The source is
+    recorded with the report, like the date's."""
+    root = _tree(page)
+    if root is None:
+        return None
+    body = body_of(root)
+    lines = [re.sub(r"[\s\u3000\xa0]+", "", t) for t in body.itertext()]
+    lines = [t for t in lines if t]
+    for above, line in pairwise(lines):
+        if _is_unit(above) and _TITLE_LINE.search(digits_year(line)):
+            return above, "page:unit_line"
+    flat = "".join(lines)
+    m = _BY_UNIT.search(flat)
+    if m and _is_unit(m.group(1)):
+        return m.group(1), "page:body"
+    text = text_of(body, " ", strip=True)
+    for label_match in _LABEL_UNIT.finditer(text):
+        label, name = label_match.groups()
+        if _is_unit(name):
+            return name, f"label:{label}"
+    for name in _UNIT_META:
+        content = meta_content(root, name)
+        if content and _is_unit(re.sub(r"\s+", "", content)):
+            return re.sub(r"\s+", "", content), f"meta:{name}"
+    return None
+
+

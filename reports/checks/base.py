@@ -106,6 +106,9 @@ class Rule:
     years: tuple[int | None, int | None] = (None, None)
     # Agency levels it holds for (reports.levels); None: every agency.
     levels: frozenset[str] | None = None
+    # What the rule reads (table keys "proactive" / "requests" / "review_litigation", section
+    # keys): a version missing one of them cannot show that an earlier finding was corrected.
+    needs: tuple[str, ...] = ()
 
     def applies(self, year: int | None, level: str | None) -> bool:
         """Whether the rule may judge this report: a year or level the rule depends on and
@@ -147,11 +150,12 @@ def rule(
     *,
     years: tuple[int | None, int | None] = (None, None),
     levels: frozenset[str] | None = None,
+    needs: tuple[str, ...] = (),
 ) -> Callable[[RuleFn], RuleFn]:
     def register(fn: RuleFn) -> RuleFn:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, title, description, fn, years, levels)
+        RULES[rule_id] = Rule(rule_id, severity, title, description, fn, years, levels, needs)
         return fn
 
     return register

@@ -124,6 +124,7 @@ def year_consistent(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     Severity.WARNING,
     "改进计划年份",
     "第五部分的改进计划把报告年度本身当作将来（如2024年度报告写「2024年，我局将…」），疑为沿用上年文稿；「2024年以来…取得了」之类的回顾不算。",
+    needs=("problems",),
 )
 def year_plan(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """A plan 'for Y' inside the report on Y is usually last year's text with the year bumped."""

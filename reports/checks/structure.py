@@ -187,6 +187,7 @@ def format_version(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     Severity.INFO,
     "总体情况篇幅",
     f"“总体情况”篇幅原则上不超过一千字；按汉字计数，超过{OVERVIEW_MAX_CHARS}字时提示。",
+    needs=("overview",),
 )
 def overview_length(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """The notice asks for an overview of at most about a thousand characters."""

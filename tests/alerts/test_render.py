@@ -33,6 +33,8 @@ EXPECT = {
     "resolved": "不再出现",
     "health": "连续3次拒绝访问",
     "health_recovered": "已恢复访问",
+    "unverifiable": "无法确认2024年度报告是否已发布",
+    "unreadable": "无法读取其内容",
     "test": "测试消息",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -107,3 +109,16 @@ def test_digest_groups_by_district_then_agency_errors_first() -> None:
     md_subject, md = render_digest(items, ["office"], "md")
     assert md_subject == subject
     assert "## 洛阳市涧西区" in md and "### 涧西区应急局" in md and "- [错误]" in md
+
+
+def test_unverifiable_never_says_not_published() -> None:
+    """「无法核实」 is said when the portal could not be read: never 「未发布」, and the portal's
+    error is given (issue 21)."""
+    payload = {**BASE, "phase": "overdue", "detail": "站点无法访问（连接失败或超时）"}
+    for fmt in ("text", "md"):
+        body = render_body("unverifiable", "warning", payload, fmt)  # type: ignore[arg-type]
+        assert "未发布" not in body and "站点无法访问" in body and "不是对该单位的认定" in body
+    subject = render_subject("unverifiable", "warning", payload)
+    assert subject.startswith("【无法核实】") and "截止日期已过" in subject and "未发布" not in subject
+    soon = render_subject("unverifiable", "warning", {**payload, "phase": "due_soon"})
+    assert "截止日期临近" in soon

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from models.db import session_scope
-from models.tables import Agency, Alert, Finding, Jurisdiction
+from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Finding, Jurisdiction
 from nianbao.deadline_watch import check_deadlines
 from nianbao.record import FetchedBytes, record_check_findings, record_document, record_report, review_finding
 from nianbao.registry import RegistrySettings
@@ -54,8 +54,19 @@ def _store(url: str, tmp: Path, text: str, published: datetime | None) -> dict[s
         )
         findings = run_checks(parsed, CheckContext(agency_kind="department"))
         return record_check_findings(
-            s, agency=agency, jurisdiction=jur, year=2024, report=report, findings=findings
+            s, agency=agency, jurisdiction=jur, year=2024, report=report, findings=findings, parsed=parsed
         )
+
+
+def _crawled(url: str, *, complete: bool = True) -> None:
+    """A crawl of the agency's columns: read in full, or not (the portal failed)."""
+    with session_scope(url) as s:
+        agency = s.exec(select(Agency)).one()
+        run = CrawlRun(trigger="test")
+        s.add(run)
+        s.flush()
+        outcome = "ok" if complete else "unreachable"
+        s.add(AgencyCrawl(crawl_run_id=run.id, agency_id=agency.id, outcome=outcome, complete=complete))
 
 
 def _open_rules(url: str) -> dict[str, str]:
@@ -97,6 +108,7 @@ def test_missing_then_published_late(db_url: str, tmp_path: Path) -> None:
     _setup(db_url)
     rules = RegistrySettings()
     after_deadline = datetime(2025, 2, 5, 2, 0, tzinfo=UTC)
+    _crawled(db_url)  # the column was read in full and held no report
     with session_scope(db_url) as s:
         (verdict,) = check_deadlines(s, 2024, after_deadline, rules)
         assert verdict.verdict.status == "missing"

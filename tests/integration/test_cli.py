@@ -113,3 +113,40 @@ def test_recrawl_prints_what_the_agency_has_now(sample_setup, prefect_harness) -
     assert "zhanhe-yingji：找到年报1份，其中新版本0份、未变化1份；新发现问题0条" in again.stdout, again.stdout
     unknown = run("recrawl", "no-such-agency")
     assert unknown.returncode == 2 and "no-such-agency" in unknown.stdout
+
+
+def test_findings_close_and_reopen(tmp_path: Path, monkeypatch) -> None:
+    """A person closes a finding with a reason and reopens it; a wrong id is a clear error."""
+    from sqlmodel import select
+
+    from models.db import migrate, session_scope
+    from models.tables import Agency, Finding, Jurisdiction
+    from nianbao.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'nb.db'}"
+    monkeypatch.setenv("NIANBAO_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        migrate(url)
+        with session_scope(url) as s:
+            j = Jurisdiction(code="d", name="某区")
+            s.add(j)
+            s.flush()
+            a = Agency(code="a", name="某区某局", jurisdiction_id=j.id)
+            s.add(a)
+            s.flush()
+            s.add(Finding(agency_id=a.id, year=2024, rule="TEXT-TABLE", severity="warning", message="m", fingerprint="f"))
+        closed = runner.invoke(app, ["findings", "close", "1", "-m", "单位已书面说明"])
+        assert closed.exit_code == 0 and "已关闭" in closed.output, closed.output
+        with session_scope(url) as s:
+            assert s.exec(select(Finding)).one().state == "closed"
+        no_reason = runner.invoke(app, ["findings", "close", "1", "-m", " "])
+        assert no_reason.exit_code == 2 and "理由" in no_reason.output
+        reopened = runner.invoke(app, ["findings", "reopen", "1", "-m", "说明不成立"])
+        assert reopened.exit_code == 0 and "重新打开" in reopened.output
+        with session_scope(url) as s:
+            assert s.exec(select(Finding)).one().state == "open"
+        missing = runner.invoke(app, ["findings", "reopen", "99"])
+        assert missing.exit_code == 2 and "#99" in missing.output
+    finally:
+        get_settings.cache_clear()
