@@ -75,8 +75,12 @@ def findings_markdown(
         ).all()
         lines = [f"# {year}年度新发现的问题（{scope}）", ""]
         total = sum(counts.values())
+        still_open = _still_open_lines(s, year, since, agency_codes)
         if not total:
-            lines.append("本次运行没有新发现的问题。")
+            # never an all-clear while earlier findings stand: say so in the same sentence
+            lines.append(
+                "本次运行没有新发现的问题" + ("，但此前发现的问题仍未解决（见下）。" if still_open else "。")
+            )
         else:
             parts = "、".join(
                 f"{SEVERITY_ZH.get(k, k)}{counts[k]}条" for k in sorted(counts, key=severity_rank)
@@ -97,7 +101,44 @@ def findings_markdown(
                 f"完整清单请运行 `nianbao report --year {year}` 导出。",
             ]
         lines += _resolved_lines(s, year, since, agency_codes)
+        lines += still_open
     return "\n".join(lines)
+
+
+def _still_open_lines(s: Session, year: int, since: datetime, agency_codes: list[str]) -> list[str]:
+    """Findings found before this run and still open (or confirmed by a person) for its agencies:
+    a recrawl that finds nothing new must not read as an all-clear."""
+    standing = (
+        Finding.year == year,
+        Finding.first_seen < since,
+        Finding.status == "fail",
+        col(Finding.state).in_(["open", "confirmed"]),
+        col(Agency.code).in_(agency_codes),
+    )
+    total = s.exec(
+        select(func.count())
+        .select_from(Finding)
+        .join(Agency, Agency.id == Finding.agency_id)
+        .where(*standing)
+    ).one()
+    if not total:
+        return []
+    rows = s.exec(
+        select(Finding.id, Finding.severity, Finding.rule, Finding.message, Finding.state, Agency.name)
+        .join(Agency, Agency.id == Finding.agency_id)
+        .where(*standing)
+        .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
+        .limit(FINDINGS_LISTED)
+    ).all()
+    lines = ["", f"## 此前发现、仍未解决的问题（共{total}条）", ""]
+    for fid, sev, rule, message, state, agency in rows:
+        note = "（已人工确认）" if state == "confirmed" else ""
+        lines.append(f"- [{sev}] {rule} {agency}：{message}{note}（问题编号 #{fid}）")
+    if total > len(rows):
+        lines.append(
+            f"另有{total - len(rows)}条仍未解决的问题未在此列出；完整清单请运行 `nianbao report --year {year}` 导出。"
+        )
+    return lines
 
 
 def _resolved_lines(s: Session, year: int, since: datetime, agency_codes: list[str]) -> list[str]:

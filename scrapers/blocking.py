@@ -73,10 +73,10 @@ def detect_block(
     if status == 200 and expect_html:
         if not body.strip():
             return Block("empty", "返回空内容（疑似频率限制）")
-        if len(body) < 2048 and "<script" in low and len(_visible_text(text)) < 40:
-            return Block("js_stub", "仅返回 JS 跳转脚本，未返回正文（疑似反爬）")
         if looks_like_challenge(text):
             return Block("challenge", "返回人机验证页面，未返回正文（疑似反爬）")
+        if len(body) < 2048 and "<script" in low and len(_visible_text(text)) < 40:
+            return Block("js_stub", "仅返回 JS 跳转脚本，未返回正文（疑似反爬）")
     return None
 
 

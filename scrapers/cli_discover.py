@@ -28,6 +28,7 @@ def discover_json(url: str, fetcher: Fetcher, allowed_hosts: list[str] | None = 
             "published_at_source": r.published_at_source,
             "attachments": [a.url for a in r.attachments],
             "adapter": r.adapter,
+            "agency_source": r.agency_source,
         }
         for r in result.reports
     ]

@@ -22,10 +22,25 @@ class Readability:
     reason: str = ""  # Chinese, why it could not be read
 
 
+def _figures_read(report: ParsedReport) -> bool:
+    """A table with at least one figure: a "table" of blank cells and no section heading around
+    it is no evidence the parser read anything (a page date taken for table 四, say)."""
+    tables = {
+        "proactive": report.proactive,
+        "requests": report.requests,
+        "review_litigation": report.review_litigation,
+    }
+    return any(
+        report.tables_found.get(key)
+        and any(c.value is not None for row in cells.values() for c in row.values())
+        for key, cells in tables.items()
+    )
+
+
 def readability(report: ParsedReport) -> Readability:
-    """Readable when the parser found a section or a table; otherwise why not."""
+    """Readable when the parser found a section heading or a table's figures; otherwise why not."""
     sections = any(s.present for s in report.sections.values())
-    if sections or report.machine_readable:
+    if sections or _figures_read(report):
         return Readability(True)
     document_problems = [p.reason for p in report.problems if p.where == "document"]
     if not report.title:

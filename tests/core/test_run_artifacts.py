@@ -111,11 +111,38 @@ def test_findings_corrected_in_the_run_are_listed_apart(db_url: str, tmp_path: P
     (md,) = published
     head, _, resolved = md.partition("## 本次运行确认已整改的问题（共2条）")
     assert resolved, md
+    resolved, _, standing = resolved.partition("## 此前发现、仍未解决的问题（共3条）")
+    assert standing, md  # a0-0, a1-1 and a1-2: of the run's agencies, still open
     assert [line for line in resolved.splitlines() if line.startswith("- ")] == [
         "- ~~[error] R2~~ 机关0：机关0问题2（已整改）",
         "- ~~[warning] R1~~ 机关0：机关0问题1（已整改）",
     ]
-    assert "本次运行没有新发现的问题" in head  # the findings themselves were found by an earlier run
+    assert "本次运行没有新发现的问题，但此前发现的问题仍未解决" in head  # found by an earlier run
+    assert "机关2" not in standing
+
+
+def test_a_recrawl_that_finds_nothing_new_lists_what_is_still_open(
+    db_url: str, tmp_path: Path, published
+) -> None:
+    """「本次运行没有新发现的问题」 alone reads as an all-clear while the agency still has open
+    findings (issue 21): they are listed, confirmed ones marked, resolved and dismissed ones not."""
+    _agencies(db_url, 1)
+    _findings(db_url, 4)
+    with session_scope(db_url) as s:
+        rows = {f.fingerprint: f for f in s.exec(select(Finding)).all()}
+        for f in rows.values():
+            f.first_seen = datetime(2025, 1, 10, tzinfo=UTC)
+        rows["a0-1"].state = "confirmed"
+        rows["a0-2"].state = "dismissed"
+        rows["a0-3"].state = "resolved"
+    settings = Settings(database_url=db_url, data_dir=tmp_path)
+    artifacts.publish_findings_artifact(settings, 2024, "d", datetime(2025, 3, 1, tzinfo=UTC), ["a0"])
+    (md,) = published
+    assert "本次运行没有新发现的问题，但此前发现的问题仍未解决" in md
+    _, _, standing = md.partition("## 此前发现、仍未解决的问题（共2条）")
+    items = [line for line in standing.splitlines() if line.startswith("- ")]
+    assert len(items) == 2
+    assert any("机关0问题1（已人工确认）" in line for line in items) and any("机关0问题0" in line for line in items)
 
 
 def test_no_corrected_findings_no_section(db_url: str, tmp_path: Path, published) -> None:
