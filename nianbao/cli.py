@@ -102,7 +102,9 @@ def check(
     if level is not None and level not in LEVELS:
         _fail(f"--level 须为 {' / '.join(LEVELS)} 之一")
     report = parse_document(data, filename=name)
-    findings = run_checks(report, CheckContext(agency_kind=kind, agency_level=level or infer_level(report.agency)))
+    findings = run_checks(
+        report, CheckContext(agency_kind=kind, agency_level=level or infer_level(report.agency))
+    )
     if as_json:
         sys.stdout.write(
             json.dumps(report.to_public_json([f.to_json() for f in findings]), ensure_ascii=False, indent=2)

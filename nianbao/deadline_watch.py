@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from alerts.outbox import enqueue
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report
 from nianbao.deadlines import SHANGHAI, Status, Verdict, assess, deadline_for
-from nianbao.record import alert_tags, resolve_finding, upsert_finding
+from nianbao.record import agency_payload, alert_tags, resolve_finding, upsert_finding
 from nianbao.registry import RegistrySettings
 from reports.checks.base import Finding as CheckFinding
 from reports.checks.base import Severity
@@ -245,12 +245,8 @@ def check_agency_deadline(
             year=year,
             severity="info",
             tags=alert_tags(agency, jurisdiction),
-            payload={
-                "agency": agency.name,
-                "agency_code": agency.code,
-                "district": jurisdiction.name,
-                "district_code": jurisdiction.code,
-                "year": year,
+            payload=agency_payload(agency, jurisdiction, year)
+            | {
                 "deadline": deadline.due.isoformat(),
                 "days_left": verdict.days_left,
                 "basis": deadline.basis,
@@ -281,12 +277,8 @@ def _announce_unverifiable(
         year=year,
         severity="warning",
         tags=alert_tags(agency, jurisdiction),
-        payload={
-            "agency": agency.name,
-            "agency_code": agency.code,
-            "district": jurisdiction.name,
-            "district_code": jurisdiction.code,
-            "year": year,
+        payload=agency_payload(agency, jurisdiction, year)
+        | {
             "phase": verdict.phase,
             "outcome": verdict.crawl_outcome,
             "detail": (verdict.crawl_detail or "")[:300],
@@ -319,6 +311,7 @@ def in_deadline_season(
     """Whether, for one of `years`, the agency's report is not seen yet and its deadline is near
     or past: a portal failure then matters for the deadline and is said as 「无法核实」."""
     return any(
-        _dated_verdict(session, agency, jurisdiction, y, now, rules).status in (Status.MISSING, Status.DUE_SOON)
+        _dated_verdict(session, agency, jurisdiction, y, now, rules).status
+        in (Status.MISSING, Status.DUE_SOON)
         for y in years
     )

@@ -193,15 +193,21 @@ def record_unfetched_report(
     return report
 
 
-def _finding_payload(
-    agency: Agency, jurisdiction: Jurisdiction, year: int, f: Finding, url: str | None
-) -> dict:
+def agency_payload(agency: Agency, jurisdiction: Jurisdiction, year: int | None) -> dict[str, Any]:
+    """Who an alert is about, as every alert payload carries it."""
     return {
         "agency": agency.name,
         "agency_code": agency.code,
         "district": jurisdiction.name,
         "district_code": jurisdiction.code,
         "year": year,
+    }
+
+
+def _finding_payload(
+    agency: Agency, jurisdiction: Jurisdiction, year: int, f: Finding, url: str | None
+) -> dict:
+    return agency_payload(agency, jurisdiction, year) | {
         "rule": f.rule,
         "severity": f.severity,
         "message": f.message,

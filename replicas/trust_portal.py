@@ -142,7 +142,9 @@ def build_routes(base_url: str) -> dict[str, Route]:
         routes[article_path(s.code)] = Response(body=article) if isinstance(article, bytes) else article
 
     routes[column_path("col-hang")] = _hang
-    routes[column_path("col-5xx")] = Response(503, _page("503", "<p>Service Unavailable</p>"), conditional=False)
+    routes[column_path("col-5xx")] = Response(
+        503, _page("503", "<p>Service Unavailable</p>"), conditional=False
+    )
     routes[column_path("col-blocked")] = Response(
         412, b"<html><script>$_ts=window['$_ts'];</script></html>", conditional=False
     )

@@ -190,7 +190,9 @@ _LABEL_UNIT = re.compile(
     + _SP
     + rf"([\u4e00-\u9fff（）()]{{1,30}}{_UNIT_END})(?![\u4e00-\u9fff])"
 )
-_BY_UNIT = re.compile(rf"本(?:年度)?报告(?:是)?由([\u4e00-\u9fff（）()]{{2,30}}?{_UNIT_END})(?:根据|依据|按照|编制|编写)")
+_BY_UNIT = re.compile(
+    rf"本(?:年度)?报告(?:是)?由([\u4e00-\u9fff（）()]{{2,30}}?{_UNIT_END})(?:根据|依据|按照|编制|编写)"
+)
 _NOT_A_UNIT = ("本站", "本网", "原创", "网站", "门户", "政府网", "管理员")
 _TITLE_LINE = re.compile(r"(?:19|20)\d{2}年度?(?:政府|政务)?信息公开(?:工作)?(?:年度报告|年报|报告)")
 _UNIT_META = ("ContentSource", "Author", "author")
@@ -228,5 +230,3 @@ def unit_of_page(page: Page) -> tuple[str, str] | None:
         if content and _is_unit(re.sub(r"\s+", "", content)):
             return re.sub(r"\s+", "", content), f"meta:{name}"
     return None
-
-

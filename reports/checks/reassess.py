@@ -46,7 +46,9 @@ def rule_applies(rule_id: str, report: ParsedReport, level: str | None) -> bool:
     return rule is None or rule.applies(report.year, level)
 
 
-def can_reassess(rule_id: str, evidence: dict[str, Any], report: ParsedReport, findings: list[Finding]) -> bool:
+def can_reassess(
+    rule_id: str, evidence: dict[str, Any], report: ParsedReport, findings: list[Finding]
+) -> bool:
     """Whether checking `report` (whose findings are `findings`) judged again what an earlier
     finding of `rule_id` with `evidence` pointed at. The caller knows the report was read."""
     if rule_id == UNREADABLE or rule_id in LEGACY_UNREADABLE:
@@ -63,4 +65,6 @@ def can_reassess(rule_id: str, evidence: dict[str, Any], report: ParsedReport, f
         if isinstance(ref, dict) and _cell_value(report, ref) is None:
             return False
     anchor = evidence.get("anchor")
-    return not any(f.rule == rule_id and f.status == STATUS_CANNOT_ASSESS and _same_place(anchor, f) for f in findings)
+    return not any(
+        f.rule == rule_id and f.status == STATUS_CANNOT_ASSESS and _same_place(anchor, f) for f in findings
+    )

@@ -102,7 +102,8 @@ def _with_regulations():
 
 
 @pytest.mark.parametrize(
-    ("level", "fires"), [("county", True), ("town", True), ("city", False), ("province", False), (None, False)]
+    ("level", "fires"),
+    [("county", True), ("town", True), ("city", False), ("province", False), (None, False)],
 )
 def test_regulations_level_only_at_county_level_and_below(level: str | None, fires: bool) -> None:
     ctx = CheckContext(agency_kind="department", agency_level=level)

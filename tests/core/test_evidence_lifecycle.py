@@ -44,7 +44,10 @@ def _store_unreadable(url: str, tmp: Path, reason: str) -> dict[str, int]:
         agency = s.exec(select(Agency)).one()
         jur = s.get(Jurisdiction, agency.jurisdiction_id)
         doc, _ = record_document(
-            s, agency_id=agency.id, fetched=FetchedBytes(url="http://x/r.html", content=b"\x89PNG..."), raw_root=tmp
+            s,
+            agency_id=agency.id,
+            fetched=FetchedBytes(url="http://x/r.html", content=b"\x89PNG..."),
+            raw_root=tmp,
         )
         report, _ = record_report(
             s,
@@ -122,7 +125,11 @@ def test_a_person_closes_and_reopens_a_finding(db_url: str, tmp_path: Path) -> N
     assert _states(db_url)["TEXT-TABLE"] == "closed"
     with session_scope(db_url) as s:
         row = reopen_finding(s, fid, "说明不成立")
-        assert row.state == "open" and "重新打开" in row.review_comment and "单位已书面说明" in row.review_comment
+        assert (
+            row.state == "open"
+            and "重新打开" in row.review_comment
+            and "单位已书面说明" in row.review_comment
+        )
 
 
 def test_could_not_check_is_unverifiable_never_missing(db_url: str) -> None:

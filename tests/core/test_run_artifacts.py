@@ -142,7 +142,9 @@ def test_a_recrawl_that_finds_nothing_new_lists_what_is_still_open(
     _, _, standing = md.partition("## 此前发现、仍未解决的问题（共2条）")
     items = [line for line in standing.splitlines() if line.startswith("- ")]
     assert len(items) == 2
-    assert any("机关0问题1（已人工确认）" in line for line in items) and any("机关0问题0" in line for line in items)
+    assert any("机关0问题1（已人工确认）" in line for line in items) and any(
+        "机关0问题0" in line for line in items
+    )
 
 
 def test_no_corrected_findings_no_section(db_url: str, tmp_path: Path, published) -> None:

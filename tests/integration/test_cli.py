@@ -135,7 +135,16 @@ def test_findings_close_and_reopen(tmp_path: Path, monkeypatch) -> None:
             a = Agency(code="a", name="某区某局", jurisdiction_id=j.id)
             s.add(a)
             s.flush()
-            s.add(Finding(agency_id=a.id, year=2024, rule="TEXT-TABLE", severity="warning", message="m", fingerprint="f"))
+            s.add(
+                Finding(
+                    agency_id=a.id,
+                    year=2024,
+                    rule="TEXT-TABLE",
+                    severity="warning",
+                    message="m",
+                    fingerprint="f",
+                )
+            )
         closed = runner.invoke(app, ["findings", "close", "1", "-m", "单位已书面说明"])
         assert closed.exit_code == 0 and "已关闭" in closed.output, closed.output
         with session_scope(url) as s:

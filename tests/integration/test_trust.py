@@ -92,7 +92,9 @@ def _extra_routes(portal: Any) -> list[dict]:
     extra = []
     for code, name in (PROVINCE_OFFICE, COUNTY_CONTROL):
         title = f"{name}2024年政府信息公开工作年度报告"
-        portal.routes[column_path(code)] = Response(body=column_page([(title, article_path(code), datetime(2025, 1, 20))]))
+        portal.routes[column_path(code)] = Response(
+            body=column_page([(title, article_path(code), datetime(2025, 1, 20))])
+        )
         portal.routes[article_path(code)] = Response(body=_report_html(name, 2024).encode())
         extra.append((code, name))
     code, name = OLD_FORM
@@ -229,7 +231,9 @@ def test_a_report_whose_file_fails_is_published_unread_not_missing(trust_run: Ru
 def test_what_the_server_sent_instead_of_the_file_is_kept(trust_run: Run) -> None:
     with session_scope(trust_run.db_url) as s:
         agency = s.exec(select(Agency).where(Agency.code == "file-html")).one()
-        docs = s.exec(select(Document).where(Document.agency_id == agency.id, Document.role == "failed")).all()
+        docs = s.exec(
+            select(Document).where(Document.agency_id == agency.id, Document.role == "failed")
+        ).all()
     assert docs and "文件不存在" in Path(docs[0].storage_path).read_bytes().decode("utf-8")
 
 
@@ -290,7 +294,9 @@ def test_every_crawl_is_recorded_with_whether_it_was_complete(trust_run: Run) ->
     with session_scope(trust_run.db_url) as s:
         crawls = {
             a.code: c
-            for c, a in s.exec(select(AgencyCrawl, Agency).join(Agency, Agency.id == AgencyCrawl.agency_id)).all()
+            for c, a in s.exec(
+                select(AgencyCrawl, Agency).join(Agency, Agency.id == AgencyCrawl.agency_id)
+            ).all()
         }
     for code in UNVERIFIABLE:
         assert not crawls[code].complete and crawls[code].detail
@@ -347,7 +353,11 @@ def versions_portal(tmp_path: Path, prefect_harness) -> Iterator[tuple[Any, Any,
             )
             reg = {
                 "jurisdictions": [
-                    {"code": "trust", "name": DISTRICT, "agencies": [registry_agency(portal.base_url, code, name)]}
+                    {
+                        "code": "trust",
+                        "name": DISTRICT,
+                        "agencies": [registry_agency(portal.base_url, code, name)],
+                    }
                 ]
             }
             settings = get_settings()
@@ -399,7 +409,9 @@ def test_an_image_only_new_version_leaves_findings_open_and_says_it_could_not_re
     portal.routes[article_path(code)] = Response(
         body=article_page(title, "<p style='text-align:center'><img src='./W020250120.png'></p>", source=name)
     )
-    portal.routes[f"/{code}/202501/W020250120.png"] = Response(body=b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    portal.routes[f"/{code}/202501/W020250120.png"] = Response(
+        body=b"\x89PNG\r\n\x1a\n", content_type="image/png"
+    )
     result = recrawl_agency(agency=code, year=2024)
     assert result["outcomes"][0]["new_versions"] == 1
     assert _state(db_url, "TEXT-TABLE") == "open" and _state(db_url, "UNREADABLE") == "open"

@@ -149,7 +149,13 @@ def test_discover_json_shape(fam: FamilyPortal, fetcher: Fetcher) -> None:
         "adapter",
         "agency_source",
     }
-    assert pdf["agency_source"] in ("title", "meta:ContentSource", "label:来源", "label:发布机构", "page:unit_line")
+    assert pdf["agency_source"] in (
+        "title",
+        "meta:ContentSource",
+        "label:来源",
+        "label:发布机构",
+        "page:unit_line",
+    )
     assert pdf["adapter"] == "hanweb" and "downfile.jsp" in pdf["attachments"][0]
     assert pdf["published_at"][:4] == str(pdf["year"] + 1)
     with pytest.raises(DiscoverFailed) as err:
