@@ -83,6 +83,7 @@ def check(
     from nianbao.present import print_findings, print_report
     from reports.checks import run_checks
     from reports.checks.base import CheckContext
+    from reports.checks.readability import readability, unreadable_finding
     from reports.parse import parse_document
 
     if path.startswith(("http://", "https://")):
@@ -102,9 +103,12 @@ def check(
     if level is not None and level not in LEVELS:
         _fail(f"--level 须为 {' / '.join(LEVELS)} 之一")
     report = parse_document(data, filename=name)
-    findings = run_checks(
-        report, CheckContext(agency_kind=kind, agency_level=level or infer_level(report.agency))
-    )
+    seen = readability(report)
+    if seen.readable:
+        ctx = CheckContext(agency_kind=kind, agency_level=level or infer_level(report.agency))
+        findings = run_checks(report, ctx)
+    else:  # the parser got nothing: that is said once, not as the report's missing parts
+        findings = [unreadable_finding(seen.reason, url=path)]
     if as_json:
         sys.stdout.write(
             json.dumps(report.to_public_json([f.to_json() for f in findings]), ensure_ascii=False, indent=2)
