@@ -11,6 +11,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 FONT = "STSong-Light"
 FONT_SIZE = 10.5
@@ -59,3 +60,98 @@ def cached_pdf(text: str, title: str = "", cache_dir: Path | None = None) -> byt
     tmp.write_bytes(data)
     tmp.replace(path)
     return data
+
+
+def _grid(rows: list[list[Any]]) -> tuple[list[list[str]], list[tuple[int, int, int, int]], int]:
+    """Row models with rowspan/colspan (reports.render.RCell) → a full grid of texts and the spans."""
+    taken: dict[tuple[int, int], str] = {}
+    spans: list[tuple[int, int, int, int]] = []
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    taken[(r + dr, c + dc)] = cell.text if not (dr or dc) else ""
+            if cell.rowspan > 1 or cell.colspan > 1:
+                spans.append((c, r, c + cell.colspan - 1, r + cell.rowspan - 1))
+            c += cell.colspan
+    ncols = max(c for _, c in taken) + 1
+    grid = [[taken.get((r, c), "") for c in range(ncols)] for r in range(len(rows))]
+    return grid, spans, ncols
+
+
+def report_pdf(report: Any, *, font_size: float = 9.0) -> bytes:
+    """A report printed as the office prints it: title, sections and the three ruled tables.
+
+    The tables have their real rowspan/colspan layout (reports.render) and split across
+    pages where the page is full, as a word processor does; scanned, this is the paper
+    copy that towns publish as an image-only PDF.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from reports.form import SECTION_KEYS, SECTION_LABELS
+    from reports.render import table2_rows_model, table3_rows_model, table4_rows_model
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    body = ParagraphStyle("body", fontName=FONT, fontSize=font_size + 1.5, leading=(font_size + 1.5) * 1.6)
+    head = ParagraphStyle("head", parent=body, spaceBefore=6)
+    title_style = ParagraphStyle(
+        "title", parent=body, fontSize=font_size + 6, leading=(font_size + 6) * 1.5, alignment=1
+    )
+    cell_style = ParagraphStyle(
+        "cell", fontName=FONT, fontSize=font_size, leading=font_size * 1.3, alignment=1
+    )
+    width = A4[0] - 2 * MARGIN
+    col_widths = {
+        "proactive": [width * 0.34] + [width * 0.22] * 3,
+        "requests": [width * 0.07, width * 0.07, width * 0.31] + [width * 0.55 / 7] * 7,
+        "review_litigation": [width / 15] * 15,
+    }
+    models = {
+        "proactive": table2_rows_model(report),
+        "requests": table3_rows_model(report),
+        "review_litigation": table4_rows_model(report),
+    }
+    story: list[Any] = []
+    title = report.title or f"{report.agency or ''}{report.year or ''}年政府信息公开工作年度报告"
+    story += [Paragraph(title, title_style), Spacer(1, 8)]
+    for key in SECTION_KEYS:
+        sec = report.sections.get(key)
+        story.append(Paragraph(sec.heading if sec and sec.heading else SECTION_LABELS[key], head))
+        for para in sec.text.split("\n") if sec else []:
+            if para.strip() and key not in models:
+                story.append(Paragraph(para, body))
+        if key in models:
+            grid, spans, _ = _grid(models[key])
+            data = [[Paragraph(t, cell_style) if t else "" for t in row] for row in grid]
+            table = Table(data, colWidths=col_widths[key], repeatRows=0)
+            style = [
+                ("GRID", (0, 0), (-1, -1), 0.8, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+            style += [("SPAN", (c0, r0), (c1, r1)) for c0, r0, c1, r1 in spans]
+            table.setStyle(TableStyle(style))
+            story += [Spacer(1, 4), table, Spacer(1, 6)]
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        invariant=1,
+    )
+    doc.build(story)
+    return buf.getvalue()

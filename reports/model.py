@@ -82,6 +82,9 @@ class ParsedReport(BaseModel):
         default_factory=lambda: {"proactive": False, "requests": False, "review_litigation": False}
     )
     images_only: bool = False  # tables appear only as images
+    # Tables read from an image by OCR: "read" (every figure verified), "partial" (some left
+    # blank), "unread" (seen in the image, no figure verified). Absent: not an image.
+    image_tables: dict[str, str] = Field(default_factory=dict)
     problems: list[ParseProblem] = Field(default_factory=list)
     text: str = ""  # the full extracted text, for text checks
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
-DOCUMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".rtf")
-DOCUMENT_KINDS = {"pdf", "docx", "xlsx", "zip", "ole", "rtf", "png", "jpg", "ofd"}
+from reports.parse.sniff import IMAGE_EXTS, image_format
+
+DOCUMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".rtf", *IMAGE_EXTS)
+DOCUMENT_KINDS = {"pdf", "docx", "xlsx", "zip", "ole", "rtf", "png", "jpg", "gif", "tiff", "bmp", "webp", "ofd"}
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
@@ -17,7 +19,7 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn"}
 
 
 def sniff_kind(content: bytes) -> str:
-    """Kind by magic bytes: pdf, docx, xlsx, zip, ole, rtf, png, jpg, html, text, empty, unknown."""
+    """Kind by magic bytes: pdf, docx, xlsx, zip, ole, rtf, png, jpg, gif, tiff, bmp, webp, html, text, empty, unknown."""
     head = content[:1024]
     if not content.strip():
         return "empty"
@@ -33,10 +35,9 @@ def sniff_kind(content: bytes) -> str:
         return "ole"  # doc / xls / wps
     if head.startswith(b"{\\rtf"):
         return "rtf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
+    image = image_format(content)  # the parser's sniffer knows every image kind OCR reads
+    if image:
+        return image
     lowered = head.lstrip().lower()
     if lowered.startswith(
         (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<meta", b"<?xml")

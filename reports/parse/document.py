@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from reports.model import ParsedReport, ParseProblem
@@ -49,9 +50,19 @@ def _failed(kind: str, reason: str, detail: dict[str, Any] | None = None, text: 
 
 
 def parse_document(
-    data: bytes, *, content_type: str | None = None, filename: str | None = None
+    data: bytes,
+    *,
+    content_type: str | None = None,
+    filename: str | None = None,
+    fetch_image: Callable[[str], bytes | None] | None = None,
+    base_url: str | None = None,
 ) -> ParsedReport:
-    """Parse a downloaded document, sniffing its real kind from the bytes."""
+    """Parse a downloaded document, sniffing its real kind from the bytes.
+
+    ``fetch_image`` lets an HTML report's <img> (tables published as pictures) be read by
+    OCR: it is asked for each image's bytes by absolute URL (resolved against ``base_url``,
+    else ``filename`` when that is a URL) and answers None when it cannot or may not fetch it.
+    """
     kind = sniff(data)
     claimed = claimed_kind(content_type, filename)
     pre: list[ParseProblem] = []
@@ -72,6 +83,11 @@ def parse_document(
             report = ParsedReport(input_kind=kind, problems=[*pre, too_big(len(data), limit, what)])
             return report
         doc, problems = _read(kind, data, detail)
+        if doc is not None and doc.images and fetch_image is not None:
+            from reports.parse.ocr import OcrBounds, ocr_html_images
+
+            base = base_url or (filename if (filename or "").startswith(("http://", "https://")) else None)
+            problems += ocr_html_images(doc, fetch_image, base, OcrBounds.from_env())
         if doc is None:
             report = ParsedReport(input_kind=kind)
             report.problems.extend(pre + problems)
@@ -83,10 +99,10 @@ def parse_document(
         report = assemble(doc, pre + problems)
         if doc.note:
             _note_sources(report, doc.note)
-        if doc.input_kind == "ocr":
-            from reports.parse.ocr import verify_ocr
+        if doc.ocr_pages:
+            from reports.parse.ocrverify import settle_ocr
 
-            verify_ocr(report)
+            settle_ocr(report, doc)
         return report
     except Exception as exc:  # never raise on content
         log.exception("parse_document failed")
@@ -109,7 +125,10 @@ def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | No
 
         doc, problems = pdf_document(data)
         if doc is not None and not doc.blocks and doc.images_in_body:
-            return _ocr_pdf(data, problems)
+            from reports.parse.ocr import OcrBounds, ocr_pdf
+
+            doc, more = ocr_pdf(data, OcrBounds.from_env())
+            return doc, [*problems, *more]  # the no-text-layer problem stays
         return doc, problems
     if kind in ("docx", "xlsx"):
         bad = check_zip(data, _KIND_NAMES[kind] + "文件")
@@ -131,9 +150,9 @@ def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | No
 
         return doc_document(data)
     if kind == "image":
-        from reports.parse.ocr import ocr_pages
+        from reports.parse.ocr import OcrBounds, ocr_image_file
 
-        return ocr_pages([data])
+        return ocr_image_file(data, OcrBounds.from_env())
     if kind == "xls":
         from reports.parse.office import xls_document
 
@@ -152,25 +171,3 @@ def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | No
         ]
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     return Document(blocks=text_to_blocks(text), input_kind="text"), []
-
-
-def _ocr_pdf(data: bytes, problems: list[ParseProblem]) -> tuple[Document | None, list[ParseProblem]]:
-    """An image-only PDF: render its pages and OCR them; the no-text-layer problem stays."""
-    from reports.parse.limits import MAX_OCR_PAGES
-    from reports.parse.ocr import ocr_pages, ocr_unavailable, render_pdf_pages, unreadable
-
-    why = ocr_unavailable()
-    if why:
-        return None, [*problems, unreadable(why)]
-    images, n = render_pdf_pages(data)
-    extra: list[ParseProblem] = []
-    if n > MAX_OCR_PAGES:
-        extra.append(
-            ParseProblem(
-                where="document",
-                reason=f"扫描件共 {n} 页，只识别了前 {MAX_OCR_PAGES} 页",
-                detail={"pages": n, "limit": MAX_OCR_PAGES},
-            )
-        )
-    doc, ocr_problems = ocr_pages(images)
-    return doc, [*problems, *extra, *ocr_problems]

@@ -165,6 +165,7 @@ class _Emitter:
         self.buf: list[str] = []
         self.tables = 0
         self.images = 0
+        self.image_refs: list[tuple[str, int]] = []  # src, and the block it stands before
         self.table_rows = 0
         self.problems: list[ParseProblem] = []
 
@@ -215,6 +216,10 @@ class _Emitter:
             self.flush()
         elif name == "img":
             self.images += 1
+            src = str(child.get("src") or child.get("data-src") or "").strip()
+            if src and not src.startswith("data:"):
+                self.flush()
+                self.image_refs.append((src, len(self.blocks)))
         elif name in _BLOCK or name == "table":
             self.flush()
             self.walk(child)
@@ -257,7 +262,9 @@ def html_document(html: str) -> tuple[Document, list[ParseProblem]]:
         drop_elements(root, *_SKIP)
         em.walk(_body(root))
         em.flush()
-    doc = Document(blocks=em.blocks, input_kind="html", title_hints=hints, images_in_body=em.images)
+    doc = Document(
+        blocks=em.blocks, input_kind="html", title_hints=hints, images_in_body=em.images, images=em.image_refs
+    )
     problems: list[ParseProblem] = list(em.problems)
     flat = _WS.sub("", doc.text)
     if em.tables == 0 and len(flat) < 600 and any(w in flat or w in " ".join(hints) for w in _ERROR_PAGE):

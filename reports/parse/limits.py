@@ -8,6 +8,7 @@ slowly. Zip containers (DOCX/XLSX) are checked before any member is decompressed
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 
@@ -22,8 +23,12 @@ MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_UNCOMPRESSED = 64 * 1024 * 1024  # declared total of all members
 MAX_ZIP_RATIO = 100  # declared size / compressed size of one member bigger than 1 MB
 MAX_PAGES = 200  # PDF pages read for text
-MAX_OCR_PAGES = 20  # pages rendered and OCR'd from an image-only PDF
-OCR_PAGE_TIMEOUT_S = 60.0
+MAX_OCR_PAGES = 12  # default of NIANBAO_OCR_MAX_PAGES: pages (or image frames) OCR'd per document
+OCR_PAGE_TIMEOUT_S = 30.0  # default of NIANBAO_OCR_PAGE_SECONDS: the OCR time budget of one page
+OCR_RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution for OCR
+MAX_OCR_SIDE = 3600  # pixels on the long side of a page handed to OCR (an A4 page at 300 dpi is 3508)
+MAX_OCR_IMAGES = 12  # <img> of an HTML report fetched and OCR'd
+MAX_OCR_IMAGE_BYTES = 16 * 1024 * 1024  # one fetched <img>
 ANTIWORD_TIMEOUT_S = 30.0
 SOFFICE_TIMEOUT_S = 60.0  # one LibreOffice .doc/.xls conversion (≈2 s normally)
 MAX_OFFICE_BYTES = 32 * 1024 * 1024  # a .doc/.xls handed to LibreOffice, and its output
@@ -100,3 +105,21 @@ def check_zip(data: bytes, what: str) -> ParseProblem | None:
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         return ParseProblem(where="document", reason=f"{what}损坏，无法读取", detail={"error": repr(exc)})
     return None
+
+
+def _env_number(name: str, default: float, minimum: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return max(minimum, float(raw)) if raw else default
+    except ValueError:
+        return default
+
+
+def ocr_max_pages() -> int:
+    """Pages (or image frames) OCR'd per document: NIANBAO_OCR_MAX_PAGES, default 12."""
+    return int(_env_number("NIANBAO_OCR_MAX_PAGES", MAX_OCR_PAGES, 1))
+
+
+def ocr_page_seconds() -> float:
+    """The OCR time budget of one page: NIANBAO_OCR_PAGE_SECONDS, default 30."""
+    return _env_number("NIANBAO_OCR_PAGE_SECONDS", OCR_PAGE_TIMEOUT_S, 1.0)

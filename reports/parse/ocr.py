@@ -1,240 +1,191 @@
-"""Images and image-only PDFs → text with the tesseract CLI (chi_sim), then the PDF-text path.
+"""Image inputs → a document read by OCR, page by page, within bounds.
 
-OCR misreads digits, so nothing it reads is trusted blindly: every OCR'd cell is
-marked (``Source.note="ocr"``, ``inferred=True``) and ``verify_ocr`` keeps a table 三 row
-or a table 四 group only when its own total adds up; other rows are blanked with a
-problem. A table left with no verified cell counts as not found (不可机读).
+Image files (every frame of a multi-page TIFF or GIF), image-only PDFs and the <img> of
+an HTML report all come here. At most ``max_pages`` pages are read per document and
+each page has a time budget; what is left is recorded as not read. The blocks then go
+through the usual recognisers, and `ocrverify` keeps only the figures whose table
+identities hold.
 """
 
 from __future__ import annotations
 
-import functools
-import io
 import logging
-import shutil
-import subprocess
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from reports.form import TABLE3_COLUMNS, TABLE4_CELLS, outcome_rows
-from reports.model import Cell, ParsedReport, ParseProblem, Source
+import numpy as np
+
+from reports.model import ParseProblem
 from reports.parse.assemble import UNREADABLE
-from reports.parse.blocks import Document, text_to_blocks
-from reports.parse.limits import MAX_IMAGE_PIXELS, MAX_OCR_PAGES, OCR_PAGE_TIMEOUT_S
+from reports.parse.blocks import Document
+from reports.parse.ocrengine import OcrFailed, ocr_unavailable
+from reports.parse.pageimage import ImageRefused, frames, pdf_page_count, prepare, render_pdf
 
 log = logging.getLogger(__name__)
 
-LANG = "chi_sim"
-RENDER_DPI = 200
+# Asked for the bytes of an image at an absolute URL; None when it cannot be had (not allowed,
+# unreachable). The crawler's fetcher supplies it (scrapers.images), respecting allowed hosts.
+ImageFetcher = Callable[[str], bytes | None]
+
+__all__ = [
+    "ImageFetcher",
+    "OcrBounds",
+    "ocr_html_images",
+    "ocr_image_file",
+    "ocr_pages",
+    "ocr_pdf",
+    "ocr_unavailable",
+    "unreadable",
+]
 
 
-@functools.lru_cache(maxsize=1)
-def ocr_unavailable() -> str | None:
-    """Why OCR cannot run on this machine (Chinese), or None when it can."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        return "未安装 tesseract（OCR），无法识别图片中的文字"
-    try:
-        out = subprocess.run([exe, "--list-langs"], capture_output=True, timeout=15, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        log.warning("tesseract --list-langs failed: %r", exc)
-        return "tesseract（OCR）无法运行，无法识别图片中的文字"
-    langs = (out.stdout + out.stderr).decode("utf-8", "replace").split()
-    if LANG not in langs:
-        return "未安装 tesseract 简体中文语言包（chi_sim），无法识别图片中的文字"
-    return None
+@dataclass(frozen=True)
+class OcrBounds:
+    """How much OCR one document may cost (NIANBAO_OCR_MAX_PAGES, NIANBAO_OCR_PAGE_SECONDS)."""
+
+    max_pages: int
+    page_seconds: float
+
+    @classmethod
+    def from_env(cls) -> OcrBounds:
+        from reports.parse.limits import ocr_max_pages, ocr_page_seconds
+
+        return cls(ocr_max_pages(), ocr_page_seconds())
 
 
 def unreadable(reason: str, detail: dict | None = None) -> ParseProblem:
     return ParseProblem(where="document", reason=UNREADABLE + reason, detail=detail or {})
 
 
-def _png(data: bytes) -> tuple[bytes | None, ParseProblem | None]:
-    """Validate an image by its header (no decompression bomb) and hand tesseract a PNG/JPEG/TIFF."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            w, h = im.size
-            if w * h > MAX_IMAGE_PIXELS:
-                return None, unreadable(
-                    f"图片过大（{w}×{h} 像素），未识别", {"pixels": w * h, "limit": MAX_IMAGE_PIXELS}
-                )
-            if im.format in ("PNG", "JPEG", "TIFF"):
-                return data, None
-            buf = io.BytesIO()
-            im.convert("RGB").save(buf, format="PNG")
-            return buf.getvalue(), None
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        return None, unreadable("图片文件损坏，无法识别", {"error": repr(exc)})
-
-
-def ocr_image(image: bytes) -> tuple[str | None, ParseProblem | None]:
-    """Text of one image; a missing engine or a timeout is a problem, never an exception."""
-    why = ocr_unavailable()
-    if why:
-        return None, unreadable(why)
-    try:
-        out = subprocess.run(
-            ["tesseract", "stdin", "stdout", "-l", LANG, "--psm", "6"],
-            input=image,
-            capture_output=True,
-            timeout=OCR_PAGE_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, unreadable(f"图片文字识别超时（{OCR_PAGE_TIMEOUT_S:.0f} 秒）")
-    except OSError as exc:
-        return None, unreadable("tesseract（OCR）无法运行", {"error": repr(exc)})
-    if out.returncode != 0:
-        err = out.stderr.decode("utf-8", "replace")[-300:]
-        return None, unreadable("图片文字识别失败", {"error": err})
-    return out.stdout.decode("utf-8", "replace"), None
-
-
-def ocr_pages(images: list[bytes]) -> tuple[Document | None, list[ParseProblem]]:
-    """OCR page images in order; the text keeps page numbers for provenance."""
-    lines: list[str] = []
-    pages: list[int] = []
-    problems: list[ParseProblem] = []
-    for n, data in enumerate(images, start=1):
-        png, bad = _png(data)
-        if bad:
-            problems.append(bad)
-            continue
-        assert png is not None
-        text, bad = ocr_image(png)
-        if bad:
-            problems.append(bad)
-            if ocr_unavailable():
-                break  # the same for every page
-            continue
-        for ln in (text or "").replace("\f", "\n").split("\n"):
-            lines.append(ln)
-            pages.append(n)
-    if not any(ln.strip() for ln in lines):
-        if not problems:
-            problems.append(unreadable("图片中没有识别出文字"))
-        return None, problems
-    return Document(blocks=text_to_blocks("\n".join(lines), page_of_line=pages), input_kind="ocr"), problems
-
-
-def render_pdf_pages(data: bytes) -> tuple[list[bytes], int]:
-    """PNG renderings of the first pages of an image-only PDF, and its page count."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        n = len(pdf)
-        out: list[bytes] = []
-        for p in range(min(n, MAX_OCR_PAGES)):
-            page = pdf[p]
-            w, h = page.get_size()
-            scale = RENDER_DPI / 72
-            if w * h * scale * scale > MAX_IMAGE_PIXELS:
-                scale = (MAX_IMAGE_PIXELS / (w * h)) ** 0.5
-            bitmap = page.render(scale=scale, grayscale=True)
-            buf = io.BytesIO()
-            bitmap.to_pil().save(buf, format="PNG")
-            out.append(buf.getvalue())
-            page.close()
-        return out, n
-    finally:
-        pdf.close()
-
-
-def _mark(cells: dict[str, dict[str, Cell]]) -> None:
-    for row in cells.values():
-        for cell in row.values():
-            if cell.value is not None or cell.raw:
-                src = cell.source or Source()
-                cell.source = src.model_copy(update={"note": "ocr", "inferred": True})
-
-
-def _blank(cells: dict[str, Cell]) -> None:
-    for cell in cells.values():
-        cell.value = None
-
-
-def verify_ocr(report: ParsedReport) -> None:
-    """Mark OCR'd cells and keep only figures whose own totals add up.
-
-    A table 三 row needs all seven figures with the six applicant columns summing to
-    总计; a table 四 group needs its four results summing to its 总计. Table 二 has no
-    total to check, so its figures stay marked as unverified OCR.
-    """
-    report.input_kind = "ocr"
-    for cells in (report.proactive, report.requests, report.review_litigation):
-        _mark(cells)
-    if report.tables_found.get("requests"):
-        kept = 0
-        for key, row in report.requests.items():
-            vals = [row[c].value for c in TABLE3_COLUMNS]
-            if all(v is None for v in vals):
-                continue
-            if all(isinstance(v, int) for v in vals) and sum(vals[:6]) == vals[6]:  # type: ignore[arg-type]
-                kept += 1
-                continue
-            _blank(row)
-            report.problems.append(
-                ParseProblem(
-                    where=f"table3.{key}",
-                    reason="OCR 识别的该行数值不满足「各类申请人之和等于总计」，可能识别有误，已留空",
-                    detail={"ocr_values": vals},
-                )
-            )
-        if kept == 0:
-            _not_found(report, "requests", "表三")
-        else:
-            _check_columns(report)
-    if report.tables_found.get("review_litigation"):
-        kept = 0
-        for group, cells in report.review_litigation.items():
-            vals = [cells[c].value for c in TABLE4_CELLS]
-            if all(v is None for v in vals):
-                continue
-            if all(isinstance(v, int) for v in vals) and sum(vals[:4]) == vals[4]:  # type: ignore[arg-type]
-                kept += 1
-                continue
-            _blank(cells)
-            report.problems.append(
-                ParseProblem(
-                    where=f"table4.{group}",
-                    reason="OCR 识别的该组数值不满足「四种结果之和等于总计」，可能识别有误，已留空",
-                    detail={"ocr_values": vals},
-                )
-            )
-        if kept == 0:
-            _not_found(report, "review_litigation", "表四")
-    if report.tables_found.get("proactive"):
-        report.problems.append(
-            ParseProblem(
-                where="table2",
-                reason="表二数值来自图片文字识别（OCR），没有合计关系可以校验，需人工核对",
-            )
-        )
-
-
-def _not_found(report: ParsedReport, key: str, name: str) -> None:
-    report.tables_found[key] = False
-    report.problems.append(
-        unreadable(f"{name}图片识别结果没有一行能通过合计校验，视为未读取", {"table": key})
+def _not_read(total: int, done: int, limit: int) -> ParseProblem:
+    return ParseProblem(
+        where="document",
+        reason=f"图片共 {total} 页，只识别了前 {done} 页（上限 {limit} 页），其余页未读取",
+        detail={"pages": total, "read": done, "limit": limit},
     )
 
 
-def _check_columns(report: ParsedReport) -> None:
-    """(七)总计 must equal the sum of the outcome rows in each column; a miss is reported."""
-    outcomes = [k for k in outcome_rows(report.form) if k != "outcome_total"]
-    total = report.requests.get("outcome_total")
-    if total is None:
-        return
-    for col in TABLE3_COLUMNS:
-        vals = [report.requests[k][col].value for k in outcomes if k in report.requests]
-        if total[col].value is None or any(v is None for v in vals):
+def ocr_pages(
+    pages: Iterable[np.ndarray], total: int, bounds: OcrBounds, *, first_page: int = 1, table_base: int = 0
+) -> tuple[Document | None, list[ParseProblem]]:
+    """OCR page images (RGB or gray arrays) in order; ``total`` pages exist in the document.
+    Rebuilt tables are numbered from ``table_base`` (apart from an HTML page's own tables)."""
+    from reports.parse.scanpage import read_page
+
+    why = ocr_unavailable()
+    if why:
+        return None, [unreadable(why)]
+    doc = Document(input_kind="ocr")
+    problems: list[ParseProblem] = []
+    done = 0
+    for offset, rgb in enumerate(pages):
+        if done >= bounds.max_pages:
+            break
+        number = first_page + offset
+        done += 1
+        started = time.monotonic()
+        base = table_base + len(doc.ocr_table_ids)
+        try:
+            page = prepare(rgb, number)
+            res = read_page(page, base, len(doc.blocks), bounds.page_seconds)
+        except OcrFailed as exc:
+            problems.append(ParseProblem(where=f"document.page{number}", reason=f"第{number}页未读取：{exc}"))
             continue
-        if sum(vals) != total[col].value:  # type: ignore[arg-type]
-            report.problems.append(
-                ParseProblem(
-                    where=f"table3.outcome_total.{col}",
-                    reason="OCR 识别的表三「总计」行与各办理结果行之和不符，可能识别有误或原表有误，需人工核对",
-                    detail={"column": col, "sum": sum(vals), "total": total[col].value},  # type: ignore[arg-type]
-                )
+        doc.blocks.extend(res.blocks)
+        doc.ocr_readings.update(res.readings)
+        doc.ocr_table_ids.update(range(base, base + res.tables))
+        doc.ocr_pages.append(number)
+        log.info("OCR page %d: %d blocks, %d tables, %.1f s", number, len(res.blocks), res.tables,
+                 time.monotonic() - started)  # fmt: skip
+    if total > done:
+        problems.append(_not_read(total, done, bounds.max_pages))
+    if not any(b.text.strip() for b in doc.blocks):
+        if not any(p.reason.startswith(UNREADABLE) for p in problems):
+            problems.append(unreadable("图片中没有识别出文字"))
+        return None, problems
+    return doc, problems
+
+
+def ocr_image_file(data: bytes, bounds: OcrBounds) -> tuple[Document | None, list[ParseProblem]]:
+    """A PNG/JPEG/GIF/TIFF/BMP/WebP file, each of its frames a page."""
+    why = ocr_unavailable()
+    if why:
+        return None, [unreadable(why)]
+    try:
+        images, n = frames(data, bounds.max_pages)
+    except ImageRefused as exc:
+        return None, [unreadable(str(exc))]
+    return ocr_pages(images, n, bounds)
+
+
+def ocr_pdf(data: bytes, bounds: OcrBounds) -> tuple[Document | None, list[ParseProblem]]:
+    """An image-only PDF: its pages rendered one at a time (memory stays one page)."""
+    why = ocr_unavailable()
+    if why:
+        return None, [unreadable(why)]
+    return ocr_pages(render_pdf(data, bounds.max_pages), pdf_page_count(data), bounds)
+
+
+MIN_IMAGE_SIDE = (300, 150)  # smaller <img> are icons and logos, not pages of a report
+
+
+def ocr_html_images(
+    doc: Document, fetch: ImageFetcher, base_url: str | None, bounds: OcrBounds
+) -> list[ParseProblem]:
+    """Fetch the <img> of an HTML report's body and put what OCR reads where each image stood.
+
+    At most ``bounds.max_pages`` images (frames) are read; an image that cannot be fetched or
+    decoded is a problem, never an exception."""
+    from urllib.parse import urljoin
+
+    problems: list[ParseProblem] = []
+    why = ocr_unavailable()
+    if why:
+        return [unreadable(why)]
+    inserts: list[tuple[int, Document]] = []
+    pages_read = 0
+    skipped: list[str] = []
+    for n, (src, at) in enumerate(doc.images):
+        url = urljoin(base_url or "", src)
+        if pages_read >= bounds.max_pages:
+            skipped.append(url)
+            continue
+        data = fetch(url)
+        if data is None:
+            problems.append(
+                ParseProblem(where="document", reason="正文中的图片无法获取，未识别", detail={"url": url})
             )
+            continue
+        try:
+            images, _count = frames(data, bounds.max_pages - pages_read)
+        except ImageRefused as exc:
+            problems.append(ParseProblem(where="document", reason=f"正文中的图片{exc}", detail={"url": url}))
+            continue
+        images = [
+            im for im in images if im.shape[1] >= MIN_IMAGE_SIDE[0] and im.shape[0] >= MIN_IMAGE_SIDE[1]
+        ]
+        if not images:
+            continue
+        pages_read += len(images)
+        got, more = ocr_pages(images, len(images), bounds, first_page=pages_read - len(images) + 1,
+                              table_base=1000 + 100 * n)  # fmt: skip
+        problems.extend(p.model_copy(update={"detail": {**p.detail, "url": url}}) for p in more)
+        if got is not None:
+            inserts.append((at, got))
+    if skipped:
+        problems.append(
+            ParseProblem(
+                where="document",
+                reason=f"正文中的图片超过上限（{bounds.max_pages} 张），其余 {len(skipped)} 张未识别",
+                detail={"limit": bounds.max_pages, "not_read": skipped[:20]},
+            )
+        )
+    for at, got in sorted(inserts, key=lambda x: -x[0]):
+        doc.blocks[at:at] = got.blocks
+        doc.ocr_readings.update(got.ocr_readings)
+        doc.ocr_table_ids |= got.ocr_table_ids
+        doc.ocr_pages.extend(got.ocr_pages)
+    for i, b in enumerate(doc.blocks):
+        b.line = i + 1
+    return problems

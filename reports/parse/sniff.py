@@ -8,14 +8,15 @@ import zipfile
 
 _HTML_MARKERS = re.compile(rb"<!doctype\s+html|<html|<head|<body|<meta|<div|<table|<p[\s>]|<title", re.I)
 _IMAGE_MAGIC = (
-    b"\x89PNG\r\n\x1a\n",
-    b"\xff\xd8\xff",  # JPEG
-    b"GIF87a",
-    b"GIF89a",
-    b"II*\x00",  # TIFF little-endian
-    b"MM\x00*",  # TIFF big-endian
-    b"BM",  # BMP
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"),  # little-endian
+    (b"MM\x00*", "tiff"),  # big-endian
 )
+# File names of images (scans published as attachments, tables as <img>).
+IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -26,6 +27,20 @@ def _ole_kind(data: bytes) -> str:
     if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
         return "xls"
     return "ole"
+
+
+def image_format(data: bytes) -> str | None:
+    """png, jpg, gif, tiff, bmp or webp by the magic bytes, else None (every image kind OCR reads)."""
+    head = data[:16]
+    for magic, name in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return name
+    # BMP: "BM", the file size, two reserved zero words, a plausible header size
+    if head[:2] == b"BM" and len(head) >= 16 and head[6:10] == b"\x00\x00\x00\x00" and head[14] in (12, 40, 56, 108, 124):
+        return "bmp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
 
 
 def sniff(data: bytes) -> str:
@@ -48,7 +63,7 @@ def sniff(data: bytes) -> str:
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return _ole_kind(data)
-    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+    if image_format(data):
         return "image"
     if _HTML_MARKERS.search(head.lstrip()[:2048]):
         return "html"
@@ -69,7 +84,7 @@ def claimed_kind(content_type: str | None, filename: str | None) -> str | None:
         return "doc"
     if name.endswith(".xls") or "ms-excel" in ct:
         return "xls"
-    if ct.startswith("image/") or name.endswith((".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")):
+    if ct.startswith("image/") or name.endswith(IMAGE_EXTS):
         return "image"
     if "html" in ct or name.endswith((".html", ".htm", ".shtml", ".jhtml")):
         return "html"
