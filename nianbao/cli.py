@@ -86,13 +86,17 @@ def check(
     from reports.checks.readability import readability, unreadable_finding
     from reports.parse import parse_document
 
+    fetch_image, base_url = None, None
     if path.startswith(("http://", "https://")):
         from scrapers.fetcher import Fetcher
+        from scrapers.images import image_fetcher
 
-        result = Fetcher().fetch(path, expect="document")
+        fetcher = Fetcher()
+        result = fetcher.fetch(path, expect="document")
         if not result.ok:
             _fail(f"无法获取 {path}：{result.kind} {result.detail}")
         data, name = result.content, path
+        fetch_image, base_url = image_fetcher(fetcher, None, referer=result.final_url), result.final_url
     else:
         file = Path(path)
         if not file.is_file():
@@ -102,7 +106,7 @@ def check(
 
     if level is not None and level not in LEVELS:
         _fail(f"--level 须为 {' / '.join(LEVELS)} 之一")
-    report = parse_document(data, filename=name)
+    report = parse_document(data, filename=name, fetch_image=fetch_image, base_url=base_url)
     seen = readability(report)
     if seen.readable:
         ctx = CheckContext(agency_kind=kind, agency_level=level or infer_level(report.agency))

@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from scrapers.blocking import looks_like_challenge
 from scrapers.conditional import CrawlCache
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchError, host_allowed
+from scrapers.images import image_fetcher
 from scrapers.sniff import sniff_kind
 from scrapers.titles import agency_matches
 
@@ -226,11 +228,22 @@ def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
     )
 
 
-def _parse_safely(content: bytes, content_type: str | None, url: str) -> tuple[ParsedReport, str | None]:
+def _parse_safely(
+    content: bytes,
+    content_type: str | None,
+    url: str,
+    fetch_image: Callable[[str], bytes | None] | None = None,
+    base_url: str | None = None,
+) -> tuple[ParsedReport, str | None]:
     """The parser never should raise; if it does anyway, the run goes on, and the reason the
-    version could not be read is its one 「无法读取」 finding (the monitor's fault, not the report's)."""
+    version could not be read is its one 「无法读取」 finding (the monitor's fault, not the report's).
+
+    `fetch_image` lets the parser fetch an HTML report's <img> for OCR (tables published as images)."""
     try:
-        return parse_document(content, content_type=content_type, filename=url), None
+        report = parse_document(
+            content, content_type=content_type, filename=url, fetch_image=fetch_image, base_url=base_url
+        )
+        return report, None
     except Exception as exc:  # a parser bug must not stop the monitoring of other agencies
         log.exception("parser crashed on %s", url)
         return ParsedReport(), f"解析程序读取该文件时出错（{type(exc).__name__}）"
@@ -340,7 +353,10 @@ def process_discovered(
             current = _current_version(s, agency_id, found.year)
             ctx = check_context(s, agency, found.year)
     if not known:
-        parsed, crash = _parse_safely(fetched.content, fetched.content_type, found.url)
+        images = image_fetcher(fetcher, allowed_hosts, referer=result.final_url)
+        parsed, crash = _parse_safely(
+            fetched.content, fetched.content_type, found.url, images, base_url=result.final_url
+        )
         if parsed.year is None:
             parsed.year = found.year
         if parsed.agency is None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reports.parse.htmltree import text_of
+from reports.parse.sniff import IMAGE_EXTS
 from scrapers.adapters import ListContext, ListItem, adapter_by_name, select_adapter
 from scrapers.conditional import CrawlCache, Validators, lookup
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, host_allowed
@@ -29,7 +30,8 @@ from scrapers.titles import normalise_title, parse_report_title
 
 log = logging.getLogger(__name__)
 
-ATTACHMENT_PREFERENCE = (".pdf", ".docx", ".doc", ".wps", ".ofd", ".xlsx", ".xls", ".rtf")
+# documents first; a scan published as an image attachment last (read by OCR)
+ATTACHMENT_PREFERENCE = (".pdf", ".docx", ".doc", ".wps", ".ofd", ".xlsx", ".xls", ".rtf", *IMAGE_EXTS)
 _TABLE_MARKERS = ("第二十条", "本年新收", "行政复议", "本年制发件数")
 
 

@@ -77,15 +77,34 @@ def sections_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "TABLES",
     Severity.ERROR,
     "三张统计表可读",
-    "表二、表三、表四须以表格单元格形式发布；未找到为错误，页面仅以图片展示表格时为警告。",
+    "表二、表三、表四须以表格单元格形式发布；未找到为错误，页面仅以图片展示表格时为警告"
+    "（图片经文字识别读取的，数值须通过勾稽关系核验，未能全部核验时提示「表三为图片，识别不完整」）。",
 )
 def tables_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
-    """Tables must be machine-readable cells; an image-only page is a lesser problem."""
+    """Tables must be machine-readable cells; an image-only page is a lesser problem.
+
+    A table read from an image by OCR is spoken of as an image: 「表三为图片，识别不完整」 when
+    OCR saw it but could not verify all of its figures, never 「未找到表三」."""
     findings: list[Finding] = []
     for key, (number, name) in TABLE_NAMES.items():
-        if report.tables_found.get(key, False):
+        image = report.image_tables.get(key)
+        found = report.tables_found.get(key, False)
+        if found and image is None:
             continue
-        if report.images_only:
+        short = name.split("（")[0]
+        if image == "read":
+            severity, message = (
+                Severity.WARNING,
+                f"{name}仅以图片形式发布（已通过文字识别读取，数值均通过勾稽关系核验）",
+            )
+        elif image is not None:
+            severity = Severity.WARNING
+            message = f"{short}为图片，识别不完整：" + (
+                "部分单元格未能通过勾稽关系核验，已留空，需人工查看原图"
+                if found
+                else "未能从图片中读出该表的数值，需人工查看原图"
+            )
+        elif report.images_only:
             severity, message = Severity.WARNING, f"{name}仅以图片形式发布，无法读取单元格数据"
         else:
             severity, message = Severity.ERROR, f"未找到{name}"
@@ -99,6 +118,7 @@ def tables_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
                     "table": number,
                     "section": key,
                     "images_only": report.images_only,
+                    "image": image,
                 },
             )
         )

@@ -95,8 +95,13 @@ def _state(report: ParsedReport, ident: Identity) -> bool | None:
 
 
 def _from_ocr(cell: Cell, doc: Document) -> bool:
+    """Read from an OCR'd page: in a table OCR rebuilt, or in a line of text OCR read."""
     s = cell.source
-    return s is not None and s.table is not None and s.table in doc.ocr_table_ids
+    if s is None:
+        return False
+    if s.table is not None:
+        return s.table in doc.ocr_table_ids
+    return s.page is not None and s.page in doc.ocr_pages
 
 
 MAX_REREADS = 60  # figure cells read again on their own, per document

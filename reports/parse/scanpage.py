@@ -183,9 +183,12 @@ def read_page(page: PageImage, table_base: int, line_base: int, budget_s: float)
             rows.append(((grid.ys[r] + grid.ys[r + 1]) / 2, block))
     _digit_pass(figures, result, rows, _remaining(deadline))
     rows = [(y, b) for y, b in rows if b.text.strip()]
-    for line in _lines(loose):
-        text = canonical(_join(line))
-        rows.append((sum(w.cy for w in line) / len(line), Block(text=text, line=0, page=page.number)))
+    lines = _lines(loose)
+    unruled = _unruled_rows(lines, page.number, table_base + len(grids))
+    result.tables += len({b.table for b in unruled.values()})
+    for i, line in enumerate(lines):
+        y = sum(w.cy for w in line) / len(line)
+        rows.append((y, unruled.get(i) or Block(text=canonical(_join(line)), line=0, page=page.number)))
     rows.sort(key=lambda x: x[0])
     result.blocks = _strip_furniture([b for _, b in rows])
     for i, b in enumerate(result.blocks):
@@ -217,6 +220,53 @@ def _digit_pass(
     for _, block in rows:
         if block.cells is not None:
             block.text = "\t".join(x.text for x in block.cells if not x.spanned)
+
+
+def _is_figure(word: Word) -> bool:
+    return parse_number(clean_figure(word.text)) is not None
+
+
+def _tail(line: list[Word]) -> list[Word]:
+    """The figures after a line's last word of text (「1. 属于国家秘密 0 3」: 0 and 3, not 1)."""
+    n = len(line)
+    while n and _is_figure(line[n - 1]):
+        n -= 1
+    return line[n:]
+
+
+def _unruled_rows(lines: list[list[Word]], page: int, first_table: int) -> dict[int, Block]:
+    """Rows of a table printed without ruling lines: runs of lines holding two figures or more.
+
+    The columns of a run are the clusters of its figures' x-positions, so a blank cell keeps its
+    place; the words before the first figure are the label. Each run is one table, verified like
+    a ruled one."""
+    out: dict[int, Block] = {}
+    runs: list[list[int]] = []
+    tails = [_tail(line) for line in lines]
+    for i, tail in enumerate(tails):
+        if len(tail) >= 2:
+            if runs and runs[-1][-1] >= i - 2:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+    for n, run in enumerate(runs):
+        figures = [w for i in run for w in tails[i]]
+        height = sorted(w.y1 - w.y0 for w in figures)[len(figures) // 2]
+        centres: list[float] = []
+        for x in sorted(w.cx for w in figures):
+            if centres and x - centres[-1] < 2.5 * height:
+                continue
+            centres.append(x)
+        for i in run:
+            labels = lines[i][: len(lines[i]) - len(tails[i])]
+            cells = [GridCell(text=canonical(_join(labels)), col=0)]
+            cells += [GridCell(text="", col=c + 1) for c in range(len(centres))]
+            for w in tails[i]:
+                c = min(range(len(centres)), key=lambda k: abs(centres[k] - w.cx))
+                cells[c + 1].text = (cells[c + 1].text + clean_figure(w.text)).strip()
+            text = "\t".join(c.text for c in cells)
+            out[i] = Block(text=text, line=0, page=page, cells=cells, table=first_table + n, row=i)
+    return out
 
 
 def _strip_furniture(blocks: list[Block]) -> list[Block]:
