@@ -143,7 +143,7 @@ def ocr_html_images(
     why = ocr_unavailable()
     if why:
         return [unreadable(why)]
-    inserts: list[tuple[int, Document]] = []
+    inserts: list[tuple[int, int, Document]] = []
     pages_read = 0
     skipped: list[str] = []
     for n, (src, at) in enumerate(doc.images):
@@ -172,7 +172,7 @@ def ocr_html_images(
                               table_base=1000 + 100 * n)  # fmt: skip
         problems.extend(p.model_copy(update={"detail": {**p.detail, "url": url}}) for p in more)
         if got is not None:
-            inserts.append((at, got))
+            inserts.append((at, n, got))
     if skipped:
         problems.append(
             ParseProblem(
@@ -181,7 +181,7 @@ def ocr_html_images(
                 detail={"limit": bounds.max_pages, "not_read": skipped[:20]},
             )
         )
-    for at, got in sorted(inserts, key=lambda x: -x[0]):
+    for at, _n, got in sorted(inserts, key=lambda x: (-x[0], -x[1])):  # last first: earlier indices hold
         doc.blocks[at:at] = got.blocks
         doc.ocr_readings.update(got.ocr_readings)
         doc.ocr_table_ids |= got.ocr_table_ids

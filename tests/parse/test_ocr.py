@@ -1,7 +1,7 @@
-"""OCR of a table image: figures are accepted only when their own totals add up.
+"""OCR inputs around the scans: verification, bounds, HTML <img>, a missing engine, broken files.
 
-When tesseract or its chi_sim data is missing, the same inputs must give the
-「不可机读：…」 result with no table found — never a crash, never a skip.
+Verification is tested without the engine (cells marked as read from an OCR'd table), so
+it runs everywhere; the OCR runs are marked ``ocr``.
 """
 
 from __future__ import annotations
@@ -9,149 +9,177 @@ from __future__ import annotations
 import io
 import random
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
-from reports.form import TABLE3_COLUMNS, TABLE4_CELLS, Form, table3_rows
+from replicas.scan import Spoil, balanced_report
+from replicas.server import ReplicaServer, Response
+from reports.form import TABLE3_COLUMNS, TABLE4_CELLS, TABLE4_GROUPS
+from reports.model import Cell, ParsedReport, Source
 from reports.parse import parse_document
-from reports.parse.ocr import ocr_unavailable
+from reports.parse.blocks import Document
+from reports.parse.ocr import OcrBounds, ocr_pages
+from reports.parse.ocrengine import ocr_unavailable
+from reports.parse.ocrverify import REASON, verify_ocr
+from scrapers.fetcher import Fetcher
+from scrapers.images import image_fetcher
 
+from . import scans
 from .imagegen import table_png
 
-TITLE = "湛河区工信局2024年政府信息公开工作年度报告"
 NOTHING_FOUND = {"proactive": False, "requests": False, "review_litigation": False}
+OCR_TABLE = 7
 
 
-def _label(spec_label: str) -> str:
-    """The row label as printed in a real table (「1. 属于国家秘密」, 「(一) 予以公开」)."""
-    head, _, rest = spec_label.partition(" ")
-    if head.startswith("三(") and head[-1].isdigit():
-        return f"{head[-1]}. {rest}"
-    if head.startswith("三("):
-        return f"{head[1:]} {rest}"
-    return spec_label
+# --- verification, on cells as if OCR had read them -------------------------------------
 
 
-def _truth() -> tuple[dict[str, list[int]], list[int]]:
-    rnd = random.Random(7)
-    t3: dict[str, list[int]] = {}
-    for spec in table3_rows(Form.F2021):
-        v = [rnd.randint(0, 40) for _ in range(6)]
-        t3[spec.key] = [*v, sum(v)]
-    t4: list[int] = []
-    for _ in range(3):
-        v = [rnd.randint(0, 9) for _ in range(4)]
-        t4 += [*v, sum(v)]
-    return t3, t4
+def _as_ocr(report: ParsedReport) -> tuple[ParsedReport, Document]:
+    """A copy whose table 三/四 cells come from an OCR'd table, and the document that says so."""
+    r = report.model_copy(deep=True)
+    r.tables_found = {"proactive": False, "requests": True, "review_litigation": True}
+    for i, cells in enumerate([*r.requests.values(), *r.review_litigation.values()]):
+        for j, cell in enumerate(cells.values()):
+            cell.source = Source(page=1, table=OCR_TABLE, row=i, col=j)
+    return r, Document(input_kind="ocr", ocr_table_ids={OCR_TABLE}, ocr_pages=[1])
 
 
-def _image() -> bytes:
-    t3, t4 = _truth()
-    rows = [[TITLE], ["三、收到和处理政府信息公开申请情况"]]
-    rows.append(["申请人情况", "自然人", "商业企业", "科研机构", "社会公益", "法律服务", "其他", "总计"])
-    for spec in table3_rows(Form.F2021):
-        rows.append([_label(spec.label)[:22], *map(str, t3[spec.key])])
-    rows.append(["四、政府信息公开行政复议、行政诉讼情况"])
-    rows.append(["行政复议"])
-    rows.append(["", *map(str, t4)])
-    return table_png(rows, size=30, label_width=700, col_width=130)
+def _cells(r: ParsedReport) -> dict[tuple[str, str], object]:
+    out = {(row, c): r.requests[row][c].value for row in r.requests for c in TABLE3_COLUMNS}
+    out.update({(g, c): r.review_litigation[g][c].value for g in TABLE4_GROUPS for c in TABLE4_CELLS})
+    return out
 
 
-def _ocr_cells_are_marked(r) -> None:  # type: ignore[no-untyped-def]
-    for table in (r.requests, r.review_litigation, r.proactive):
-        for row in table.values():
-            for cell in row.values():
-                if cell.value is not None:
-                    assert cell.source is not None
-                    assert cell.source.note == "ocr" and cell.source.inferred
+def _set(r: ParsedReport, row: str, col: str, value: int | None) -> None:
+    table = r.requests if row in r.requests else r.review_litigation
+    table[row][col].value = value
 
 
-def test_ocr_table3_image_never_accepts_wrong_numbers() -> None:
-    r = parse_document(_image(), filename="table3.png")
-    if ocr_unavailable():
+def test_identities_that_hold_keep_every_figure() -> None:
+    truth = balanced_report(3)
+    r, doc = _as_ocr(truth)
+    verify_ocr(r, doc)
+    assert _cells(r) == _cells(truth)
+    assert r.image_tables == {"requests": "read", "review_litigation": "read"}
+    assert not [p for p in r.problems if p.reason.startswith(REASON)]
+
+
+def test_one_misread_digit_blanks_that_cell_only_and_says_so() -> None:
+    truth = balanced_report(3)
+    r, doc = _as_ocr(truth)
+    _set(r, "granted", "natural_person", truth.requests["granted"]["natural_person"].value + 6)  # 1 read as 7
+    verify_ocr(r, doc)
+    got, want = _cells(r), _cells(truth)
+    assert got[("granted", "natural_person")] is None
+    assert {k for k in got if got[k] != want[k]} == {("granted", "natural_person")}
+    problem = next(p for p in r.problems if p.where == "table3.granted")
+    assert problem.reason.startswith(REASON) and "自然人" in problem.reason
+    assert problem.detail["ocr_values"] == {
+        "natural_person": truth.requests["granted"]["natural_person"].value + 6
+    }
+    assert r.image_tables["requests"] == "partial"
+
+
+def test_a_wrong_total_that_still_balances_its_row_is_not_accepted() -> None:
+    """1 read as 7 twice in one row (a figure and its total): the row holds, the columns do not."""
+    truth = balanced_report(3)
+    r, doc = _as_ocr(truth)
+    for col in ("natural_person", "total"):
+        _set(r, "granted", col, truth.requests["granted"][col].value + 6)
+    verify_ocr(r, doc)
+    got = _cells(r)
+    assert got[("granted", "natural_person")] is None and got[("granted", "total")] is None
+
+
+def test_table_four_group_that_does_not_add_up_is_blank() -> None:
+    truth = balanced_report(3)
+    r, doc = _as_ocr(truth)
+    _set(r, "review", "upheld", truth.review_litigation["review"]["upheld"].value + 1)
+    verify_ocr(r, doc)
+    assert [r.review_litigation["review"][c].value for c in TABLE4_CELLS] == [None] * 5
+    assert [r.review_litigation["suit_direct"][c].value for c in TABLE4_CELLS] == [
+        truth.review_litigation["suit_direct"][c].value for c in TABLE4_CELLS
+    ]
+    assert any(p.where == "table4.review" and p.reason.startswith(REASON) for p in r.problems)
+
+
+def test_nothing_verified_means_the_table_was_seen_but_not_read() -> None:
+    r, doc = _as_ocr(balanced_report(3))
+    for row in r.review_litigation.values():
+        for cell in row.values():
+            cell.value = None
+    for g in TABLE4_GROUPS:
+        _set(r, g, "upheld", 5)  # every group off by its own upheld figure: nothing to confirm
+    verify_ocr(r, doc)
+    assert r.tables_found["review_litigation"] is False
+    assert r.image_tables["review_litigation"] == "unread"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 50),
+    picks=st.lists(
+        st.tuples(st.integers(0, 27), st.integers(0, 6), st.integers(1, 900)), min_size=1, max_size=2
+    ),
+)
+def test_one_or_two_misread_cells_are_never_accepted(seed: int, picks: list[tuple[int, int, int]]) -> None:
+    """Whatever one or two cells OCR gets wrong (by any amount), no wrong figure survives verification."""
+    truth = balanced_report(seed)
+    r, doc = _as_ocr(truth)
+    rows = [*r.requests, *r.review_litigation]
+    for ri, ci, delta in picks:
+        row = rows[ri % len(rows)]
+        cols = TABLE3_COLUMNS if row in r.requests else TABLE4_CELLS
+        col = cols[ci % len(cols)]
+        old = (r.requests if row in r.requests else r.review_litigation)[row][col].value
+        _set(r, row, col, old + delta)
+    verify_ocr(r, doc)
+    want = _cells(truth)
+    assert all(v is None or v == want[k] for k, v in _cells(r).items())
+
+
+# --- a missing engine, broken files, sniffing ---------------------------------------------
+
+
+def _no_tesseract(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import reports.parse.ocrengine as engine
+
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    engine.ocr_unavailable.cache_clear()
+
+
+@pytest.fixture
+def without_engine(monkeypatch):  # type: ignore[no-untyped-def]
+    import reports.parse.ocrengine as engine
+
+    _no_tesseract(monkeypatch)
+    yield
+    engine.ocr_unavailable.cache_clear()
+
+
+def test_missing_tesseract_image_and_scan_pdf_are_unreadable(without_engine) -> None:  # type: ignore[no-untyped-def]
+    page = scans.pages(Spoil(dpi=150))[1]
+    for data, name in ((page, "t.jpg"), (scans.scanned_pdf(Spoil(dpi=150)), "scan.pdf")):
+        r = parse_document(data, filename=name)
         assert r.tables_found == NOTHING_FOUND
         assert r.images_only
-        assert any(p.reason.startswith("不可机读：") for p in r.problems)
-        return
-    assert r.input_kind == "ocr"
-    assert r.title == TITLE
-    _ocr_cells_are_marked(r)
-    t3, t4 = _truth()
-    correct = 0
-    for key, want in t3.items():
-        got = [r.requests[key][c].value for c in TABLE3_COLUMNS]
-        if got == want:
-            correct += 1
-            continue
-        # a misread row must be blanked and reported, never silently wrong
-        assert got == [None] * 7, (key, got, want)
-        assert any(p.where == f"table3.{key}" for p in r.problems), key
-    # this machine's tesseract reads the clean rendering almost entirely
-    assert correct >= 20, correct
-    assert r.tables_found["requests"]
-    got4 = [
-        r.review_litigation[g][c].value
-        for g in ("review", "suit_direct", "suit_after_review")
-        for c in TABLE4_CELLS
-    ]
-    for g in range(3):
-        part = got4[g * 5 : g * 5 + 5]
-        assert part == t4[g * 5 : g * 5 + 5] or part == [None] * 5
+        assert "不可机读：未安装 tesseract（OCR），无法识别图片中的文字" in [p.reason for p in r.problems]
 
 
-def test_ocr_misread_row_is_blanked_not_accepted() -> None:
-    """A row printed with a wrong total (as OCR would misread one digit) is left blank."""
-    t3, _ = _truth()
-    rows = [[TITLE], ["三、收到和处理政府信息公开申请情况"]]
-    bad = list(t3["new"])
-    bad[6] += 1  # the total no longer equals the sum
-    rows.append(["一、本年新收政府信息公开申请数量", *map(str, bad)])
-    rows.append(["二、上年结转政府信息公开申请数量", *map(str, t3["carried_over"])])
-    r = parse_document(table_png(rows, size=30, label_width=700, col_width=130))
-    if ocr_unavailable():
-        assert r.tables_found == NOTHING_FOUND and r.images_only
-        return
-    assert [r.requests["new"][c].value for c in TABLE3_COLUMNS] == [None] * 7
-    reasons = {p.where: p.reason for p in r.problems}
-    assert "各类申请人之和等于总计" in reasons["table3.new"]
-    got = [r.requests["carried_over"][c].value for c in TABLE3_COLUMNS]
-    assert got in (t3["carried_over"], [None] * 7)
+def test_missing_tesseract_html_images_are_said_unreadable(without_engine) -> None:  # type: ignore[no-untyped-def]
+    page = "<html><body><h1>某县2024年政府信息公开工作年度报告</h1><p><img src='/a/1.png'></p></body></html>"
+    asked: list[str] = []
+    r = parse_document(
+        page.encode(), fetch_image=lambda u: asked.append(u) or None, base_url="http://x.gov.cn/"
+    )
+    assert asked == []  # nothing fetched for an engine that is not there
+    assert r.images_only and r.tables_found == NOTHING_FOUND
+    assert any(p.reason.startswith("不可机读：未安装 tesseract") for p in r.problems)
 
 
-def test_image_only_pdf_is_ocrd() -> None:
-    img = Image.open(io.BytesIO(_image()))
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="PDF", resolution=200.0)
-    r = parse_document(buf.getvalue(), filename="scan.pdf")
-    reasons = [p.reason for p in r.problems]
-    assert any("没有文本层" in x for x in reasons)
-    if ocr_unavailable():
-        assert r.tables_found == NOTHING_FOUND and r.images_only
-        assert any(x.startswith("不可机读：") for x in reasons)
-        return
-    assert r.input_kind == "ocr"
-    _ocr_cells_are_marked(r)
-    t3, _ = _truth()
-    assert sum(1 for k, want in t3.items() if [r.requests[k][c].value for c in TABLE3_COLUMNS] == want) >= 20
-
-
-def test_missing_tesseract_gives_unreadable(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Simulate a machine without tesseract: a clear problem, no table found, no exception."""
-    import reports.parse.ocr as ocr
-
-    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
-    ocr.ocr_unavailable.cache_clear()
-    try:
-        r = parse_document(_image(), filename="t.png")
-    finally:
-        ocr.ocr_unavailable.cache_clear()
-    assert r.tables_found == NOTHING_FOUND
-    assert r.images_only
-    assert [p.reason for p in r.problems if p.where == "document"] == [
-        "不可机读：未安装 tesseract（OCR），无法识别图片中的文字"
-    ]
-
-
-def test_html_page_of_images_is_not_machine_readable() -> None:
+def test_html_page_of_images_without_a_fetcher_is_not_machine_readable() -> None:
     page = (
         "<html><body><h1>某县人民政府办公室2024年政府信息公开工作年度报告</h1>"
         "<p><img src='/a/1.png'></p><p><img src='/a/2.png'></p><p><img src='/a/3.png'></p></body></html>"
@@ -166,3 +194,149 @@ def test_broken_image() -> None:
     r = parse_document(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, filename="x.png")
     assert r.tables_found == NOTHING_FOUND
     assert any(p.reason.startswith("不可机读：") for p in r.problems)
+
+
+@pytest.mark.parametrize("fmt,kind", [("GIF", "gif"), ("TIFF", "tiff"), ("BMP", "bmp"), ("WEBP", "webp")])
+def test_fetcher_and_parser_know_every_image_kind(fmt: str, kind: str) -> None:
+    """A GIF or TIFF attachment was taken for text by the fetcher (and refused as a fake file)."""
+    from reports.parse.sniff import sniff
+    from scrapers.sniff import DOCUMENT_KINDS, sniff_kind
+
+    buf = io.BytesIO()
+    Image.new("L", (40, 20), 255).save(buf, format=fmt)
+    assert sniff(buf.getvalue()) == "image"
+    assert sniff_kind(buf.getvalue()) == kind
+    assert kind in DOCUMENT_KINDS
+
+
+def test_text_starting_with_bm_is_not_a_bmp() -> None:
+    from reports.parse.sniff import sniff
+
+    assert sniff("BMW 年度报告\n一、总体情况".encode()) == "text"
+
+
+# --- bounds ---------------------------------------------------------------------------------
+
+
+def _arrays(n: int) -> list:  # type: ignore[type-arg]
+    import numpy as np
+
+    return [np.asarray(Image.open(io.BytesIO(p)).convert("RGB")) for p in scans.pages(Spoil(dpi=150))[:n]]
+
+
+@pytest.mark.ocr
+def test_at_most_n_pages_are_read_and_the_rest_is_recorded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NIANBAO_OCR_MAX_PAGES", "1")
+    r = parse_document(scans.scanned_pdf(Spoil(dpi=150)), filename="scan.pdf")
+    if ocr_unavailable():
+        assert r.tables_found == NOTHING_FOUND
+        return
+    note = next(p for p in r.problems if "其余页未读取" in p.reason)
+    assert note.detail == {"pages": 3, "read": 1, "limit": 1}
+    # table 四 and the end of table 三 are on page 2: not read, so no figure of theirs
+    assert all(c.value is None for c in r.review_litigation["review"].values())
+    assert all(c.value is None for c in r.requests["carried_forward"].values())
+
+
+@pytest.mark.ocr
+def test_a_page_over_its_time_budget_is_recorded_as_not_read() -> None:
+    doc, problems = ocr_pages(_arrays(1), 1, OcrBounds(max_pages=12, page_seconds=0.01))
+    if ocr_unavailable():
+        assert doc is None
+        return
+    assert doc is None
+    assert any(p.where == "document.page1" and "时间预算" in p.reason for p in problems)
+
+
+# --- HTML reports whose tables are <img> ------------------------------------------------------
+
+
+def _image_article(srcs: list[str]) -> bytes:
+    imgs = "".join(f'<p><img src="{s}" alt="年报"></p>' for s in srcs)
+    return (
+        '<html><head><meta charset="utf-8"><title>湛河区曹镇乡人民政府2024年政府信息公开工作年度报告</title></head>'
+        f'<body><div class="nav">首页</div><div class="article"><h1>湛河区曹镇乡人民政府2024年政府信息公开工作年度报告</h1>'
+        f'<div class="content">{imgs}</div></div><div class="footer">主办单位</div></body></html>'
+    ).encode()
+
+
+@pytest.mark.ocr
+def test_html_report_whose_pages_are_images_is_read_through_the_fetcher() -> None:
+    page_imgs = scans.pages(Spoil(dpi=150, speckle=600))
+    routes = {f"/img/p{i}.jpg": Response(body=b, content_type="image/jpeg") for i, b in enumerate(page_imgs)}
+    routes["/icon.png"] = Response(body=_png(40, 40), content_type="image/png")
+    with ReplicaServer(routes) as site, Fetcher(per_host_delay=0) as fetcher:
+        html = _image_article(
+            ["/icon.png", *[f"/img/p{i}.jpg" for i in range(len(page_imgs))], "http://evil.example/x.jpg"]
+        )
+        article = site.url("/zwgk/2025/art1.html")
+        r = parse_document(
+            html,
+            filename=article,
+            fetch_image=image_fetcher(fetcher, ["127.0.0.1"], article),
+            base_url=article,
+        )
+        asked = [q.path for q in site.requests]
+    assert "/img/p0.jpg" in asked and "/img/p2.jpg" in asked
+    assert any(
+        p.reason == "正文中的图片无法获取，未识别" and "evil.example" in p.detail["url"] for p in r.problems
+    )
+    if _engine_absent(r):
+        return
+    assert r.input_kind == "html"
+    assert r.title == scans.truth().title
+    right, wrong, blank = scans.score(r)
+    assert wrong == 0 and right >= 0.95 * (right + wrong + blank), (right, wrong, blank)
+    assert r.image_tables["requests"] in ("read", "partial")
+
+
+def _engine_absent(r) -> bool:  # type: ignore[no-untyped-def]
+    if not ocr_unavailable():
+        return False
+    assert any(p.reason.startswith("不可机读：") for p in r.problems)
+    return True
+
+
+def _png(w: int, h: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", (w, h), 200).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+# --- a table printed without ruling lines ------------------------------------------------------
+
+
+@pytest.mark.ocr
+def test_unruled_table_columns_come_from_the_figures_x_positions() -> None:
+    truth = balanced_report(5)
+    rows = [[truth.title or ""], ["三、收到和处理政府信息公开申请情况"]]
+    rows.append(["申请人情况", "自然人", "商业企业", "科研机构", "社会公益", "法律服务", "其他", "总计"])
+    rnd = random.Random(1)
+    for spec_key, cells in truth.requests.items():
+        label = {
+            "new": "一、本年新收政府信息公开申请数量",
+            "carried_over": "二、上年结转政府信息公开申请数量",
+        }.get(spec_key)
+        if label is None:
+            continue
+        vals = [str(cells[c].value) for c in TABLE3_COLUMNS]
+        if rnd.random() < 0.5:
+            vals[2] = ""  # a blank cell keeps its column
+        rows.append([label, *vals])
+    r = parse_document(table_png(rows, size=30, label_width=700, col_width=130), filename="t3.png")
+    if _engine_absent(r):
+        return
+    for key in ("new", "carried_over"):
+        got = [r.requests[key][c].value for c in TABLE3_COLUMNS]
+        want = [truth.requests[key][c].value for c in TABLE3_COLUMNS]
+        assert all(g is None or g == w for g, w in zip(got, want, strict=True)), (key, got, want)
+    assert r.image_tables.get("requests") in ("partial", "unread")  # no column identity can be checked
+
+
+def test_ocr_cells_keep_their_source(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Provenance of a verified cell: page, rebuilt table, row and column of the image."""
+    r, doc = _as_ocr(balanced_report(2))
+    verify_ocr(r, doc)
+    cell: Cell = r.requests["new"]["total"]
+    assert cell.source is not None and cell.source.page == 1 and cell.source.table == OCR_TABLE
+    assert cell.source.note == "ocr" and cell.source.inferred
