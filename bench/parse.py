@@ -1,7 +1,7 @@
 """Reports parsed per second per input form, single core; writes docs/benchmarks.md § Parsing.
 
 Inputs are made from the committed seeds: the text copy-out itself, its HTML and
-DOCX renderings, a text-layer PDF (reportlab), and one OCR'd table image.
+DOCX renderings, a text-layer PDF (reportlab), and a 4-page scan (bench/scan.py).
 Run: ``.venv/bin/python bench/parse.py [--seconds 3]``.
 """
 
@@ -29,7 +29,6 @@ from reports.parse import parse_document, parse_text  # noqa: E402
 from reports.render import render_html, render_text  # noqa: E402
 
 SEED_DIRS = (ROOT / "replicas" / "content" / "seeds", ROOT.parent / "shared" / "seeds")
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
 def seeds() -> dict[str, str]:
@@ -82,27 +81,6 @@ def docx_bytes(text: str) -> bytes:
     flush()
     buf = io.BytesIO()
     d.save(buf)
-    return buf.getvalue()
-
-
-def table_png(text: str) -> bytes:
-    """The table-三 part of a report drawn as one page image (like a scanned table)."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    start = text.index("三、收到和处理")
-    end = text.index("四、政府信息公开行政复议")
-    lines = [ln.split("\t") for ln in text[start:end].split("\n") if ln.strip()]
-    font = ImageFont.truetype(FONT, 30)
-    img = Image.new("L", (700 + 130 * 7 + 60, 57 * len(lines) + 80), 255)
-    draw = ImageDraw.Draw(img)
-    for i, cells in enumerate(lines):
-        nums = [c for c in cells if c.strip().isdigit()]
-        label = [c for c in cells if not c.strip().isdigit()][-1:] or [""]
-        draw.text((30, 40 + 57 * i), label[0][:22], font=font, fill=0)
-        for j, v in enumerate(nums[-7:]):
-            draw.text((730 + 130 * j, 40 + 57 * i), v, font=font, fill=0)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -159,10 +137,19 @@ def main() -> None:
         kb = sum(map(len, docs)) / len(docs) / 1024
         rows.append((form, per_s * len(docs), n * len(docs), f"{kb:.0f} KB"))
         print(f"{form}: {rows[-1][1]:.1f} reports/s", flush=True)
-    png = table_png(render_text(next(iter(reports.values()))))
-    per_s, n = rate(lambda: parse_document(png), 0, min_runs=3)
-    rows.append(("OCR, one table-三 page (tesseract chi_sim)", per_s, n, f"{len(png) / 1024:.0f} KB"))
-    print(f"OCR: {per_s:.2f} pages/s", flush=True)
+    from bench.scan import scan_report
+
+    _truth, scan, npages = scan_report()
+    per_s, n = rate(lambda: parse_document(scan), 0, min_runs=1)
+    rows.append(
+        (
+            f"scanned report, {npages} pages at 200 dpi (OCR; see § Scanned reports)",
+            per_s,
+            n,
+            f"{len(scan) / 1024:.0f} KB",
+        )
+    )
+    print(f"scanned report: {1 / per_s:.1f} s", flush=True)
 
     import pypdfium2 as pdfium
 

@@ -38,6 +38,7 @@ from reports.checks.readability import readability, unreadable_finding
 from reports.levels import agency_level
 from reports.model import ParsedReport
 from reports.parse import parse_document
+from reports.parse.limits import OcrBounds
 from scrapers.blocking import looks_like_challenge
 from scrapers.conditional import CrawlCache
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
@@ -234,6 +235,7 @@ def _parse_safely(
     url: str,
     fetch_image: Callable[[str], bytes | None] | None = None,
     base_url: str | None = None,
+    ocr: OcrBounds | None = None,
 ) -> tuple[ParsedReport, str | None]:
     """The parser never should raise; if it does anyway, the run goes on, and the reason the
     version could not be read is its one 「无法读取」 finding (the monitor's fault, not the report's).
@@ -241,7 +243,12 @@ def _parse_safely(
     `fetch_image` lets the parser fetch an HTML report's <img> for OCR (tables published as images)."""
     try:
         report = parse_document(
-            content, content_type=content_type, filename=url, fetch_image=fetch_image, base_url=base_url
+            content,
+            content_type=content_type,
+            filename=url,
+            fetch_image=fetch_image,
+            base_url=base_url,
+            ocr=ocr,
         )
         return report, None
     except Exception as exc:  # a parser bug must not stop the monitoring of other agencies
@@ -355,7 +362,12 @@ def process_discovered(
     if not known:
         images = image_fetcher(fetcher, allowed_hosts, referer=result.final_url)
         parsed, crash = _parse_safely(
-            fetched.content, fetched.content_type, found.url, images, base_url=result.final_url
+            fetched.content,
+            fetched.content_type,
+            found.url,
+            images,
+            base_url=result.final_url,
+            ocr=OcrBounds(settings.ocr_max_pages, settings.ocr_page_seconds),
         )
         if parsed.year is None:
             parsed.year = found.year

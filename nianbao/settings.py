@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # Flow runs over more agencies than this put several agencies in one task (flows/grouping.py);
     # 0: always one task per agency
     max_tasks_per_run: int = 100
+    # Scanned reports (OCR): at most this many pages (or images) read per document, each page
+    # within this many seconds; the rest is recorded as not read (reports/parse/limits.py)
+    ocr_max_pages: int = 12
+    ocr_page_seconds: float = 30.0
     # Loopback/private addresses are refused unless allowed (the demo and tests serve on 127.0.0.1).
     allow_private_hosts: bool = False
 

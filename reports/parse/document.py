@@ -10,7 +10,14 @@ from reports.model import ParsedReport, ParseProblem
 from reports.parse.assemble import UNREADABLE, assemble
 from reports.parse.blocks import Document, text_to_blocks
 from reports.parse.decode import decode_bytes, looks_like_text
-from reports.parse.limits import MAX_HTML_BYTES, MAX_INPUT_BYTES, MAX_TEXT_BYTES, check_zip, too_big
+from reports.parse.limits import (
+    MAX_HTML_BYTES,
+    MAX_INPUT_BYTES,
+    MAX_TEXT_BYTES,
+    OcrBounds,
+    check_zip,
+    too_big,
+)
 from reports.parse.sniff import claimed_kind, sniff
 
 log = logging.getLogger(__name__)
@@ -56,13 +63,16 @@ def parse_document(
     filename: str | None = None,
     fetch_image: Callable[[str], bytes | None] | None = None,
     base_url: str | None = None,
+    ocr: OcrBounds | None = None,
 ) -> ParsedReport:
     """Parse a downloaded document, sniffing its real kind from the bytes.
 
     ``fetch_image`` lets an HTML report's <img> (tables published as pictures) be read by
     OCR: it is asked for each image's bytes by absolute URL (resolved against ``base_url``,
     else ``filename`` when that is a URL) and answers None when it cannot or may not fetch it.
+    ``ocr`` bounds what OCR may cost (default: NIANBAO_OCR_MAX_PAGES, NIANBAO_OCR_PAGE_SECONDS).
     """
+    bounds = ocr or OcrBounds.from_env()
     kind = sniff(data)
     claimed = claimed_kind(content_type, filename)
     pre: list[ParseProblem] = []
@@ -82,12 +92,12 @@ def parse_document(
         if len(data) > limit:
             report = ParsedReport(input_kind=kind, problems=[*pre, too_big(len(data), limit, what)])
             return report
-        doc, problems = _read(kind, data, detail)
+        doc, problems = _read(kind, data, detail, bounds)
         if doc is not None and doc.images and fetch_image is not None:
-            from reports.parse.ocr import OcrBounds, ocr_html_images
+            from reports.parse.ocr import ocr_html_images
 
             base = base_url or (filename if (filename or "").startswith(("http://", "https://")) else None)
-            problems += ocr_html_images(doc, fetch_image, base, OcrBounds.from_env())
+            problems += ocr_html_images(doc, fetch_image, base, bounds)
         if doc is None:
             report = ParsedReport(input_kind=kind)
             report.problems.extend(pre + problems)
@@ -118,16 +128,18 @@ def _note_sources(report: ParsedReport, note: str) -> None:
                 cell.source = cell.source.model_copy(update={"note": note})
 
 
-def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | None, list[ParseProblem]]:
+def _read(
+    kind: str, data: bytes, detail: dict[str, Any], bounds: OcrBounds
+) -> tuple[Document | None, list[ParseProblem]]:
     """The document's blocks by its sniffed kind (None with problems when unreadable)."""
     if kind == "pdf":
         from reports.parse.pdf import pdf_document
 
         doc, problems = pdf_document(data)
         if doc is not None and not doc.blocks and doc.images_in_body:
-            from reports.parse.ocr import OcrBounds, ocr_pdf
+            from reports.parse.ocr import ocr_pdf
 
-            doc, more = ocr_pdf(data, OcrBounds.from_env())
+            doc, more = ocr_pdf(data, bounds)
             return doc, [*problems, *more]  # the no-text-layer problem stays
         return doc, problems
     if kind in ("docx", "xlsx"):
@@ -150,9 +162,9 @@ def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | No
 
         return doc_document(data)
     if kind == "image":
-        from reports.parse.ocr import OcrBounds, ocr_image_file
+        from reports.parse.ocr import ocr_image_file
 
-        return ocr_image_file(data, OcrBounds.from_env())
+        return ocr_image_file(data, bounds)
     if kind == "xls":
         from reports.parse.office import xls_document
 

@@ -11,6 +11,7 @@ import io
 import os
 import re
 import zipfile
+from dataclasses import dataclass
 
 from reports.model import ParseProblem
 
@@ -123,3 +124,15 @@ def ocr_max_pages() -> int:
 def ocr_page_seconds() -> float:
     """The OCR time budget of one page: NIANBAO_OCR_PAGE_SECONDS, default 30."""
     return _env_number("NIANBAO_OCR_PAGE_SECONDS", OCR_PAGE_TIMEOUT_S, 1.0)
+
+
+@dataclass(frozen=True)
+class OcrBounds:
+    """How much OCR one document may cost: pages (or images) read, seconds per page."""
+
+    max_pages: int = MAX_OCR_PAGES
+    page_seconds: float = OCR_PAGE_TIMEOUT_S
+
+    @classmethod
+    def from_env(cls) -> OcrBounds:
+        return cls(ocr_max_pages(), ocr_page_seconds())

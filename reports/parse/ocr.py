@@ -9,16 +9,17 @@ identities hold.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import numpy as np
 
 from reports.model import ParseProblem
 from reports.parse.assemble import UNREADABLE
 from reports.parse.blocks import Document
+from reports.parse.limits import OcrBounds
 from reports.parse.ocrengine import OcrFailed, ocr_unavailable
 from reports.parse.pageimage import ImageRefused, frames, pdf_page_count, prepare, render_pdf
 
@@ -38,20 +39,6 @@ __all__ = [
     "ocr_unavailable",
     "unreadable",
 ]
-
-
-@dataclass(frozen=True)
-class OcrBounds:
-    """How much OCR one document may cost (NIANBAO_OCR_MAX_PAGES, NIANBAO_OCR_PAGE_SECONDS)."""
-
-    max_pages: int
-    page_seconds: float
-
-    @classmethod
-    def from_env(cls) -> OcrBounds:
-        from reports.parse.limits import ocr_max_pages, ocr_page_seconds
-
-        return cls(ocr_max_pages(), ocr_page_seconds())
 
 
 def unreadable(reason: str, detail: dict | None = None) -> ParseProblem:
@@ -79,10 +66,16 @@ def ocr_pages(
     doc = Document(input_kind="ocr")
     problems: list[ParseProblem] = []
     done = 0
-    for offset, rgb in enumerate(pages):
-        if done >= bounds.max_pages:
-            break
+    source = iter(pages)
+    for offset in range(bounds.max_pages):
         number = first_page + offset
+        try:
+            rgb = next(source)
+        except StopIteration:
+            break
+        except ImageRefused as exc:
+            problems.append(ParseProblem(where=f"document.page{number}", reason=f"第{number}页未读取：{exc}"))
+            break
         done += 1
         started = time.monotonic()
         base = table_base + len(doc.ocr_table_ids)
@@ -130,6 +123,17 @@ def ocr_pdf(data: bytes, bounds: OcrBounds) -> tuple[Document | None, list[Parse
 MIN_IMAGE_SIDE = (300, 150)  # smaller <img> are icons and logos, not pages of a report
 
 
+def _small(data: bytes) -> bool:
+    """Whether an image is too small to be a page (its header only is read)."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return im.size[0] < MIN_IMAGE_SIDE[0] or im.size[1] < MIN_IMAGE_SIDE[1]
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageRefused("图片文件损坏，无法识别") from exc
+
+
 def ocr_html_images(
     doc: Document, fetch: ImageFetcher, base_url: str | None, bounds: OcrBounds
 ) -> list[ParseProblem]:
@@ -158,18 +162,22 @@ def ocr_html_images(
             )
             continue
         try:
-            images, _count = frames(data, bounds.max_pages - pages_read)
+            images, count = frames(data, bounds.max_pages - pages_read)
+            small = _small(data)
         except ImageRefused as exc:
             problems.append(ParseProblem(where="document", reason=f"正文中的图片{exc}", detail={"url": url}))
             continue
-        images = [
-            im for im in images if im.shape[1] >= MIN_IMAGE_SIDE[0] and im.shape[0] >= MIN_IMAGE_SIDE[1]
-        ]
-        if not images:
-            continue
-        pages_read += len(images)
-        got, more = ocr_pages(images, len(images), bounds, first_page=pages_read - len(images) + 1,
-                              table_base=1000 + 100 * n)  # fmt: skip
+        if small:
+            continue  # an icon or a logo, not a page of the report
+        take = min(count, bounds.max_pages - pages_read)
+        got, more = ocr_pages(
+            images,
+            take,
+            OcrBounds(take, bounds.page_seconds),
+            first_page=pages_read + 1,
+            table_base=1000 + 100 * n,
+        )
+        pages_read += take
         problems.extend(p.model_copy(update={"detail": {**p.detail, "url": url}}) for p in more)
         if got is not None:
             inserts.append((at, n, got))

@@ -28,24 +28,33 @@ class PageImage:
     skew: float = 0.0  # degrees the page was turned back
 
 
-def frames(data: bytes, limit: int) -> tuple[list[np.ndarray], int]:
-    """Up to ``limit`` frames of an image file as RGB arrays, and how many frames it has."""
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+def frames(data: bytes, limit: int) -> tuple[Iterator[np.ndarray], int]:
+    """The frames of an image file (up to ``limit``) as RGB arrays, decoded one at a time, and how
+    many frames the file has. The header is checked first: a decompression bomb is refused."""
+    from PIL import Image, UnidentifiedImageError
 
+    errors = (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError)
     try:
         with Image.open(io.BytesIO(data)) as im:
             w, h = im.size
-            if w * h > MAX_IMAGE_PIXELS:
-                raise ImageRefused(f"图片过大（{w}×{h} 像素），未识别")
             n = getattr(im, "n_frames", 1)
-            out = []
-            for frame in ImageSequence.Iterator(im):
-                if len(out) >= limit:
-                    break
-                out.append(_fit(np.asarray(frame.convert("RGB"))))
-            return out, n
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except errors as exc:
         raise ImageRefused("图片文件损坏，无法识别") from exc
+    if w * h > MAX_IMAGE_PIXELS:
+        raise ImageRefused(f"图片过大（{w}×{h} 像素），未识别")
+
+    def each() -> Iterator[np.ndarray]:
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                for i in range(min(n, limit)):
+                    im.seek(i)
+                    if im.size[0] * im.size[1] > MAX_IMAGE_PIXELS:
+                        raise ImageRefused(f"图片第{i + 1}帧过大，未识别")
+                    yield _fit(np.asarray(im.convert("RGB")))
+        except errors as exc:
+            raise ImageRefused("图片文件损坏，无法识别") from exc
+
+    return each(), n
 
 
 def render_pdf(data: bytes, limit: int) -> Iterator[np.ndarray]:
