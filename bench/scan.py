@@ -284,7 +284,8 @@ def write(rows: list[tuple[str, float, tuple[int, int, int], str]], npages: int)
         )
     lines += [
         "Table 二 has no identity, so its OCR'd figures are never kept (blank with the reason, the reading in the "
-        "problem's detail). Tests never assert these timings.",
+        "problem's detail). The machine is shared with other work: compare the rows of one run, not runs. "
+        "Tests never assert these timings.",
         "",
     ]
     replace_section("## Scanned reports (OCR)", "\n".join(lines))
