@@ -113,11 +113,8 @@ class RapidEngine:
         words = []
         for n, (box, text, conf) in enumerate(res or []):
             xs, ys = [p[0] for p in box], [p[1] for p in box]
-            words.append(
-                Word(
-                    text, int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)), float(conf) * 100, (n, 0, 0)
-                )
-            )
+            rect = (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)))
+            words.append(Word(*rect, text=text, conf=float(conf) * 100, line=(n, 0, 0)))
         return words
 
     def read_digits(self, crops, timeout):  # type: ignore[no-untyped-def]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reports.parse.ruling import Box
+
 log = logging.getLogger(__name__)
 
 LANG = "chi_sim"
@@ -29,22 +31,12 @@ class OcrFailed(Exception):
 
 
 @dataclass(frozen=True)
-class Word:
-    text: str
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    conf: float  # 0–100, tesseract's confidence in the word
-    line: tuple[int, int, int]  # (block, paragraph, line) as the engine grouped the words
+class Word(Box):
+    """A recognised word and its box on the page."""
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
+    text: str = ""
+    conf: float = 0.0  # 0–100, the engine's confidence in the word
+    line: tuple[int, int, int] = (0, 0, 0)  # (block, paragraph, line) as the engine grouped the words
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,7 +105,8 @@ def parse_tsv(tsv: str) -> list[Word]:
         if not text:
             continue
         x, y, w, h = (int(v) for v in f[6:10])
-        words.append(Word(text, x, y, x + w, y + h, float(f[10]), (int(f[2]), int(f[3]), int(f[4]))))
+        line = (int(f[2]), int(f[3]), int(f[4]))
+        words.append(Word(x, y, x + w, y + h, text=text, conf=float(f[10]), line=line))
     return words
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reports.form import (
+    TABLE2_CELL_LABELS,
+    TABLE2_ROW_LABELS,
     TABLE3_COLUMN_LABELS,
     TABLE3_COLUMNS,
     TABLE3_ROW_LABELS,
@@ -227,7 +229,7 @@ def _label(key: CellKey) -> str:
         return f"「{TABLE3_ROW_LABELS.get(row, row)}」行「{TABLE3_COLUMN_LABELS.get(col, col)}」"
     if t == "review_litigation":
         return f"「{TABLE4_GROUP_LABELS.get(row, row)}」「{TABLE4_CELL_LABELS.get(col, col)}」"
-    return f"「{row}」「{col}」"
+    return f"「{TABLE2_ROW_LABELS.get(row, row)}」「{TABLE2_CELL_LABELS.get(col, col)}」"
 
 
 def _report(

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-@dataclass
+@dataclass(frozen=True)
 class Box:
+    """A rectangle on the page image, in pixels (x1, y1 exclusive)."""
+
     x0: int
     y0: int
     x1: int
