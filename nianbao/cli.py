@@ -341,7 +341,7 @@ def discover(
     from scrapers.fetcher import Fetcher
 
     try:
-        found = discover_json(url, Fetcher())
+        found = discover_json(url, Fetcher(get_settings().fetch_config()))
     except DiscoverFailed as exc:
         _fail(f"无法读取 {url}：{exc}")
     if as_json:

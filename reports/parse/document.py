@@ -24,6 +24,7 @@ _KIND_NAMES = {
     "xls": "旧版 Excel（.xls）",
     "ole": "旧版 Office 文件",
     "image": "图片",
+    "rtf": "RTF 文档",
     "zip": "压缩文件",
 }
 _SIZE_CAPS = {"html": (MAX_HTML_BYTES, "网页"), "text": (MAX_TEXT_BYTES, "文本文件")}
@@ -125,7 +126,7 @@ def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | No
     if kind == "html":
         from reports.parse.html import html_document
 
-        return html_document(decode_bytes(data).text)
+        return html_document(decode_bytes(data, detail.get("content_type")).text)
     if kind == "doc":
         from reports.parse.doc import doc_document
 
@@ -141,7 +142,7 @@ def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | No
     if kind in ("zip", "ole"):
         what = "压缩文件（不是 Word .docx 或 Excel .xlsx）" if kind == "zip" else "无法识别的旧版 Office 文件"
         return None, [ParseProblem(where="document", reason=f"文件是{what}，无法解析", detail=detail)]
-    decoded = decode_bytes(data)
+    decoded = decode_bytes(data, detail.get("content_type"))  # text, or an RTF read as text
     if decoded.lossy or not looks_like_text(decoded.text):
         return None, [
             ParseProblem(

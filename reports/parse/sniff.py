@@ -29,7 +29,9 @@ def _ole_kind(data: bytes) -> str:
 
 
 def sniff(data: bytes) -> str:
-    """One of: empty, pdf, docx, xlsx, zip, doc, xls, ole, image, html, text."""
+    """One of: empty, pdf, docx, xlsx, zip, doc, xls, ole, rtf, image, html, text.
+
+    A PDF may start late: JSP download servlets send CR/LF, a BOM or spaces before ``%PDF``."""
     if not data.strip():
         return "empty"
     head = data[:2048]
@@ -50,6 +52,8 @@ def sniff(data: bytes) -> str:
         return _ole_kind(data)
     if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return "rtf"
     if _HTML_MARKERS.search(head.lstrip()[:2048]):
         return "html"
     return "text"

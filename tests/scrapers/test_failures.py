@@ -22,6 +22,7 @@ from replicas.server import ReplicaServer, Request, Response
 from replicas.site import tiny_png
 from scrapers.discover import discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchError, FetchResult
+from tests.fetching import quick_fetcher
 
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF"
 ARTICLE = (
@@ -88,7 +89,7 @@ class _Burst:
 
 def test_zero_byte_burst_backs_off_and_records_it() -> None:
     burst = _Burst(limit=3, quiet=0.1)
-    with ReplicaServer({"/p.html": burst}) as site, Fetcher(per_host_delay=0, retries=2, backoff=0.15) as f:
+    with ReplicaServer({"/p.html": burst}) as site, quick_fetcher(retries=2, backoff=0.15) as f:
         results = [f.fetch(site.url("/p.html")) for _ in range(6)]
         assert all(isinstance(r, FetchResult) and r.content == ARTICLE for r in results)
         assert f.throttled[f"127.0.0.1:{site.port}"] >= 1
@@ -97,7 +98,7 @@ def test_zero_byte_burst_backs_off_and_records_it() -> None:
 
 def test_zero_bytes_forever_gives_up_after_bounded_attempts() -> None:
     with ReplicaServer({"/p.html": Response(body=b"", conditional=False)}) as site:
-        with Fetcher(per_host_delay=0, retries=2, backoff=0.01) as f:
+        with quick_fetcher(retries=2, backoff=0.01) as f:
             err = _err(f.fetch(site.url("/p.html")))
         assert err.kind == "blocked" and err.evidence["vendor"] == "empty"
         assert err.evidence["empty_attempts"] == 3
@@ -189,10 +190,10 @@ def test_seo_clone_is_ignored(fetcher: Fetcher) -> None:
 def test_stream_without_length_over_cap_is_cut_off() -> None:
     body = PDF + tiny_png() * 4000
     routes = {"/big.pdf": Response(body=body, content_type="application/pdf", stream=True, conditional=False)}
-    with ReplicaServer(routes) as site, Fetcher(per_host_delay=0, max_bytes=50_000, retries=0) as f:
+    with ReplicaServer(routes) as site, quick_fetcher(max_bytes=50_000, retries=0) as f:
         err = _err(f.fetch(site.url("/big.pdf")))
         assert err.kind == "too_large"
         assert err.evidence == {"received_more_than": 50_000, "limit": 50_000}  # no declared length
-        with Fetcher(per_host_delay=0, max_bytes=len(body) + 1, retries=0) as roomy:
+        with quick_fetcher(max_bytes=len(body) + 1, retries=0) as roomy:
             ok = roomy.fetch(site.url("/big.pdf"))
         assert isinstance(ok, FetchResult) and ok.content == body
