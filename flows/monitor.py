@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -21,6 +20,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from flows.artifacts import ProgressReporter, publish_compliance_artifact, publish_findings_artifact
@@ -33,6 +33,7 @@ from nianbao import pipeline
 from nianbao.deadline_watch import check_deadlines
 from nianbao.gc_tuning import startup_objects_frozen
 from nianbao.settings import get_settings
+from scrapers.retry import RetryPolicy
 
 # Threads per flow run (tasks at once); the fetcher still sends one request at a time per host.
 FLOW_WORKERS = int(os.environ.get("NIANBAO_FLOW_WORKERS", "16"))
@@ -111,23 +112,25 @@ def monitor_agencies_task(
     return outcomes
 
 
-AGENCY_RETRY_DELAYS = (10.0, 60.0)  # seconds before the 2nd and 3rd attempt
+# The crawl itself never raises for portal trouble; what reaches here is the database (locked,
+# restarting, a dropped connection: worth another try after ≈10 s, then ≈60 s) or a bug (not).
+AGENCY_RETRY = RetryPolicy(
+    attempts=3, base_delay=10.0, factor=6.0, max_delay=60.0, jitter=0.2, transient=(OperationalError, OSError)
+)
 
 
 def with_retries(crawl: Callable[[], dict], code: str, logger: logging.LoggerAdapter) -> dict:
-    """`crawl()`, again after each of AGENCY_RETRY_DELAYS when it raises; after the last
-    failure an ``error`` outcome that says why (the crawl itself never raises for portal
-    trouble, so this is for the database or a bug)."""
-    for attempt, delay in enumerate((*AGENCY_RETRY_DELAYS, None), start=1):
-        try:
-            return crawl()
-        except Exception as exc:
-            if delay is None:
-                logger.error("%s: failed %d times, giving up: %r", code, attempt, exc)
-                return error_outcome(code, exc)
-            logger.warning("%s: attempt %d failed (%r); retrying in %.0f s", code, attempt, exc, delay)
-            time.sleep(delay)
-    raise AssertionError("unreachable")
+    """`crawl()`, tried again as `AGENCY_RETRY` says while it raises a transient error; after
+    the last failure, or at once for any other error, an ``error`` outcome that says why."""
+
+    def retrying(attempt: int, exc: BaseException, delay: float) -> None:
+        logger.warning("%s: attempt %d failed (%r); retrying in %.0f s", code, attempt, exc, delay)
+
+    try:
+        return AGENCY_RETRY.call(crawl, on_retry=retrying)
+    except Exception as exc:
+        logger.error("%s: failed, giving up: %r", code, exc)
+        return error_outcome(code, exc)
 
 
 def error_outcome(code: str, exc: BaseException) -> dict:
