@@ -32,7 +32,9 @@ from models.tables import Jurisdiction
 from nianbao import pipeline
 from nianbao.deadline_watch import check_deadlines
 from nianbao.gc_tuning import startup_objects_frozen
-from nianbao.settings import get_settings
+from nianbao.preflight import preflight
+from nianbao.runs import heartbeat
+from nianbao.settings import Settings, get_settings
 from scrapers.retry import RetryPolicy
 
 # Threads per flow run (tasks at once); the fetcher still sends one request at a time per host.
@@ -200,6 +202,19 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
     settings = get_settings()
     started = datetime.now(UTC)
     run_id = pipeline.start_run(settings, trigger=trigger, scope=scope)
+    with heartbeat(settings.db_url, run_id):
+        return _crawl_run(settings, run_id, started, agency_codes, year, trigger, scope)
+
+
+def _crawl_run(
+    settings: Settings,
+    run_id: int,
+    started: datetime,
+    agency_codes: list[str],
+    year: int,
+    trigger: str,
+    scope: str,
+) -> dict:
     entries = [u for urls in pipeline.entry_urls(settings, agency_codes).values() for u in urls]
     groups = task_groups(settings, agency_codes, settings.max_tasks_per_run)
     with run_slots(run_id, entries):
@@ -248,6 +263,7 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
 )
 def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     """Crawl every active agency (of one jurisdiction, or all), check, record, alert."""
+    preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     codes = pipeline.active_agency_codes(get_settings(), jurisdiction)
@@ -263,6 +279,7 @@ def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
 )
 def recrawl_agency(agency: str, year: int | None = None) -> dict:
     """Recrawl one agency now (by code, id or name), e.g. after it says 「我们已经发布了」."""
+    preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     with session_scope(get_settings().db_url) as s:
@@ -273,6 +290,7 @@ def recrawl_agency(agency: str, year: int | None = None) -> dict:
 @flow(name="check-deadlines", log_prints=True)
 def check_deadlines_flow(year: int | None = None) -> list[dict]:
     """MISSING / LATE / DUE-SOON for every agency, then deliver the alerts."""
+    preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     results = check_deadlines_task(year)

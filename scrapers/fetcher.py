@@ -166,6 +166,11 @@ class Fetcher:
         self.throttled: dict[str, int] = {}  # host -> empty-200 responses seen (soft blocks)
         self._throttled_lock = threading.Lock()
 
+    def with_http_fallback(self) -> Fetcher:
+        """This fetcher (same slots, caches and connections) with `http_fallback` on for every
+        request: an agency whose registry entry allows plain http when its certificate fails."""
+        return _FallbackFetcher(self)  # type: ignore[return-value]
+
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
         self._client.close()
@@ -439,6 +444,23 @@ class Fetcher:
                 content=body,
             )
         return FetchResult(url, final_url, status, ctype, body, etag, last_modified, False, kind)
+
+
+class _FallbackFetcher:
+    """`Fetcher.with_http_fallback`: every `fetch` with `http_fallback=True`, the rest shared."""
+
+    def __init__(self, inner: Fetcher) -> None:
+        self._inner = inner
+
+    def fetch(self, url: str, **kwargs: Any) -> Outcome:
+        kwargs["http_fallback"] = True
+        return self._inner.fetch(url, **kwargs)
+
+    def with_http_fallback(self) -> _FallbackFetcher:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 def _headers(etag: str | None, last_modified: str | None, referer: str | None) -> dict[str, str]:

@@ -9,7 +9,14 @@ from reports.model import ParsedReport, ParseProblem
 from reports.parse.assemble import UNREADABLE, assemble
 from reports.parse.blocks import Document, text_to_blocks
 from reports.parse.decode import decode_bytes, looks_like_text
-from reports.parse.limits import MAX_HTML_BYTES, MAX_INPUT_BYTES, MAX_TEXT_BYTES, check_zip, too_big
+from reports.parse.limits import (
+    MAX_HTML_BYTES,
+    MAX_INPUT_BYTES,
+    MAX_PAGES,
+    MAX_TEXT_BYTES,
+    check_zip,
+    too_big,
+)
 from reports.parse.sniff import claimed_kind, sniff
 
 log = logging.getLogger(__name__)
@@ -50,9 +57,14 @@ def _failed(kind: str, reason: str, detail: dict[str, Any] | None = None, text: 
 
 
 def parse_document(
-    data: bytes, *, content_type: str | None = None, filename: str | None = None
+    data: bytes,
+    *,
+    content_type: str | None = None,
+    filename: str | None = None,
+    max_pages: int | None = None,
 ) -> ParsedReport:
-    """Parse a downloaded document, sniffing its real kind from the bytes."""
+    """Parse a downloaded document, sniffing its real kind from the bytes. `max_pages`: PDF pages
+    read for text (default `limits.MAX_PAGES`)."""
     kind = sniff(data)
     claimed = claimed_kind(content_type, filename)
     pre: list[ParseProblem] = []
@@ -72,7 +84,7 @@ def parse_document(
         if len(data) > limit:
             report = ParsedReport(input_kind=kind, problems=[*pre, too_big(len(data), limit, what)])
             return report
-        doc, problems = _read(kind, data, detail)
+        doc, problems = _read(kind, data, detail, max_pages or MAX_PAGES)
         if doc is None:
             report = ParsedReport(input_kind=kind)
             report.problems.extend(pre + problems)
@@ -103,12 +115,14 @@ def _note_sources(report: ParsedReport, note: str) -> None:
                 cell.source = cell.source.model_copy(update={"note": note})
 
 
-def _read(kind: str, data: bytes, detail: dict[str, Any]) -> tuple[Document | None, list[ParseProblem]]:
+def _read(
+    kind: str, data: bytes, detail: dict[str, Any], max_pages: int
+) -> tuple[Document | None, list[ParseProblem]]:
     """The document's blocks by its sniffed kind (None with problems when unreadable)."""
     if kind == "pdf":
         from reports.parse.pdf import pdf_document
 
-        doc, problems = pdf_document(data)
+        doc, problems = pdf_document(data, max_pages)
         if doc is not None and not doc.blocks and doc.images_in_body:
             return _ocr_pdf(data, problems)
         return doc, problems
