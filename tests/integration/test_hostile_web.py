@@ -41,7 +41,12 @@ def test_a_trickling_site_does_not_hold_up_the_monitor_run(
     from replicas.sample_portal import SAMPLE_AGENCIES, start_sample_portal
 
     monkeypatch.chdir(tmp_path)
-    for name in ("NIANBAO_DATA_DIR", "NIANBAO_REGISTRY_PATH", "NIANBAO_APPRISE_CONFIG", "NIANBAO_PER_HOST_DELAY"):
+    for name in (
+        "NIANBAO_DATA_DIR",
+        "NIANBAO_REGISTRY_PATH",
+        "NIANBAO_APPRISE_CONFIG",
+        "NIANBAO_PER_HOST_DELAY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NIANBAO_REQUEST_DEADLINE", "2")
     configure_demo_environment(tmp_path / "data")
@@ -139,7 +144,9 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_run(db_url: str, tmp_path:
         dead = s.get(CrawlRun, killed)
         assert dead.status == "abandoned"  # type: ignore[union-attr]
         note = dead.stats["abandoned"]  # type: ignore[union-attr]
-        assert note["noticed_by_run"] in (alive, nxt) and note["last_seen_at"].startswith(str(last_seen.date()))
+        assert note["noticed_by_run"] in (alive, nxt) and note["last_seen_at"].startswith(
+            str(last_seen.date())
+        )
         assert s.get(CrawlRun, alive).status == "running"  # type: ignore[union-attr]
         assert s.get(CrawlRun, nxt).status == "running"  # type: ignore[union-attr]
 
@@ -170,7 +177,9 @@ def test_a_database_that_is_not_there_is_one_sentence(tmp_path: Path, monkeypatc
     assert "secret" not in out and "Traceback" not in out
 
 
-def test_an_alert_config_apprise_cannot_load_stops_the_run_before_the_crawl(tmp_path: Path, monkeypatch) -> None:
+def test_an_alert_config_apprise_cannot_load_stops_the_run_before_the_crawl(
+    tmp_path: Path, monkeypatch
+) -> None:
     from flows.monitor import monitor
     from nianbao.preflight import PreflightError
     from nianbao.settings import get_settings
@@ -217,7 +226,9 @@ def test_agencies_sync_check_validates_without_writing(tmp_path: Path, monkeypat
     good = REPO / "nianbao" / "agencies.yaml"
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        good.read_text(encoding="utf-8").replace("entry_urls: [https://www.jxq", "entry_url: [https://www.jxq"),
+        good.read_text(encoding="utf-8").replace(
+            "entry_urls: [https://www.jxq", "entry_url: [https://www.jxq"
+        ),
         encoding="utf-8",
     )
     try:

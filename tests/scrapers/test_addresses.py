@@ -145,7 +145,11 @@ def test_trailing_dots_are_one_host_with_the_plain_name() -> None:
 
 def test_default_fetcher_refuses_loopback_and_fetches_nothing() -> None:
     with ReplicaServer({"/": Response(body=b"<html><body>hi</body></html>")}) as site:
-        for url in (site.base_url + "/", f"http://localhost.:{site.port}/", f"http://[::ffff:127.0.0.1]:{site.port}/"):
+        for url in (
+            site.base_url + "/",
+            f"http://localhost.:{site.port}/",
+            f"http://[::ffff:127.0.0.1]:{site.port}/",
+        ):
             result = quick_fetcher(allow_private_hosts=False).fetch(url)
             assert isinstance(result, FetchError) and result.kind == "not_allowed", url
             assert "内网或本机" in result.detail
@@ -154,7 +158,9 @@ def test_default_fetcher_refuses_loopback_and_fetches_nothing() -> None:
 
 def test_the_fetcher_connects_to_the_address_it_resolved_and_keeps_the_name() -> None:
     """`portal.test` exists only in this resolver: httpx resolving it again would fail."""
-    with ReplicaServer({"/page.html": Response(body="<html><body><p>正文</p></body></html>".encode())}) as site:
+    with ReplicaServer(
+        {"/page.html": Response(body="<html><body><p>正文</p></body></html>".encode())}
+    ) as site:
         calls: list[str] = []
 
         def resolve(host: str, port: int) -> list[str]:
@@ -192,7 +198,10 @@ def test_each_connection_goes_to_the_address_the_guard_returned_for_it() -> None
         first.stop()
         second.stop()
     assert all(isinstance(b, FetchResult) for b in bodies), bodies
-    assert [b.text() for b in bodies] == ["<html><body>two</body></html>", "<html><body>one</body></html>"] * 2  # type: ignore[union-attr]
+    assert [b.text() for b in bodies] == [
+        "<html><body>two</body></html>",
+        "<html><body>one</body></html>",
+    ] * 2  # type: ignore[union-attr]
     assert sorted(arrivals) == sorted(handed) and len(handed) == 4
 
 
@@ -225,9 +234,7 @@ def _ca_and_leaf(tmp: Path, name: str) -> tuple[Path, ssl.SSLContext]:
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     (tmp / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))

@@ -186,12 +186,17 @@ def test_image_attachments_are_files_not_fake_ones(name: str, body: bytes) -> No
         "<html><body><h1>某局2024年政府信息公开工作年度报告</h1>"
         f'<p><a appendix="true" href="./{name}">年报扫描件</a></p></body></html>'
     ).encode()
-    routes = {"/nb/a1.html": Response(body=article), f"/nb/{name}": Response(body=body, content_type="image/x")}
+    routes = {
+        "/nb/a1.html": Response(body=article),
+        f"/nb/{name}": Response(body=body, content_type="image/x"),
+    }
     with ReplicaServer(routes) as site, quick_fetcher() as f:
         page = f.fetch(site.url("/nb/a1.html"))
         assert isinstance(page, FetchResult)
         attachments = find_attachments(read_page(page.text()), page.final_url)
-        found = DiscoveredReport("某局2024年政府信息公开工作年度报告", "某局", 2024, page.url, None, None, attachments)
+        found = DiscoveredReport(
+            "某局2024年政府信息公开工作年度报告", "某局", 2024, page.url, None, None, attachments
+        )
         found.article = page
         doc = fetch_report_document(found, f, ["127.0.0.1"])
     assert isinstance(doc, FetchResult) and doc.url.endswith(name), doc

@@ -22,8 +22,12 @@ def test_delays_grow_by_the_factor_up_to_the_cap_without_jitter() -> None:
     st.floats(min_value=0.0, max_value=0.9),
     st.integers(min_value=0, max_value=2**31),
 )
-def test_jitter_stays_within_its_fraction_and_the_cap(retry: int, base: float, jitter: float, seed: int) -> None:
-    policy = RetryPolicy(base_delay=base, factor=2.0, max_delay=base * 50, jitter=jitter, rng=random.Random(seed))
+def test_jitter_stays_within_its_fraction_and_the_cap(
+    retry: int, base: float, jitter: float, seed: int
+) -> None:
+    policy = RetryPolicy(
+        base_delay=base, factor=2.0, max_delay=base * 50, jitter=jitter, rng=random.Random(seed)
+    )
     nominal = min(base * 2 ** (retry - 1), base * 50)
     got = policy.delay(retry)
     assert nominal * (1 - jitter) - 1e-9 <= got <= min(nominal * (1 + jitter), base * 50) + 1e-9
