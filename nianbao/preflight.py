@@ -4,10 +4,14 @@ whole crawl; now the run stops at once with one sentence each."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from nianbao.settings import Settings
+
+log = logging.getLogger("nianbao.preflight")
 
 
 class PreflightError(RuntimeError):
@@ -36,13 +40,13 @@ def database_problem(url: str, timeout_s: int = 5) -> str | None:
 
 
 def alert_config_problem(settings: Settings) -> str | None:
-    """Why the apprise config cannot be used, or None (also when none is set: alerts then stay
-    pending, and the run says so when it delivers)."""
+    """Why the apprise config cannot be used, or None. None also when none is set or the file is
+    not there (yet): alerts then stay pending, and the run says so when it delivers."""
     path = settings.apprise_config
-    if path is None:
+    if path is None or not path.exists():
+        if path is not None:
+            log.warning("alert config %s does not exist: alerts stay pending", path)
         return None
-    if not path.exists():
-        return f"告警配置文件 {path} 不存在（NIANBAO_APPRISE_CONFIG），请改正路径或去掉该设置。"
     from alerts.config import ConfigError, load_config
 
     try:

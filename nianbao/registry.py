@@ -247,7 +247,7 @@ def load_registry(path: Path) -> Registry:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else ""
-        raise RegistryError(f"登记表文件 {path} 不是有效的 YAML{where}：{exc}") from exc
+        raise RegistryError(f"登记表文件 {path} 不是有效的 YAML（{where}）：{exc}") from exc
     try:
         registry = Registry.model_validate(raw or {})
     except ValidationError as exc:

@@ -27,7 +27,7 @@ runner = CliRunner()
 
 
 def test_a_trickling_site_does_not_hold_up_the_monitor_run(
-    tmp_path: Path, prefect_harness, monkeypatch: pytest.MonkeyPatch
+    sample_setup, prefect_harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One agency's portal sends a byte every 0.1 s: its crawl is cut off by the request
     budget, the run ends, and every other agency's alerts are delivered."""
@@ -35,61 +35,49 @@ def test_a_trickling_site_does_not_hold_up_the_monitor_run(
     from alerts.sink import start_webhook_sink
     from flows.monitor import monitor
     from flows.runtime import reset_shared_fetcher
-    from nianbao.demo import configure_demo_environment, demo_registry
     from nianbao.registry import load_registry, sync_registry
     from nianbao.settings import get_settings
-    from replicas.sample_portal import SAMPLE_AGENCIES, start_sample_portal
 
-    monkeypatch.chdir(tmp_path)
-    for name in (
-        "NIANBAO_DATA_DIR",
-        "NIANBAO_REGISTRY_PATH",
-        "NIANBAO_APPRISE_CONFIG",
-        "NIANBAO_PER_HOST_DELAY",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    settings, agencies = sample_setup
     monkeypatch.setenv("NIANBAO_REQUEST_DEADLINE", "2")
-    configure_demo_environment(tmp_path / "data")
+    get_settings.cache_clear()
+    reset_shared_fetcher()
+    settings = get_settings()
     slow = HostileServer(trickle_body(every=0.1))
     sink = start_webhook_sink(port=0)
     try:
-        with start_sample_portal(port=0) as portal:
-            registry = demo_registry(SAMPLE_AGENCIES, portal.base_url)
-            registry["jurisdictions"].append(
-                {
-                    "code": "slow-district",
-                    "name": "慢速县",
-                    "agencies": [
-                        {
-                            "code": "slow-agency",
-                            "name": "慢速县教育局",
-                            "entry_urls": [slow.url("/zfxxgk/zfxxgknb/index.html")],
-                            "allowed_hosts": ["127.0.0.1"],
-                        }
-                    ],
-                }
-            )
-            settings = get_settings()
-            settings.registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
-            districts = tuple(dict.fromkeys(a["district_code"] for a in SAMPLE_AGENCIES))
-            write_demo_config(settings.apprise_config, sink.url, districts=districts)
-            migrate(settings.db_url)
-            with session_scope(settings.db_url) as s:
-                sync_registry(s, load_registry(settings.registry_path))
-            t0 = time.monotonic()
-            result = monitor(year=2024)
-            took = time.monotonic() - t0
+        registry = yaml.safe_load(settings.registry_path.read_text(encoding="utf-8"))
+        registry["jurisdictions"].append(
+            {
+                "code": "slow-district",
+                "name": "慢速县",
+                "agencies": [
+                    {
+                        "code": "slow-agency",
+                        "name": "慢速县教育局",
+                        "entry_urls": [slow.url("/zfxxgk/zfxxgknb/index.html")],
+                        "allowed_hosts": ["127.0.0.1"],
+                    }
+                ],
+            }
+        )
+        settings.registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+        districts = tuple(dict.fromkeys(a["district_code"] for a in agencies))
+        write_demo_config(settings.apprise_config, sink.url, districts=districts)
+        with session_scope(settings.db_url) as s:
+            sync_registry(s, load_registry(settings.registry_path))
+        t0 = time.monotonic()
+        result = monitor(year=2024)
+        took = time.monotonic() - t0
         received = "\n".join(str(m) for m in sink.messages)
     finally:
         slow.stop()
         sink.stop()
-        reset_shared_fetcher()
-        get_settings.cache_clear()
     by_code = {o["agency"]: o for o in result["outcomes"]}
     assert by_code["slow-agency"]["outcome"] == "unreachable"
     assert "秒内未完成" in by_code["slow-agency"]["detail"] or "过慢" in by_code["slow-agency"]["detail"]
     others = [o for code, o in by_code.items() if code != "slow-agency"]
-    assert len(others) == len(SAMPLE_AGENCIES) and all(o["outcome"] == "ok" for o in others), others
+    assert len(others) == len(agencies) and all(o["outcome"] == "ok" for o in others), others
     assert result["delivery"]["sent"] and not result["delivery"]["failed"], result["delivery"]
     for needle in ("未发布", "逾期", "湛河区应急管理局"):
         assert needle in received
