@@ -246,8 +246,8 @@ def load_registry(path: Path) -> Registry:
         raise RegistryError(f"登记表文件 {path} 不是 UTF-8 编码的文本") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else ""
-        raise RegistryError(f"登记表文件 {path} 不是有效的 YAML（{where}）：{exc}") from exc
+        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+        raise RegistryError(f"登记表文件 {path} 不是有效的 YAML{where}：{exc}") from exc
     try:
         registry = Registry.model_validate(raw or {})
     except ValidationError as exc:
