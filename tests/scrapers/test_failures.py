@@ -162,6 +162,23 @@ def test_http_fallback_only_when_the_agency_allows_it(tls_site: ReplicaServer, f
     assert [r.year for r in result.reports] == [2024] and result.errors == []
 
 
+def test_an_agency_allowed_http_falls_back_on_every_page_and_file(
+    tls_site: ReplicaServer, fetcher: Fetcher
+) -> None:
+    """The registry's `http_fallback` reaches every request of the agency's crawl, not only
+    the column page: the articles and attachments of a broken-certificate site are https too."""
+    https = f"https://127.0.0.1:{tls_site.port}/nb/index.html"
+    plain = discover(https, fetcher, ["127.0.0.1"], http_fallback=True)  # only the column falls back
+    lenient = fetcher.with_http_fallback()
+    result = discover(https, lenient, ["127.0.0.1"])
+    assert [r.year for r in result.reports] == [2024] and result.errors == []
+    assert result.reports[0].article is not None and result.reports[0].article.ok
+    fetch_report_document(result.reports[0], lenient, ["127.0.0.1"])
+    assert tls_site.requests.for_path("/files/report.pdf")  # the https attachment, asked over http
+    assert lenient.with_http_fallback() is lenient and lenient.slots is fetcher.slots
+    assert plain.reports  # the list was read either way
+
+
 # -- SEO clone -----------------------------------------------------------------------------
 def test_seo_clone_is_ignored(fetcher: Fetcher) -> None:
     pubs = make_pubs("湛河区", 2, (2024,), first_id=500000)
