@@ -39,6 +39,7 @@ from alerts.render import DigestItem, render_body, render_digest, render_subject
 from alerts.rules_zh import SEVERITY_RANK
 from models.db import get_engine
 from models.tables import Alert, AlertDelivery
+from scrapers.retry import RetryPolicy
 
 __all__ = ["DeliveryReport", "MessageResult", "deliver_pending", "list_alerts", "send_test_message"]
 
@@ -123,8 +124,12 @@ def _delivered(s: Session, alert_ids: list[int]) -> dict[int, set[str]]:
 
 
 def _backoff(attempts: int, cfg: AlertConfig) -> timedelta:
-    seconds = cfg.backoff_base_seconds * (2 ** max(0, attempts - 1))
-    return timedelta(seconds=min(seconds, cfg.backoff_max_seconds))
+    """The project's retry policy with the config's figures; no jitter: delivery runs on a
+    schedule anyway, and exact times keep `nianbao alerts list` readable."""
+    policy = RetryPolicy(
+        base_delay=cfg.backoff_base_seconds, factor=2.0, max_delay=cfg.backoff_max_seconds, jitter=0.0
+    )
+    return timedelta(seconds=policy.delay(max(1, attempts)))
 
 
 _LOG_LINE = re.compile(r"^\S+ \S+ - (?P<level>[A-Z]+) - (?P<msg>.*)$")

@@ -30,7 +30,7 @@ from replicas.families.units import make_pubs
 from replicas.server import ReplicaServer
 from scrapers.conditional import CrawlCache, Validators
 from scrapers.discover import discover, fetch_report_document
-from scrapers.fetcher import Fetcher, FetchResult
+from scrapers.fetcher import FETCH_RETRY, FetchConfig, Fetcher, FetchResult
 
 HOSTS = ["127.0.0.1"]
 
@@ -60,7 +60,8 @@ def crawl(
     docs: dict[str, tuple[str | None, str | None]] = {}
     reports = unchanged = 0
     started = time.perf_counter()
-    with Fetcher(per_host_delay=0, retries=1, backoff=0.05) as fetcher:
+    config = FetchConfig(per_host_delay=0, allow_private_hosts=True, retry=FETCH_RETRY.with_(attempts=2, base_delay=0.05))
+    with Fetcher(config) as fetcher:
         for path in entries:
             result = discover(server.url(path), fetcher, HOSTS, validators=validators)
             assert not result.errors, result.errors

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -21,6 +20,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from flows.artifacts import ProgressReporter, publish_compliance_artifact, publish_findings_artifact
@@ -32,7 +32,10 @@ from models.tables import Jurisdiction
 from nianbao import pipeline
 from nianbao.deadline_watch import check_deadlines
 from nianbao.gc_tuning import startup_objects_frozen
-from nianbao.settings import get_settings
+from nianbao.preflight import preflight
+from nianbao.runs import heartbeat
+from nianbao.settings import Settings, get_settings
+from scrapers.retry import RetryPolicy
 
 # Threads per flow run (tasks at once); the fetcher still sends one request at a time per host.
 FLOW_WORKERS = int(os.environ.get("NIANBAO_FLOW_WORKERS", "16"))
@@ -111,23 +114,25 @@ def monitor_agencies_task(
     return outcomes
 
 
-AGENCY_RETRY_DELAYS = (10.0, 60.0)  # seconds before the 2nd and 3rd attempt
+# The crawl itself never raises for portal trouble; what reaches here is the database (locked,
+# restarting, a dropped connection: worth another try after ≈10 s, then ≈60 s) or a bug (not).
+AGENCY_RETRY = RetryPolicy(
+    attempts=3, base_delay=10.0, factor=6.0, max_delay=60.0, jitter=0.2, transient=(OperationalError, OSError)
+)
 
 
 def with_retries(crawl: Callable[[], dict], code: str, logger: logging.LoggerAdapter) -> dict:
-    """`crawl()`, again after each of AGENCY_RETRY_DELAYS when it raises; after the last
-    failure an ``error`` outcome that says why (the crawl itself never raises for portal
-    trouble, so this is for the database or a bug)."""
-    for attempt, delay in enumerate((*AGENCY_RETRY_DELAYS, None), start=1):
-        try:
-            return crawl()
-        except Exception as exc:
-            if delay is None:
-                logger.error("%s: failed %d times, giving up: %r", code, attempt, exc)
-                return error_outcome(code, exc)
-            logger.warning("%s: attempt %d failed (%r); retrying in %.0f s", code, attempt, exc, delay)
-            time.sleep(delay)
-    raise AssertionError("unreachable")
+    """`crawl()`, tried again as `AGENCY_RETRY` says while it raises a transient error; after
+    the last failure, or at once for any other error, an ``error`` outcome that says why."""
+
+    def retrying(attempt: int, exc: BaseException, delay: float) -> None:
+        logger.warning("%s: attempt %d failed (%r); retrying in %.0f s", code, attempt, exc, delay)
+
+    try:
+        return AGENCY_RETRY.call(crawl, on_retry=retrying)
+    except Exception as exc:
+        logger.error("%s: failed, giving up: %r", code, exc)
+        return error_outcome(code, exc)
 
 
 def error_outcome(code: str, exc: BaseException) -> dict:
@@ -197,6 +202,19 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
     settings = get_settings()
     started = datetime.now(UTC)
     run_id = pipeline.start_run(settings, trigger=trigger, scope=scope)
+    with heartbeat(settings.db_url, run_id):
+        return _crawl_run(settings, run_id, started, agency_codes, year, trigger, scope)
+
+
+def _crawl_run(
+    settings: Settings,
+    run_id: int,
+    started: datetime,
+    agency_codes: list[str],
+    year: int,
+    trigger: str,
+    scope: str,
+) -> dict:
     entries = [u for urls in pipeline.entry_urls(settings, agency_codes).values() for u in urls]
     groups = task_groups(settings, agency_codes, settings.max_tasks_per_run)
     with run_slots(run_id, entries):
@@ -245,6 +263,7 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
 )
 def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     """Crawl every active agency (of one jurisdiction, or all), check, record, alert."""
+    preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     codes = pipeline.active_agency_codes(get_settings(), jurisdiction)
@@ -260,6 +279,7 @@ def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
 )
 def recrawl_agency(agency: str, year: int | None = None) -> dict:
     """Recrawl one agency now (by code, id or name), e.g. after it says 「我们已经发布了」."""
+    preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     with session_scope(get_settings().db_url) as s:
@@ -270,6 +290,7 @@ def recrawl_agency(agency: str, year: int | None = None) -> dict:
 @flow(name="check-deadlines", log_prints=True)
 def check_deadlines_flow(year: int | None = None) -> list[dict]:
     """MISSING / LATE / DUE-SOON for every agency, then deliver the alerts."""
+    preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     results = check_deadlines_task(year)

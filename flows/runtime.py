@@ -19,7 +19,7 @@ def shared_fetcher() -> Fetcher:
     global _fetcher
     with _lock:
         if _fetcher is None:
-            _fetcher = Fetcher()
+            _fetcher = Fetcher(get_settings().fetch_config())
         return _fetcher
 
 

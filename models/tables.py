@@ -43,6 +43,8 @@ class Agency(SQLModel, table=True):
     allowed_hosts: list = _json(list)
     deadline_overrides: dict = _json(dict)
     active: bool = True
+    adapter: str = "auto"  # the list adapter (scrapers/adapters) when `auto` guesses wrong
+    http_fallback: bool = False  # a broken certificate: the same URL over plain http
 
 
 class CrawlRun(SQLModel, table=True):
@@ -51,7 +53,8 @@ class CrawlRun(SQLModel, table=True):
     finished_at: datetime | None = None
     trigger: str = "cli"  # cli | schedule | manual | demo
     scope: str = "all"  # "all", a jurisdiction code or an agency code
-    status: str = "running"  # running | completed | failed
+    status: str = "running"  # running | completed | failed | abandoned (killed; the next run says so)
+    last_seen_at: datetime | None = None  # the run's last sign of life (a heartbeat while it works)
     stats: dict = _json(dict)
 
 

@@ -38,10 +38,16 @@ console = Console()
 
 @app.callback()
 def _process_setup() -> None:
-    """Before any command: flat memory for this process and the flow runs it starts."""
+    """Before any command: flat memory for this process and the flow runs it starts, and the
+    settings checked (a wrong value is said now, in one sentence per mistake)."""
     from nianbao.memory import limit_malloc_arenas
+    from nianbao.settings import SettingsError
 
     limit_malloc_arenas()
+    try:
+        get_settings()
+    except SettingsError as exc:
+        _fail(str(exc))
 
 
 YearOpt = Annotated[
@@ -55,7 +61,22 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _prepare_db() -> None:
+    from nianbao.preflight import database_problem
+
+    problem = database_problem(get_settings().db_url)
+    if problem:
+        _fail(problem)
     migrate(get_settings().db_url)
+
+
+def _preflight() -> None:
+    """Database and alert config, before a run crawls anything."""
+    from nianbao.preflight import PreflightError, preflight
+
+    try:
+        preflight(get_settings())
+    except PreflightError as exc:
+        _fail(str(exc))
 
 
 def _sync(path: Path | None = None) -> dict[str, int]:
@@ -86,16 +107,18 @@ def check(
     from reports.checks.readability import readability, unreadable_finding
     from reports.parse import parse_document
 
-    fetch_image, base_url = None, None
+    content_type, fetch_image, base_url, fetcher = None, None, None, None
     if path.startswith(("http://", "https://")):
-        from scrapers.fetcher import Fetcher
+        from scrapers.fetcher import Fetcher, FetchError
         from scrapers.images import image_fetcher
+        from scrapers.report_page import fetch_report_at
 
-        fetcher = Fetcher()
-        result = fetcher.fetch(path, expect="document")
-        if not result.ok:
+        fetcher = Fetcher(get_settings().fetch_config())
+        result = fetch_report_at(path, fetcher)
+        if isinstance(result, FetchError):
+            fetcher.close()
             _fail(f"无法获取 {path}：{result.kind} {result.detail}")
-        data, name = result.content, path
+        data, name, content_type = result.content, result.final_url, result.content_type
         fetch_image, base_url = image_fetcher(fetcher, None, referer=result.final_url), result.final_url
     else:
         file = Path(path)
@@ -106,7 +129,18 @@ def check(
 
     if level is not None and level not in LEVELS:
         _fail(f"--level 须为 {' / '.join(LEVELS)} 之一")
-    report = parse_document(data, filename=name, fetch_image=fetch_image, base_url=base_url)
+    try:
+        report = parse_document(
+            data,
+            content_type=content_type,
+            filename=name,
+            fetch_image=fetch_image,
+            base_url=base_url,
+            max_pages=get_settings().pdf_max_pages,
+        )
+    finally:
+        if fetcher is not None:
+            fetcher.close()
     seen = readability(report)
     if seen.readable:
         ctx = CheckContext(agency_kind=kind, agency_level=level or infer_level(report.agency))
@@ -153,8 +187,22 @@ def rules() -> None:
 @agencies_app.command("sync")
 def agencies_sync(
     path: Annotated[Path | None, typer.Option(help="Registry YAML (default: NIANBAO_REGISTRY_PATH).")] = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Only validate the file; write nothing to the database.")
+    ] = False,
 ) -> None:
-    """Load the registry file into the database."""
+    """Load the registry file into the database (with --check: only say whether it is valid)."""
+    if check_only:
+        file = path or get_settings().registry_path
+        try:
+            registry = load_registry(file)
+        except RegistryError as exc:
+            _fail(str(exc))
+        agencies = sum(len(j.agencies) for j in registry.jurisdictions)
+        console.print(
+            f"登记表 {file} 有效：{len(registry.jurisdictions)} 个辖区，{agencies} 个单位（未写入数据库）"
+        )
+        return
     counts = _sync(path)
     console.print(f"已同步：{counts}")
 
@@ -191,6 +239,7 @@ def run(
     """One monitoring cycle now: sync the registry, crawl, parse, check, record, alert."""
     from flows.monitor import monitor
 
+    _preflight()
     _sync()
     result = monitor(jurisdiction=jurisdiction, year=year)
     _print_cycle(result, year)
@@ -204,6 +253,7 @@ def recrawl(
     """Recrawl one agency now and show its result."""
     from flows.monitor import recrawl_agency
 
+    _preflight()
     _prepare_db()
     try:
         with session_scope(get_settings().db_url) as s:
@@ -345,7 +395,7 @@ def discover(
     from scrapers.fetcher import Fetcher
 
     try:
-        found = discover_json(url, Fetcher())
+        found = discover_json(url, Fetcher(get_settings().fetch_config()))
     except DiscoverFailed as exc:
         _fail(f"无法读取 {url}：{exc}")
     if as_json:

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -30,6 +31,7 @@ from nianbao.record import (
     record_unfetched_report,
 )
 from nianbao.registry import RegistrySettings
+from nianbao.runs import mark_abandoned
 from nianbao.settings import Settings
 from reports.checks import run_checks
 from reports.checks.base import CheckContext, PeerText
@@ -39,12 +41,12 @@ from reports.levels import agency_level
 from reports.model import ParsedReport
 from reports.parse import parse_document
 from reports.parse.limits import OcrBounds
+from reports.parse.sniff import sniff
 from scrapers.blocking import looks_like_challenge
 from scrapers.conditional import CrawlCache
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchError, host_allowed
 from scrapers.images import image_fetcher
-from scrapers.sniff import sniff_kind
 from scrapers.titles import agency_matches
 
 log = logging.getLogger("nianbao.pipeline")
@@ -67,16 +69,20 @@ class AgencyOutcome:
     unreadable: int = 0  # reports found whose file could not be fetched or read
     blocked_documents: int = 0  # report files (or articles) answered by a challenge
     unattributed: int = 0  # untitled reports on a shared column, naming no unit
+    # entry URL -> articles over the per-run cap (NIANBAO_MAX_ARTICLES_PER_COLUMN), read next run
+    deferred_articles: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 def start_run(settings: Settings, *, trigger: str, scope: str) -> int:
+    """A new `running` run; runs left `running` by a killed process are marked `abandoned`."""
     with session_scope(settings.db_url) as s:
-        run = CrawlRun(trigger=trigger, scope=scope)
+        run = CrawlRun(trigger=trigger, scope=scope, last_seen_at=utcnow())
         s.add(run)
         s.flush()
+        mark_abandoned(s, older_than=timedelta(minutes=settings.abandon_after_minutes), by_run=run.id)
         return run.id  # type: ignore[return-value]
 
 
@@ -236,6 +242,7 @@ def _parse_safely(
     fetch_image: Callable[[str], bytes | None] | None = None,
     base_url: str | None = None,
     ocr: OcrBounds | None = None,
+    max_pages: int | None = None,
 ) -> tuple[ParsedReport, str | None]:
     """The parser never should raise; if it does anyway, the run goes on, and the reason the
     version could not be read is its one 「无法读取」 finding (the monitor's fault, not the report's).
@@ -249,6 +256,7 @@ def _parse_safely(
             fetch_image=fetch_image,
             base_url=base_url,
             ocr=ocr,
+            max_pages=max_pages,
         )
         return report, None
     except Exception as exc:  # a parser bug must not stop the monitoring of other agencies
@@ -368,6 +376,7 @@ def process_discovered(
             images,
             base_url=result.final_url,
             ocr=OcrBounds(settings.ocr_max_pages, settings.ocr_page_seconds),
+            max_pages=settings.pdf_max_pages,
         )
         if parsed.year is None:
             parsed.year = found.year
@@ -431,7 +440,7 @@ def process_discovered(
 
 def _challenge(fetched: FetchedBytes) -> bool:
     """An HTML answer that only asks the visitor to pass a verification (parsed as no report)."""
-    return sniff_kind(fetched.content) == "html" and looks_like_challenge(
+    return sniff(fetched.content) == "html" and looks_like_challenge(
         fetched.content[:65536].decode("utf-8", errors="ignore")
     )
 
@@ -556,6 +565,9 @@ def monitor_agency(
         jurisdiction_id = agency.jurisdiction_id
         entries, hosts = list(agency.entry_urls or []), list(agency.allowed_hosts or [])
         own = set(agency.own_entries or [])
+        adapter = None if agency.adapter in (None, "auto") else agency.adapter
+        if agency.http_fallback:  # every page and file of the agency may fall back, not the column alone
+            fetcher = fetcher.with_http_fallback()
     outcome = AgencyOutcome(agency=agency_ref, outcome="ok")
     if not entries:
         outcome.outcome, outcome.detail = "no_entry", "登记表中没有该单位的年报栏目地址"
@@ -567,8 +579,13 @@ def monitor_agency(
     cache = load_crawl_cache(settings, agency_id)  # type: ignore[arg-type]
     cache.trust_unchanged_entry, cache.trust_days = not read_in_full, settings.crawl_trust_days
     cache.validators.update(document_validators(settings, jurisdiction_id, hosts))
+    cap = None if read_in_full else settings.max_articles_per_column
     for entry in entries:
-        result = discover(entry, fetcher, allowed_hosts=hosts, validators=cache)
+        result = discover(
+            entry, fetcher, allowed_hosts=hosts, validators=cache, adapter=adapter, max_articles=cap
+        )
+        if result.deferred:  # not read this run: a report may be among them
+            outcome.deferred_articles[entry] = len(result.deferred)
         outcome.errors.extend(f"{e.detail}：{e.url or entry}" for e in result.errors)
         blind.extend(result.blind_spots)
         found.extend(result.reports)
@@ -585,7 +602,7 @@ def monitor_agency(
         elif not d.agency:
             outcome.unattributed += 1
             log.info("%s: report naming no unit on a shared column, not attributed: %s", name, d.url)
-    outcome.complete = bool(entries) and not blind
+    outcome.complete = bool(entries) and not blind and not outcome.deferred_articles
     if entries and blind:
         kinds = {e.kind for e in blind}
         outcome.outcome = "blocked" if "blocked" in kinds else ("partial" if found else "unreachable")
@@ -617,7 +634,7 @@ def monitor_agency(
                     outcome=outcome.outcome,
                     complete=outcome.complete,
                     detail=outcome.detail,
-                    evidence={"errors": outcome.errors[:20]},
+                    evidence={"errors": outcome.errors[:20], "deferred_articles": outcome.deferred_articles},
                     reports_found=outcome.reports_found,
                 )
             )

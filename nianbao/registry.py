@@ -1,13 +1,33 @@
-"""The agency registry: a YAML file the oversight office edits, loaded into the database."""
+"""The agency registry: a YAML file the oversight office edits, loaded into the database.
+
+Checked when it is loaded, so a mistake is refused at `nianbao agencies sync` (or
+`--check`), not found halfway through a run: unknown keys (`entry_url:` for `entry_urls:`
+would leave the agency without a column), bad URLs, a column whose host is not among
+`allowed_hosts`, dates that are not YYYY-MM-DD, codes used twice. Each error names the
+file, the district and the agency (code and name) and the key, in Chinese.
+"""
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
+from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlmodel import Session, select
 
 from models.tables import Agency, Jurisdiction
@@ -16,63 +36,225 @@ from models.tables import Agency, Jurisdiction
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 AgencyKind = Literal["department", "town", "street", "government", "aggregate"]
+Level = Literal["county", "city", "province"]
+_HTTP_URL = TypeAdapter(HttpUrl)
+_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # codes are alert tags too (alerts.config.TAG_RE)
+_HOST = r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?(?::\d{1,5})?$"
 
 
 class RegistryError(ValueError):
     """The registry file cannot be used; the message says where and why."""
 
 
-class AgencyEntry(BaseModel):
-    code: str
-    name: str
+def _http_url(value: str) -> str:
+    """Checked as an http(s) URL, kept as written (the crawl caches know it by that text)."""
+    _HTTP_URL.validate_python(value)
+    return value.strip()
+
+
+Code = Annotated[str, Field(pattern=_CODE)]
+EntryUrl = Annotated[str, AfterValidator(_http_url)]
+HostName = Annotated[str, Field(pattern=_HOST, max_length=253)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgencyEntry(_Strict):
+    code: Code
+    name: str = Field(min_length=1)
     short_names: list[str] = Field(default_factory=list)
     kind: AgencyKind = "department"
-    entry_urls: list[str] = Field(default_factory=list)
-    allowed_hosts: list[str] = Field(default_factory=list)
-    deadline_overrides: dict[str, str] = Field(default_factory=dict)
+    entry_urls: list[EntryUrl] = Field(default_factory=list)
+    allowed_hosts: list[HostName] = Field(default_factory=list)
+    deadline_overrides: dict[Year, date] = Field(default_factory=dict)
     active: bool = True
+    adapter: str = "auto"  # pin the CMS family when `auto` guesses wrong (scrapers/adapters)
+    http_fallback: bool = False  # a broken certificate: fetch the same URL over plain http
     # The agency's entry URLs are its own column: an untitled report there is its own. Without
     # it, an entry URL that no other agency of the registry lists counts as its own all the same.
     own: bool = False
 
+    @field_validator("adapter")
+    @classmethod
+    def _known_adapter(cls, value: str) -> str:
+        from scrapers.adapters.auto import adapter_names
 
-class JurisdictionEntry(BaseModel):
-    code: str
-    name: str
+        names = ["auto", *adapter_names()]
+        if value not in names:
+            raise ValueError(f"没有名为 {value!r} 的栏目适配器（可选：{'、'.join(names)}）")
+        return value
+
+    @model_validator(mode="after")
+    def _hosts_cover_the_columns(self) -> AgencyEntry:
+        if self.entry_urls and not self.allowed_hosts:
+            raise ValueError("填写了 entry_urls，但 allowed_hosts 为空：这样任何页面都不能抓取")
+        from scrapers.fetcher import host_allowed
+
+        outside = [u for u in self.entry_urls if not host_allowed(u, self.allowed_hosts)]
+        if outside:
+            hosts = "、".join(sorted({urlsplit(u).hostname or u for u in outside}))
+            raise ValueError(f"栏目地址的主机 {hosts} 不在 allowed_hosts 中")
+        return self
+
+
+class JurisdictionEntry(_Strict):
+    code: Code
+    name: str = Field(min_length=1)
     parent: str | None = None
     # province | city (设区的市) | county; unset: as the name tells (「…区」「…县」: county).
-    level: Literal["province", "city", "county"] | None = None
-    deadline_overrides: dict[str, dict[str, str]] = Field(default_factory=dict)
+    level: Level | None = None
+    deadline_overrides: dict[AgencyKind, dict[Year, date]] = Field(default_factory=dict)
     agencies: list[AgencyEntry] = Field(default_factory=list)
 
 
-class RegistrySettings(BaseModel):
+class RegistrySettings(_Strict):
     deadline_inclusive: bool = True
-    due_soon_days: int = 14
-    grace_days: int = 0
-    health_alert_after: int = 3
+    due_soon_days: int = Field(14, ge=0)
+    grace_days: int = Field(0, ge=0)
+    health_alert_after: int = Field(3, ge=1)
 
 
-class Registry(BaseModel):
+class Registry(_Strict):
     settings: RegistrySettings = Field(default_factory=RegistrySettings)
     jurisdictions: list[JurisdictionEntry] = Field(default_factory=list)
 
 
+# -- errors in the office's words ----------------------------------------------------------
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "registry": Registry,
+    "settings": RegistrySettings,
+    "jurisdiction": JurisdictionEntry,
+    "agency": AgencyEntry,
+}
+
+
+def _why(err: Any, key: str, model: type[BaseModel]) -> str:
+    kind, value = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(key.rsplit(".", 1)[-1], list(model.model_fields), n=1, cutoff=0.6)
+        return "不认识的键" + (f"（是否应为 {close[0]}？）" if close else f"（可用的键：{'、'.join(model.model_fields)}）")
+    if kind == "missing":
+        return "缺少必填的键"
+    if kind.startswith("url_"):
+        return f"{value!r} 不是有效的网址（应以 http:// 或 https:// 开头的完整地址）"
+    if kind.startswith("date_"):
+        return f"日期 {value!r} 格式不对，应写成 YYYY-MM-DD（例如 2025-01-28）"
+    if kind == "literal_error":
+        expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", "、").replace(", ", "、")
+        return f"{value!r} 不是可选的值（可选：{expected}）"
+    if kind == "string_pattern_mismatch":
+        if key == "allowed_hosts" or "allowed_hosts" in str(err["loc"]):
+            return f"{value!r} 不是主机名（只写主机，如 www.zhanhe.gov.cn，不带 http:// 和路径）"
+        return f"代码 {value!r} 只能由字母、数字和 - _ . 组成"
+    if kind in ("int_parsing", "greater_than_equal", "less_than_equal") and "[key]" in err["loc"]:
+        return f"年度 {value!r} 应为四位数的年份（如 2024）"
+    if kind in ("int_parsing", "int_type"):
+        return f"{value!r} 应为整数"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{value!r} 太小（{err['msg']}）"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{value!r} 应为 true 或 false"
+    if kind in ("list_type",):
+        return f"应为列表（例如 [{value!r}]）"
+    if kind in ("dict_type", "model_type"):
+        return "应为键值对（映射）"
+    if kind in ("string_type", "string_too_short"):
+        return "应为非空文字"
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error") or err["msg"])
+    return str(err["msg"])
+
+
+def _where(loc: tuple[Any, ...], raw: Any) -> tuple[str, str, type[BaseModel]]:
+    """(the district / agency the error is in, the key, the model that key belongs to)."""
+    parts: list[str] = []
+    model: type[BaseModel] = Registry
+    key = ""
+    node: Any = raw
+    i = 0
+    while i < len(loc):
+        step = loc[i]
+        if step == "jurisdictions" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            j = _item(node, "jurisdictions", loc[i + 1])
+            parts.append(f"辖区 {_label(j, loc[i + 1])}")
+            node, model, i = j, JurisdictionEntry, i + 2
+            continue
+        if step == "agencies" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            a = _item(node, "agencies", loc[i + 1])
+            parts.append(f"单位 {_label(a, loc[i + 1])}")
+            node, model, i = a, AgencyEntry, i + 2
+            continue
+        if step == "settings" and model is Registry:
+            parts.append("settings")
+            node, model, i = node.get("settings") if isinstance(node, dict) else None, RegistrySettings, i + 1
+            continue
+        key = ".".join(str(s) for s in loc[i:] if s != "[key]" and not isinstance(s, int))
+        break
+    return "，".join(parts), key, model
+
+
+def _item(node: Any, field: str, index: int) -> Any:
+    items = node.get(field) if isinstance(node, dict) else None
+    return items[index] if isinstance(items, list) and index < len(items) else None
+
+
+def _label(entry: Any, index: int) -> str:
+    if isinstance(entry, dict) and entry.get("code"):
+        return f"{entry['code']}（{entry.get('name') or '未填名称'}）"
+    return f"第 {index + 1} 项（没有 code）"
+
+
+def _explain(path: Path, exc: ValidationError, raw: Any) -> str:
+    lines = []
+    for err in exc.errors():
+        where, key, model = _where(tuple(err["loc"]), raw)
+        head = "，".join(x for x in (where, f"键 {key}" if key else "") if x) or "文件顶层"
+        lines.append(f"  - {head}：{_why(err, key, model)}")
+    return f"登记表文件 {path} 有 {len(lines)} 处错误：\n" + "\n".join(lines)
+
+
+def _duplicates(path: Path, registry: Registry) -> list[str]:
+    problems = []
+    seen_j: dict[str, str] = {}
+    for j in registry.jurisdictions:
+        if j.code in seen_j:
+            problems.append(f"  - 辖区代码 {j.code} 用了两次（{seen_j[j.code]} 和 {j.name}）")
+        seen_j.setdefault(j.code, j.name)
+    seen_a: dict[str, str] = {}
+    for j in registry.jurisdictions:
+        for a in j.agencies:
+            place = f"{j.code} 的 {a.name}"
+            if a.code in seen_a:
+                problems.append(f"  - 单位代码 {a.code} 用了两次（{seen_a[a.code]} 和 {place}）")
+            seen_a.setdefault(a.code, place)
+    if problems:
+        return [f"登记表文件 {path} 有 {len(problems)} 处代码重复：", *problems]
+    return []
+
+
 def load_registry(path: Path) -> Registry:
+    path = Path(path)
     try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SafeLoader)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except FileNotFoundError as exc:
-        raise RegistryError(f"registry file not found: {path}") from exc
+        raise RegistryError(f"找不到登记表文件 {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"登记表文件 {path} 不是 UTF-8 编码的文本") from exc
     except yaml.YAMLError as exc:
-        raise RegistryError(f"registry file {path} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+        raise RegistryError(f"登记表文件 {path} 不是有效的 YAML{where}：{exc}") from exc
     try:
         registry = Registry.model_validate(raw or {})
     except ValidationError as exc:
-        raise RegistryError(f"registry file {path} is invalid:\n{exc}") from exc
-    counts = Counter(a.code for j in registry.jurisdictions for a in j.agencies)
-    dupes = sorted(code for code, n in counts.items() if n > 1)
+        raise RegistryError(_explain(path, exc, raw)) from exc
+    dupes = _duplicates(path, registry)
     if dupes:
-        raise RegistryError(f"registry file {path}: duplicate agency codes {dupes}")
+        raise RegistryError("\n".join(dupes))
     return registry
 
 
@@ -90,6 +272,12 @@ def own_entries(registry: Registry) -> dict[str, list[str]]:
     }
 
 
+def _columns(entry: BaseModel, table: type) -> dict[str, Any]:
+    """The entry's values the table has columns for, as JSON (dates as YYYY-MM-DD)."""
+    dumped = entry.model_dump(mode="json")
+    return {k: v for k, v in dumped.items() if k in table.model_fields and k != "id"}
+
+
 def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
     """Insert or update jurisdictions and agencies; agencies dropped from the file are deactivated."""
     counts = {"jurisdictions": 0, "agencies_added": 0, "agencies_updated": 0, "agencies_deactivated": 0}
@@ -99,15 +287,15 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
         jur = session.exec(select(Jurisdiction).where(Jurisdiction.code == j.code)).first()
         if jur is None:
             jur = Jurisdiction(code=j.code, name=j.name)
-        jur.name, jur.parent, jur.deadline_overrides = j.name, j.parent, j.deadline_overrides
-        jur.level = j.level
+        for k, v in _columns(j, Jurisdiction).items():
+            setattr(jur, k, v)
         session.add(jur)
         session.flush()
         counts["jurisdictions"] += 1
         for a in j.agencies:
             seen.add(a.code)
             agency = session.exec(select(Agency).where(Agency.code == a.code)).first()
-            values = a.model_dump(exclude={"own"}) | {"jurisdiction_id": jur.id, "own_entries": owned[a.code]}
+            values = _columns(a, Agency) | {"jurisdiction_id": jur.id, "own_entries": owned[a.code]}
             if agency is None:
                 session.add(Agency(**values))
                 counts["agencies_added"] += 1

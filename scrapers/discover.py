@@ -15,6 +15,7 @@ from typing import Any
 from reports.parse.htmltree import text_of
 from reports.parse.sniff import IMAGE_EXTS
 from scrapers.adapters import ListContext, ListItem, adapter_by_name, select_adapter
+from scrapers.article_cap import ration
 from scrapers.conditional import CrawlCache, Validators, lookup
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, host_allowed
 from scrapers.meta import (
@@ -99,6 +100,7 @@ class DiscoveryResult:
     # they do not hide a report. Every other error (a list page, an article whose list title says
     # nothing) might.
     seen: list[FetchError] = field(default_factory=list)
+    deferred: dict[str, str] = field(default_factory=dict)  # articles left for the next run -> first seen
 
     @property
     def ok(self) -> bool:
@@ -111,9 +113,9 @@ class DiscoveryResult:
 
     @property
     def complete(self) -> bool:
-        """Every list page and every entry that might be a report was read: only then can
-        "no report for the year" be said of this column."""
-        return not self.blind_spots
+        """Every list page and every entry that might be a report was read (none left for the
+        next run by the article cap): only then can "no report for the year" be said."""
+        return not self.blind_spots and not self.deferred
 
 
 def discover(
@@ -125,8 +127,12 @@ def discover(
     adapter: str | None = None,
     validators: Validators | CrawlCache | None = None,
     http_fallback: bool = False,
+    max_articles: int | None = None,
 ) -> DiscoveryResult:
     """All annual reports listed under `entry_url` (every page of the column).
+
+    `max_articles`: at most this many article fetches (`scrapers.article_cap`); the rest are in
+    `DiscoveryResult.deferred` and come first next run (through the `CrawlCache`).
 
     `validators` (url -> (etag, last_modified), or a `CrawlCache`) makes article requests
     conditional; an article answering 304 gives a report with `not_modified=True`.
@@ -163,21 +169,47 @@ def discover(
     html = first.text()
     chosen = adapter_by_name(adapter) if adapter else select_adapter(html, first.final_url)
     ctx = ListContext(fetcher, allowed_hosts, result.errors, result.pages_visited, max_pages)
-    items = chosen.collect(html, first.final_url, ctx)
-    for item in items:
-        if not host_allowed(item.url, allowed_hosts):
+    items = []
+    for item in chosen.collect(html, first.final_url, ctx):
+        if host_allowed(item.url, allowed_hosts):
+            items.append(item)
+        else:
             log.info("ignoring off-site link (clone or mirror?): %s", item.url)
-            continue
+    previous = cache.entries.get(entry_url, {}) if cache is not None else {}
+    known = {u: None for u in previous.get("others", [])} | {r["url"]: r for r in previous.get("reports", [])}
+    rationed = ration(items, max_articles, known, previous.get("deferred", {}))
+    others = [i.url for i in items if i.url in known and known[i.url] is None and i not in rationed.fetch]
+    for item in rationed.fetch:
+        failures = len(result.errors)
         report = _read_article(item, fetcher, allowed_hosts, result, validators)
         if report is not None:
             report.adapter = chosen.name
             result.reports.append(report)
-    if cache is not None and chosen.entry_holds_list and not result.errors:
+        elif len(result.errors) == failures:
+            others.append(item.url)  # read, and not an annual report
+    for raw in rationed.carried:
+        if raw is not None:  # a known report left unread this run stands as last crawl saw it
+            carried = DiscoveredReport.from_cache(raw)
+            carried.not_modified = True
+            result.reports.append(carried)
+    result.deferred = rationed.deferred
+    if rationed.deferred:
+        log.info(
+            "%s: %d article(s) left for the next run (cap %s)",
+            entry_url,
+            len(rationed.deferred),
+            max_articles,
+        )
+    if cache is not None:
+        complete = chosen.entry_holds_list and not result.errors and not rationed.deferred
         cache.record(first)
         cache.entries[entry_url] = {
             "adapter": chosen.name,
-            "checked_at": datetime.now(UTC).isoformat(),
+            # only a column read in full, without errors, may stand for its reports (trust_days)
+            "checked_at": datetime.now(UTC).isoformat() if complete else None,
             "reports": [r.to_cache() for r in result.reports],
+            "others": others,
+            "deferred": rationed.deferred,
         }
     return result
 

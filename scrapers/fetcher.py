@@ -1,8 +1,18 @@
-"""One polite, defensive HTTP fetcher for government portals.
+"""One polite, defensive HTTP fetcher for government portals, composed of one part per concern:
 
-Why so defensive: the sites block, throttle, lie about content types and charsets, and go
-offline. Every outcome is a value (`FetchResult` or `FetchError`) so a crawl of many agencies
-never dies on one bad site, and a "blocked"/"unreachable" site becomes a health record.
+- `politeness.HostSlots` — one request at a time per host, a delay between them, hosts that
+  keep running out of time given up on for a while;
+- `retry.RetryPolicy` — which failures are tried again, and after how long;
+- `robots.RobotsCache` — robots.txt (Protego), fetched through this fetcher's redirect path;
+- `addresses.AddressGuard` + `transport` — only global addresses, resolved once and pinned;
+- `budget` — a total deadline and a minimum transfer rate per request;
+- `reports.parse.sniff` / `reports.parse.decode` — the parser's sniffer and decoder, so the
+  fetcher and the parser never disagree about what a body is.
+
+Why so defensive: the sites block, throttle, trickle, lie about content types and charsets,
+and go offline. Every outcome is a value (`FetchResult` or `FetchError`) so a crawl of many
+agencies never dies on one bad site, and a "blocked"/"unreachable" site becomes a health
+record. Configured by a `FetchConfig` value (the application builds it from its settings).
 """
 
 from __future__ import annotations
@@ -12,21 +22,57 @@ import ssl
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from scrapers.addresses import internal_address
+from reports.parse.decode import Decoded, decode_bytes
+from reports.parse.sniff import sniff
+from scrapers.addresses import AddressGuard, AddressRefused, Resolver, normalise_host, system_resolver
 from scrapers.blocking import detect_block
-from scrapers.sniff import DOCUMENT_KINDS, decode_html, sniff_kind, url_wants_document
+from scrapers.budget import budget
+from scrapers.documents import FILE_KINDS, url_wants_document
+from scrapers.politeness import HostSlots, host_key
+from scrapers.retry import RetryPolicy
+from scrapers.robots import RobotsCache, RobotsVerdict
+from scrapers.transport import guarded_client
 
 log = logging.getLogger(__name__)
 
 ErrorKind = Literal["unreachable", "blocked", "http_error", "too_large", "not_allowed", "fake_file"]
-_DNS_MARKERS = ("name or service not known", "nodename nor servname", "no address associated", "getaddrinfo")
+DEFAULT_USER_AGENT = "nianbao-monitor/0.1 (+oversight office compliance monitor)"
+
+
+# Connection failures and timeouts are worth another try (a 5xx too, below); a certificate
+# failure, a refused address or a request that ran out of its budget are not.
+FETCH_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=10.0, transient=(httpx.TransportError,))
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """Everything the fetcher can be told. `retry.attempts` counts the first try."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = 20.0  # one socket operation (read, write)
+    connect_timeout: float = 5.0
+    deadline: float = 120.0  # one request in all: connect, headers and body
+    min_rate: float = 1024.0  # bytes per second over each `rate_window` once bytes flow; 0: off
+    rate_window: float = 20.0
+    per_host_delay: float = 0.5
+    max_crawl_delay: float = 10.0  # a robots.txt Crawl-delay is honoured up to this
+    max_bytes: int = 50 * 1024 * 1024
+    respect_robots: bool = True
+    allow_private_hosts: bool = False
+    max_redirects: int = 5
+    retry: RetryPolicy = field(default_factory=lambda: FETCH_RETRY)
+    slow_strikes: int = 2  # requests out of budget before a host is skipped for a while
+    slow_cooldown: float = 3600.0
+    ca_bundle: str | None = None  # CA certificates to trust instead of the bundled ones
+
+    def with_(self, **changes: Any) -> FetchConfig:
+        return replace(self, **changes)
 
 
 @dataclass
@@ -39,17 +85,23 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
-    sniffed_kind: str = "unknown"
+    sniffed_kind: str = "empty"
     ok: bool = field(default=True, init=False)
     downgraded: bool = field(default=False, init=False)  # fetched over http after a TLS failure
+    _decoded: Decoded | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _decode(self) -> Decoded:
+        if self._decoded is None:
+            self._decoded = decode_bytes(self.content, self.content_type)
+        return self._decoded
 
     def text(self) -> str:
-        """The body decoded as HTML (header, meta, utf-8, gb18030)."""
-        return decode_html(self.content, self.content_type)[0]
+        """The body as text (BOM, header or meta charset, utf-8, gb18030: `reports.parse.decode`)."""
+        return self._decode().text
 
     @property
     def encoding(self) -> str:
-        return decode_html(self.content, self.content_type)[1]
+        return self._decode().encoding
 
 
 @dataclass
@@ -68,65 +120,56 @@ Outcome = FetchResult | FetchError
 
 
 def host_allowed(url: str, allowed_hosts: list[str] | tuple[str, ...] | None) -> bool:
-    """None: anything. Otherwise the host equals an entry or is a subdomain of one (ports ignored)."""
+    """None: anything. Otherwise the host equals an entry or is a subdomain of one (ports and
+    a trailing dot ignored)."""
     if allowed_hosts is None:
         return True
-    host = (urlsplit(url).hostname or "").lower()
+    host = normalise_host(urlsplit(url).hostname or "")
     for entry in allowed_hosts:
-        e = entry.lower().split(":")[0].lstrip(".")
+        e = normalise_host(entry.split(":")[0].lstrip("."))
         if host == e or host.endswith("." + e):
             return True
     return False
 
 
-@dataclass
-class _HostState:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    last: float = 0.0
-    robots: RobotFileParser | None = None
-    robots_loaded: bool = False
+class _OutOfBudget(Exception):
+    def __init__(self, why: str, evidence: dict[str, Any]) -> None:
+        super().__init__(why)
+        self.why, self.evidence = why, evidence
+
+
+class _TooLarge(Exception):
+    def __init__(self, evidence: dict[str, Any]) -> None:
+        super().__init__("too large")
+        self.evidence = evidence
 
 
 class Fetcher:
-    """Thread-safe fetcher: one lock and one minimum delay per host, retries only on transient errors."""
+    """Thread-safe fetcher composed of the parts above; `resolver` is for tests (names that
+    only they know, on loopback)."""
 
-    def __init__(
-        self,
-        *,
-        user_agent: str | None = None,
-        timeout: float | None = None,
-        connect_timeout: float = 5.0,
-        per_host_delay: float | None = None,
-        max_bytes: int | None = None,
-        respect_robots: bool | None = None,
-        retries: int = 2,
-        backoff: float = 0.5,
-        max_redirects: int = 5,
-        allow_private_hosts: bool | None = None,
-    ) -> None:
-        from nianbao.settings import get_settings
-
-        s = get_settings()
-        self.user_agent = user_agent or s.user_agent
-        self.timeout = timeout if timeout is not None else s.request_timeout
-        self.connect_timeout = min(connect_timeout, self.timeout)
-        self.per_host_delay = s.per_host_delay if per_host_delay is None else per_host_delay
-        self.max_bytes = s.max_document_bytes if max_bytes is None else max_bytes
-        self.respect_robots = s.respect_robots if respect_robots is None else respect_robots
-        self.retries = retries
-        self.backoff = backoff
-        self.max_redirects = max_redirects
-        self.allow_private_hosts = (
-            s.allow_private_hosts if allow_private_hosts is None else allow_private_hosts
+    def __init__(self, config: FetchConfig | None = None, *, resolver: Resolver | None = None) -> None:
+        self.config = cfg = config or FetchConfig()
+        self.user_agent = cfg.user_agent
+        self.retry = cfg.retry
+        self.slots = HostSlots(cfg.per_host_delay, cfg.slow_strikes, cfg.slow_cooldown)
+        self.guard = AddressGuard(cfg.allow_private_hosts, resolver or system_resolver)
+        self.robots = RobotsCache(cfg.user_agent, self._fetch_robots, on_crawl_delay=self._crawl_delay)
+        verify: Any = ssl.create_default_context(cafile=cfg.ca_bundle) if cfg.ca_bundle else True
+        self._client = guarded_client(
+            self.guard,
+            timeout=cfg.timeout,
+            connect_timeout=min(cfg.connect_timeout, cfg.timeout),
+            headers={"User-Agent": cfg.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+            verify=verify,
         )
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
-            headers={"User-Agent": self.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
-            follow_redirects=False,
-        )
-        self._hosts: dict[str, _HostState] = {}
         self.throttled: dict[str, int] = {}  # host -> empty-200 responses seen (soft blocks)
-        self._hosts_lock = threading.Lock()
+        self._throttled_lock = threading.Lock()
+
+    def with_http_fallback(self) -> Fetcher:
+        """This fetcher (same slots, caches and connections) with `http_fallback` on for every
+        request: an agency whose registry entry allows plain http when its certificate fails."""
+        return _FallbackFetcher(self)  # type: ignore[return-value]
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -156,8 +199,8 @@ class Fetcher:
         Never raises for network trouble. A broken certificate is reported as "unreachable" with
         `evidence["tls"]`; only when the agency's config allows it (`http_fallback`) is the same
         URL retried over plain http, and the result then says so (`FetchResult.downgraded`).
-        A 200 with an empty body (soft throttling) is retried after a growing pause, at most
-        `self.retries` times, and counted in `self.throttled`.
+        A 200 with an empty body (soft throttling) is retried after a growing pause, as often as
+        the retry policy says, and counted in `self.throttled`.
         """
         outcome = self._fetch(url, allowed_hosts, etag, last_modified, expect, referer, data)
         if (
@@ -184,18 +227,19 @@ class Fetcher:
         referer: str | None,
         data: Mapping[str, str] | None,
     ) -> Outcome:
-        for pause in range(self.retries + 1):
+        pauses = self.retry.with_(factor=4.0)  # soft throttling: back off harder than for errors
+        for attempt in range(1, self.retry.attempts + 1):
             outcome = self._fetch_once(url, allowed_hosts, etag, last_modified, expect, referer, data)
             soft = isinstance(outcome, FetchError) and outcome.evidence.get("vendor") == "empty"
             if not soft:
                 return outcome
-            host = urlsplit(url).netloc.lower()
-            with self._hosts_lock:
-                self.throttled[host] = self.throttled.get(host, 0) + 1
+            key = host_key(url)
+            with self._throttled_lock:
+                self.throttled[key] = self.throttled.get(key, 0) + 1
             assert isinstance(outcome, FetchError)
-            outcome.evidence["empty_attempts"] = pause + 1
-            if pause < self.retries:
-                delay = self.backoff * (4**pause)
+            outcome.evidence["empty_attempts"] = attempt
+            if attempt < self.retry.attempts:
+                delay = pauses.delay(attempt)
                 log.warning("empty 200 from %s (soft throttling?); backing off %.2fs", url, delay)
                 time.sleep(delay)
         return outcome
@@ -211,31 +255,25 @@ class Fetcher:
         data: Mapping[str, str] | None,
     ) -> Outcome:
         current = url
-        for _hop in range(self.max_redirects + 1):
+        for _hop in range(self.config.max_redirects + 1):
             if not host_allowed(current, allowed_hosts):
                 return FetchError(
                     "not_allowed", f"主机不在允许列表中：{urlsplit(current).hostname}", {"url": current}, url
                 )
-            internal = (
-                None if self.allow_private_hosts else internal_address(urlsplit(current).hostname or "")
-            )
-            if internal:
-                return FetchError(
-                    "not_allowed",
-                    f"拒绝访问内网或本机地址：{urlsplit(current).hostname}",
-                    {"url": current, "address": internal},
-                    url,
-                )
-            if self.respect_robots:
-                allowed = self._robots_allow(current)
-                if isinstance(allowed, FetchError):
-                    allowed.url = url
-                    return allowed
-                if not allowed:
+            if self.config.respect_robots:
+                verdict = self.robots.verdict(current)
+                if isinstance(verdict, FetchError):
+                    verdict.url = url
+                    return verdict
+                assert isinstance(verdict, RobotsVerdict)
+                if not verdict.allowed:
                     return FetchError(
-                        "not_allowed", "robots.txt 禁止抓取该路径", {"url": current, "robots": True}, url
+                        "not_allowed",
+                        verdict.reason,
+                        {"url": current, "robots": True, "robots_status": verdict.status},
+                        url,
                     )
-            outcome = self._get_with_retries(current, etag, last_modified, referer, data=data)
+            outcome = self._get_with_retries(current, _headers(etag, last_modified, referer), data)
             if isinstance(outcome, FetchError):
                 outcome.url = url
                 return outcome
@@ -250,73 +288,69 @@ class Fetcher:
             return self._finish(url, current, resp, body, expect)
         return FetchError("http_error", "重定向次数过多", {"url": current}, url)
 
-    # -- internals -------------------------------------------------------------------------
-    def _state(self, url: str) -> _HostState:
-        key = urlsplit(url).netloc.lower()
-        with self._hosts_lock:
-            return self._hosts.setdefault(key, _HostState())
+    # -- robots.txt ------------------------------------------------------------------------
+    def _fetch_robots(self, robots_url: str) -> tuple[int, bytes] | FetchError:
+        """robots.txt through the same path as any page (guard, budget, retries), redirects
+        followed (RFC 9309: at least five hops) wherever they lead."""
+        current = robots_url
+        for _hop in range(self.config.max_redirects + 1):
+            got = self._get_with_retries(current, {}, None)
+            if isinstance(got, FetchError):
+                return got
+            resp, body = got
+            if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
+                current = urljoin(current, resp.headers["location"])
+                continue
+            return resp.status_code, body
+        return 404, b""  # too many redirects: RFC 9309 treats it as unavailable
 
-    def _robots_allow(self, url: str) -> bool | FetchError:
-        """robots.txt verdict, cached per host; an unreachable host is reported as such."""
-        state = self._state(url)
-        if not state.robots_loaded:
-            parts = urlsplit(url)
-            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-            parser = RobotFileParser(robots_url)
-            outcome = self._get_with_retries(robots_url, None, None, None)
-            if isinstance(outcome, FetchError):
-                return outcome  # not cached: the site may come back
-            resp, body = outcome
-            if resp.status_code == 200 and sniff_kind(body) in ("text", "empty"):
-                parser.parse(body.decode("utf-8", errors="ignore").splitlines())
-            else:
-                parser.parse([])  # missing, blocked or HTML robots.txt: everything allowed
-            state.robots, state.robots_loaded = parser, True
-        assert state.robots is not None
-        return state.robots.can_fetch(self.user_agent, url)
+    def _crawl_delay(self, url: str, seconds: float) -> None:
+        self.slots.set_crawl_delay(url, min(seconds, self.config.max_crawl_delay))
 
+    # -- one request, with retries -------------------------------------------------------------
     def _get_with_retries(
-        self,
-        url: str,
-        etag: str | None,
-        last_modified: str | None,
-        referer: str | None,
-        retries: int | None = None,
-        data: Mapping[str, str] | None = None,
+        self, url: str, headers: dict[str, str], data: Mapping[str, str] | None
     ) -> tuple[httpx.Response, bytes] | FetchError:
-        headers: dict[str, str] = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        if referer:
-            headers["Referer"] = referer
-        attempts = (self.retries if retries is None else retries) + 1
         started = time.monotonic()
         last_error = ""
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(self.backoff * (2 ** (attempt - 1)))
+        attempts = self.retry.attempts
+        for attempt in range(1, attempts + 1):
+            strikes = self.slots.given_up(url)
+            if strikes:
+                return FetchError(
+                    "unreachable",
+                    f"站点响应过慢：最近 {strikes} 次请求超出时限，暂停访问该站点",
+                    {"slow_host": True, "strikes": strikes, "url": url},
+                    url,
+                )
+            if attempt > 1:
+                time.sleep(self.retry.delay(attempt - 1))
             try:
                 resp, body = self._one_request(url, headers, data)
             except _TooLarge as exc:
                 return FetchError(
-                    "too_large", f"文件超过大小上限（{self.max_bytes} 字节）", exc.evidence, url
+                    "too_large", f"文件超过大小上限（{self.config.max_bytes} 字节）", exc.evidence, url
                 )
+            except AddressRefused as exc:
+                evidence = {**exc.evidence, "attempts": attempt}
+                return FetchError(exc.kind, exc.detail, evidence, url)  # type: ignore[arg-type]
+            except _OutOfBudget as exc:
+                self.slots.strike(url)
+                return FetchError("unreachable", exc.why, {**exc.evidence, "attempts": attempt}, url)
             except httpx.TransportError as exc:
                 last_error = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, httpx.ConnectError) and any(m in str(exc).lower() for m in _DNS_MARKERS):
-                    break  # DNS says the name does not exist; retrying will not help
                 if _is_tls_error(exc):
                     return FetchError(
                         "unreachable",
                         "HTTPS 证书或握手校验失败（TLS），未降级为 http",
-                        {"error": last_error, "tls": True, "attempts": attempt + 1},
+                        {"error": last_error, "tls": True, "attempts": attempt},
                         url,
                     )
-                log.info("transient error on %s (attempt %d): %s", url, attempt + 1, last_error)
+                if not self.retry.is_transient(exc):
+                    break
+                log.info("transient error on %s (attempt %d): %s", url, attempt, last_error)
                 continue
-            if resp.status_code >= 500 and resp.status_code not in (512, 521) and attempt + 1 < attempts:
+            if resp.status_code >= 500 and resp.status_code not in (512, 521) and attempt < attempts:
                 last_error = f"HTTP {resp.status_code}"
                 log.info("HTTP %s on %s, retrying", resp.status_code, url)
                 continue
@@ -324,34 +358,48 @@ class Fetcher:
         return FetchError(
             "unreachable",
             "站点无法访问（连接失败或超时）",
-            {"error": last_error, "attempts": attempt + 1, "elapsed_s": round(time.monotonic() - started, 3)},
+            {"error": last_error, "attempts": attempt, "elapsed_s": round(time.monotonic() - started, 3)},
             url,
         )
 
     def _one_request(
-        self, url: str, headers: dict[str, str], data: Mapping[str, str] | None = None
+        self, url: str, headers: dict[str, str], data: Mapping[str, str] | None
     ) -> tuple[httpx.Response, bytes]:
-        state = self._state(url)
-        with state.lock:
-            wait = state.last + self.per_host_delay - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+        cfg = self.config
+        with self.slots.slot(url), budget(cfg.deadline, cfg.min_rate, cfg.rate_window) as spent:
             try:
                 method = "POST" if data is not None else "GET"
                 with self._client.stream(method, url, headers=headers, data=data) as resp:
                     declared = resp.headers.get("content-length")
-                    if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                        raise _TooLarge({"content_length": int(declared), "limit": self.max_bytes})
+                    if declared and declared.isdigit() and int(declared) > cfg.max_bytes:
+                        raise _TooLarge({"content_length": int(declared), "limit": cfg.max_bytes})
                     chunks: list[bytes] = []
                     size = 0
                     for chunk in resp.iter_bytes():
                         size += len(chunk)
-                        if size > self.max_bytes:
-                            raise _TooLarge({"received_more_than": self.max_bytes, "limit": self.max_bytes})
+                        if size > cfg.max_bytes:
+                            raise _TooLarge({"received_more_than": cfg.max_bytes, "limit": cfg.max_bytes})
                         chunks.append(chunk)
                     return resp, b"".join(chunks)
-            finally:
-                state.last = time.monotonic()
+            except httpx.TransportError as exc:
+                timed_out = isinstance(exc, httpx.TimeoutException) and spent.timed_out()
+                if spent.exceeded == "slow" or timed_out:
+                    evidence = {
+                        "cut_off": spent.exceeded,
+                        "deadline_s": cfg.deadline,
+                        "min_rate": cfg.min_rate,
+                        "elapsed_s": round(spent.elapsed(), 3),
+                        "received_bytes": spent.received,
+                        "address": spent.peer,
+                        "error": f"{type(exc).__name__}: {exc}",
+                    }
+                    why = (
+                        f"站点传输过慢（低于每秒 {cfg.min_rate:g} 字节），已中断"
+                        if spent.exceeded == "slow"
+                        else f"站点在 {cfg.deadline:g} 秒内未完成响应，已中断"
+                    )
+                    raise _OutOfBudget(why, evidence) from exc
+                raise
 
     def _blocked(self, url: str, resp: httpx.Response, body: bytes, block: Any) -> FetchError:
         evidence = {
@@ -374,7 +422,7 @@ class Fetcher:
         if status == 304:
             return FetchResult(url, final_url, 304, ctype, b"", etag, last_modified, True, "not_modified")
         wants_doc = expect == "document" or (expect is None and url_wants_document(final_url))
-        kind = sniff_kind(body)
+        kind = sniff(body)
         block = detect_block(status, _set_cookies(resp), body, None, expect_html=not wants_doc)
         if block:
             return self._blocked(url, resp, body, block)
@@ -386,8 +434,8 @@ class Fetcher:
                 url,
                 content=body,
             )
-        if wants_doc and kind not in DOCUMENT_KINDS:
-            snippet = decode_html(body, ctype)[0][:300] if body else ""
+        if wants_doc and kind not in FILE_KINDS:
+            snippet = decode_bytes(body, ctype).text[:300] if body else ""
             return FetchError(
                 "fake_file",
                 "附件链接返回的不是文件（可能是「文件不存在」页面）",
@@ -398,10 +446,32 @@ class Fetcher:
         return FetchResult(url, final_url, status, ctype, body, etag, last_modified, False, kind)
 
 
-class _TooLarge(Exception):
-    def __init__(self, evidence: dict[str, Any]) -> None:
-        super().__init__("too large")
-        self.evidence = evidence
+class _FallbackFetcher:
+    """`Fetcher.with_http_fallback`: every `fetch` with `http_fallback=True`, the rest shared."""
+
+    def __init__(self, inner: Fetcher) -> None:
+        self._inner = inner
+
+    def fetch(self, url: str, **kwargs: Any) -> Outcome:
+        kwargs["http_fallback"] = True
+        return self._inner.fetch(url, **kwargs)
+
+    def with_http_fallback(self) -> _FallbackFetcher:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _headers(etag: str | None, last_modified: str | None, referer: str | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    if referer:
+        headers["Referer"] = referer
+    return headers
 
 
 def _set_cookies(resp: httpx.Response) -> list[str]:

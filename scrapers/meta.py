@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from reports.numerals import digits_year
 from reports.parse.htmltree import body_of, drop_invisible, html_tree, text_of
-from scrapers.sniff import DOCUMENT_EXTS
+from scrapers.documents import DOCUMENT_EXTS
 
 _SP = r"[\s\u3000\xa0]*"
 _DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"

@@ -1,8 +1,23 @@
-"""Bytes → text: UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312)."""
+"""Bytes → text, one policy for the fetcher and the parser.
+
+Portals lie about charsets: old TRS sites send GBK with no charset or with ``utf-8`` in the
+header, others label UTF-8 pages ``gb2312``. So: a byte-order mark wins; then the charset
+the header or a ``<meta>`` declares, when the bytes decode with it (a GB label over bytes
+that are valid non-ASCII UTF-8 loses to UTF-8: GBK text is almost never valid UTF-8, while
+mislabelled UTF-8 pages are common; Western single-byte labels decode anything and are only
+used when neither UTF-8 nor GB18030 fits); then UTF-8; then GB18030 (a superset of
+GBK/GB2312), lossy only when nothing fits.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "gb_2312-80", "hz-gb-2312"}
+_SINGLE_BYTE = {"iso-8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252", "us-ascii", "ascii"}
 
 
 @dataclass(slots=True)
@@ -12,25 +27,68 @@ class Decoded:
     lossy: bool = False  # undecodable bytes were replaced
 
 
-def decode_bytes(data: bytes) -> Decoded:
+def _normalise(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    cs = charset.strip().lower()
+    if cs in _GB_FAMILY:
+        return "gb18030"
+    if cs in ("utf8", "utf-8"):
+        return "utf-8"
+    return cs
+
+
+def header_charset(content_type: str | None) -> str | None:
+    m = _HEADER_CHARSET.search(content_type or "")
+    return _normalise(m.group(1)) if m else None
+
+
+def meta_charset(content: bytes) -> str | None:
+    m = _META_CHARSET.search(content[:4096])
+    return _normalise(m.group(1).decode("ascii", "ignore")) if m else None
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _has_non_ascii(data: bytes) -> bool:
+    return any(b > 0x7F for b in data[:65536])
+
+
+def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
+    """The text of `data` and the encoding that gave it (see the module docstring)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return Decoded(data[3:].decode("utf-8"), "utf-8-sig")
-        except UnicodeDecodeError:
-            pass
+        text = _strict(data[3:], "utf-8")
+        if text is not None:
+            return Decoded(text, "utf-8-sig")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return Decoded(data.decode("utf-16"), "utf-16")
-        except UnicodeDecodeError:
-            pass
-    try:
-        return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return Decoded(data.decode("gb18030"), "gb18030")
-    except UnicodeDecodeError:
-        return Decoded(data.decode("gb18030", errors="replace"), "gb18030", lossy=True)
+        text = _strict(data, "utf-16")
+        if text is not None:
+            return Decoded(text, "utf-16")
+    utf8 = _strict(data, "utf-8")
+    declared = [cs for cs in (header_charset(content_type), meta_charset(data)) if cs]
+    for cs in declared:
+        if cs in _SINGLE_BYTE and _has_non_ascii(data):
+            continue  # decodes anything; only a last resort
+        if cs == "gb18030" and utf8 is not None and _has_non_ascii(data):
+            return Decoded(utf8, "utf-8")
+        text = _strict(data, cs)
+        if text is not None:
+            return Decoded(text, cs)
+    if utf8 is not None:
+        return Decoded(utf8, "utf-8")
+    gb = _strict(data, "gb18030")
+    if gb is not None:
+        return Decoded(gb, "gb18030")
+    for cs in declared:  # a Western label, now that nothing else fits
+        text = _strict(data, cs)
+        if text is not None:
+            return Decoded(text, cs)
+    return Decoded(data.decode("gb18030", errors="replace"), "gb18030", lossy=True)
 
 
 def looks_like_text(text: str) -> bool:

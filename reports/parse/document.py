@@ -13,6 +13,7 @@ from reports.parse.decode import decode_bytes, looks_like_text
 from reports.parse.limits import (
     MAX_HTML_BYTES,
     MAX_INPUT_BYTES,
+    MAX_PAGES,
     MAX_TEXT_BYTES,
     OcrBounds,
     check_zip,
@@ -32,6 +33,7 @@ _KIND_NAMES = {
     "xls": "旧版 Excel（.xls）",
     "ole": "旧版 Office 文件",
     "image": "图片",
+    "rtf": "RTF 文档",
     "zip": "压缩文件",
 }
 _SIZE_CAPS = {"html": (MAX_HTML_BYTES, "网页"), "text": (MAX_TEXT_BYTES, "文本文件")}
@@ -64,6 +66,7 @@ def parse_document(
     fetch_image: Callable[[str], bytes | None] | None = None,
     base_url: str | None = None,
     ocr: OcrBounds | None = None,
+    max_pages: int | None = None,
 ) -> ParsedReport:
     """Parse a downloaded document, sniffing its real kind from the bytes.
 
@@ -71,6 +74,7 @@ def parse_document(
     OCR: it is asked for each image's bytes by absolute URL (resolved against ``base_url``,
     else ``filename`` when that is a URL) and answers None when it cannot or may not fetch it.
     ``ocr`` bounds what OCR may cost (default: NIANBAO_OCR_MAX_PAGES, NIANBAO_OCR_PAGE_SECONDS).
+    ``max_pages``: PDF pages read for text (default ``limits.MAX_PAGES``).
     """
     bounds = ocr or OcrBounds.from_env()
     kind = sniff(data)
@@ -92,7 +96,7 @@ def parse_document(
         if len(data) > limit:
             report = ParsedReport(input_kind=kind, problems=[*pre, too_big(len(data), limit, what)])
             return report
-        doc, problems = _read(kind, data, detail, bounds)
+        doc, problems = _read(kind, data, detail, bounds, max_pages or MAX_PAGES)
         if doc is not None and doc.images and fetch_image is not None:
             from reports.parse.ocr import ocr_html_images
 
@@ -129,13 +133,13 @@ def _note_sources(report: ParsedReport, note: str) -> None:
 
 
 def _read(
-    kind: str, data: bytes, detail: dict[str, Any], bounds: OcrBounds
+    kind: str, data: bytes, detail: dict[str, Any], bounds: OcrBounds, max_pages: int
 ) -> tuple[Document | None, list[ParseProblem]]:
     """The document's blocks by its sniffed kind (None with problems when unreadable)."""
     if kind == "pdf":
         from reports.parse.pdf import pdf_document
 
-        doc, problems = pdf_document(data)
+        doc, problems = pdf_document(data, max_pages)
         if doc is not None and not doc.blocks and doc.images_in_body:
             from reports.parse.ocr import ocr_pdf
 
@@ -156,7 +160,7 @@ def _read(
     if kind == "html":
         from reports.parse.html import html_document
 
-        return html_document(decode_bytes(data).text)
+        return html_document(decode_bytes(data, detail.get("content_type")).text)
     if kind == "doc":
         from reports.parse.doc import doc_document
 
@@ -172,7 +176,7 @@ def _read(
     if kind in ("zip", "ole"):
         what = "压缩文件（不是 Word .docx 或 Excel .xlsx）" if kind == "zip" else "无法识别的旧版 Office 文件"
         return None, [ParseProblem(where="document", reason=f"文件是{what}，无法解析", detail=detail)]
-    decoded = decode_bytes(data)
+    decoded = decode_bytes(data, detail.get("content_type"))  # text, or an RTF read as text
     if decoded.lossy or not looks_like_text(decoded.text):
         return None, [
             ParseProblem(

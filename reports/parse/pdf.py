@@ -8,6 +8,7 @@ import pypdfium2 as pdfium
 
 from reports.model import ParseProblem
 from reports.parse.blocks import Document, text_to_blocks
+from reports.parse.limits import MAX_PAGES
 
 # Page furniture printed on its own line: 「- 3 -」, 「第 3 页」, 「3/12」, 「— 3 —」.
 _PAGE_NO = re.compile(
@@ -26,7 +27,9 @@ def _strip_page_numbers(lines: list[str]) -> list[str]:
     return [ln for i, ln in enumerate(lines) if i not in drop]
 
 
-def pdf_document(data: bytes) -> tuple[Document | None, list[ParseProblem]]:
+def pdf_document(data: bytes, max_pages: int = MAX_PAGES) -> tuple[Document | None, list[ParseProblem]]:
+    """The text of at most `max_pages` pages (a 3,000-page upload would cost half a gigabyte;
+    a real report has a few dozen); pages past the cap are left out with a problem saying so."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -40,7 +43,15 @@ def pdf_document(data: bytes) -> tuple[Document | None, list[ParseProblem]]:
     pages: list[int] = []
     try:
         n = len(pdf)
-        for p in range(n):
+        if n > max_pages:
+            problems.append(
+                ParseProblem(
+                    where="document",
+                    reason=f"PDF 共 {n} 页，超过页数上限，只读取了前 {max_pages} 页",
+                    detail={"pages": n, "limit": max_pages},
+                )
+            )
+        for p in range(min(n, max_pages)):
             try:
                 page = pdf[p]
                 tp = page.get_textpage()

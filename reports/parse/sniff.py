@@ -44,7 +44,9 @@ def image_format(data: bytes) -> str | None:
 
 
 def sniff(data: bytes) -> str:
-    """One of: empty, pdf, docx, xlsx, zip, doc, xls, ole, image, html, text."""
+    """One of: empty, pdf, docx, xlsx, zip, doc, xls, ole, rtf, image, html, text.
+
+    A PDF may start late: JSP download servlets send CR/LF, a BOM or spaces before ``%PDF``."""
     if not data.strip():
         return "empty"
     head = data[:2048]
@@ -65,6 +67,8 @@ def sniff(data: bytes) -> str:
         return _ole_kind(data)
     if image_format(data):
         return "image"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return "rtf"
     if _HTML_MARKERS.search(head.lstrip()[:2048]):
         return "html"
     return "text"

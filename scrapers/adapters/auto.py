@@ -28,6 +28,10 @@ def select_adapter(html: str, url: str) -> GenericAdapter:
     return GenericAdapter()
 
 
+def adapter_names() -> list[str]:
+    return [cls.name for cls in [*ADAPTERS, GenericAdapter]]
+
+
 def adapter_by_name(name: str) -> GenericAdapter:
     for cls in [*ADAPTERS, GenericAdapter]:
         if cls.name == name:

@@ -39,30 +39,127 @@ def test_sync_is_idempotent_and_deactivates_removed(db_url: str, tmp_path: Path)
         assert len(s.exec(select(Agency).where(Agency.active == True)).all()) == 3
 
 
+AGENCY = "      - code: zhanhe-yingji\n        name: 湛河区应急管理局\n"
+HEAD = "jurisdictions:\n  - code: pds-zhanhe\n    name: 平顶山市湛河区\n    agencies:\n" + AGENCY
+GOOD_COLUMN = (
+    "        entry_urls: [https://www.zhanhe.gov.cn/channels/zfxxgknb.html]\n"
+    "        allowed_hosts: [www.zhanhe.gov.cn]\n"
+)
+WHERE = "辖区 pds-zhanhe（平顶山市湛河区），单位 zhanhe-yingji（湛河区应急管理局）"
+
+
 @pytest.mark.parametrize(
-    ("content", "needle"),
+    ("content", "needles"),
     [
-        ("jurisdictions: [", "not valid YAML"),
-        ("jurisdictions:\n  - code: x\n", "invalid"),
-        (
-            "jurisdictions:\n  - code: x\n    name: X\n    agencies:\n      - {code: a, name: A, kind: ministry}\n",
-            "invalid",
+        pytest.param("jurisdictions: [", ["不是有效的 YAML", "第 2 行"], id="not-yaml"),
+        pytest.param(
+            "jurisdictions:\n  - code: x\n", ["辖区 x（未填名称），键 name：缺少必填的键"], id="missing-key"
         ),
-        (
+        pytest.param(
+            HEAD + "        entry_url: [https://www.zhanhe.gov.cn/channels/zfxxgknb.html]\n"
+            "        allowed_hosts: [www.zhanhe.gov.cn]\n",
+            [WHERE + "，键 entry_url：不认识的键（是否应为 entry_urls？）"],
+            id="entry_url-for-entry_urls",
+        ),
+        pytest.param(
+            HEAD + "        kind: ministry\n", [WHERE + "，键 kind：'ministry' 不是可选的值"], id="kind"
+        ),
+        pytest.param(
+            HEAD
+            + "        entry_urls: [www.zhanhe.gov.cn/channels/zfxxgknb.html]\n        allowed_hosts: [www.zhanhe.gov.cn]\n",
+            [WHERE + "，键 entry_urls：'www.zhanhe.gov.cn/channels/zfxxgknb.html' 不是有效的网址"],
+            id="url-without-scheme",
+        ),
+        pytest.param(
+            HEAD + "        entry_urls: [https://www.zhanhe.gov.cn/a.html]\n        allowed_hosts: []\n",
+            [WHERE + "：填写了 entry_urls，但 allowed_hosts 为空"],
+            id="empty-allowed-hosts",
+        ),
+        pytest.param(
+            HEAD
+            + "        entry_urls: [https://www.zhanhe.gov.cn/a.html]\n        allowed_hosts: [zhanhe.example.com]\n",
+            [WHERE + "：栏目地址的主机 www.zhanhe.gov.cn 不在 allowed_hosts 中"],
+            id="column-host-not-allowed",
+        ),
+        pytest.param(
+            HEAD
+            + "        entry_urls: [https://www.zhanhe.gov.cn/a.html]\n        allowed_hosts: [https://www.zhanhe.gov.cn/]\n",
+            [WHERE + "，键 allowed_hosts：'https://www.zhanhe.gov.cn/' 不是主机名"],
+            id="host-with-scheme",
+        ),
+        pytest.param(
+            HEAD + GOOD_COLUMN + '        deadline_overrides: {"2024": "31/01/2025"}\n',
+            [WHERE + "，键 deadline_overrides.2024：日期 '31/01/2025' 格式不对，应写成 YYYY-MM-DD"],
+            id="date-day-first",
+        ),
+        pytest.param(
+            HEAD + GOOD_COLUMN + '        deadline_overrides: {"2024": "2025-1-28"}\n',
+            [WHERE + "，键 deadline_overrides.2024：日期 '2025-1-28' 格式不对"],
+            id="date-without-zero",
+        ),
+        pytest.param(
+            HEAD + GOOD_COLUMN + "        adapter: wordpress\n",
+            [WHERE + "，键 adapter：没有名为 'wordpress' 的栏目适配器（可选：auto、"],
+            id="unknown-adapter",
+        ),
+        pytest.param(
+            "settings:\n  due_soon_dayz: 10\n",
+            ["settings，键 due_soon_dayz：不认识的键（是否应为 due_soon_days？）"],
+            id="settings-typo",
+        ),
+        pytest.param(
+            "jurisdictions:\n  - {code: x, name: 甲区, level: town}\n",
+            ["辖区 x（甲区），键 level：'town' 不是可选的值（可选：'county'、'city'、'province'）"],
+            id="level",
+        ),
+        pytest.param(
+            "jurisdictions:\n  - {code: x, name: 甲区}\n  - {code: x, name: 乙区}\n",
+            ["辖区代码 x 用了两次（甲区 和 乙区）"],
+            id="duplicate-jurisdiction",
+        ),
+        pytest.param(
             "jurisdictions:\n  - code: x\n    name: X\n    agencies:\n      - {code: a, name: A}\n      - {code: a, name: B}\n",
-            "duplicate agency codes",
+            ["单位代码 a 用了两次（x 的 A 和 x 的 B）"],
+            id="duplicate-agency",
         ),
     ],
 )
-def test_bad_registry_gives_clear_error(tmp_path: Path, content: str, needle: str) -> None:
+def test_each_registry_mistake_is_refused_naming_file_place_and_key(
+    tmp_path: Path, content: str, needles: list[str]
+) -> None:
     path = tmp_path / "agencies.yaml"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(RegistryError, match=needle):
+    with pytest.raises(RegistryError) as caught:
         load_registry(path)
+    message = str(caught.value)
+    assert str(path) in message
+    for needle in needles:
+        assert needle in message, message
+
+
+def test_the_fetch_keys_and_levels_reach_the_database(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "agencies.yaml"
+    path.write_text(
+        "jurisdictions:\n  - code: pds-zhanhe\n    name: 平顶山市湛河区\n    level: county\n    agencies:\n"
+        + AGENCY
+        + GOOD_COLUMN
+        + "        adapter: pds\n        http_fallback: true\n        own: true\n"
+        + "        deadline_overrides: {2024: 2025-01-28}\n",
+        encoding="utf-8",
+    )
+    with session_scope(db_url) as s:
+        sync_registry(s, load_registry(path))
+    with session_scope(db_url) as s:
+        agency = s.exec(select(Agency)).one()
+        jur = s.exec(select(Jurisdiction)).one()
+        assert (agency.adapter, agency.http_fallback) == ("pds", True)
+        assert agency.own_entries == ["https://www.zhanhe.gov.cn/channels/zfxxgknb.html"]
+        assert agency.deadline_overrides == {"2024": "2025-01-28"}
+        assert jur.level == "county"
 
 
 def test_missing_registry_file(tmp_path: Path) -> None:
-    with pytest.raises(RegistryError, match="not found"):
+    with pytest.raises(RegistryError, match="找不到登记表文件"):
         load_registry(tmp_path / "nope.yaml")
 
 
@@ -112,10 +209,10 @@ def test_duplicate_codes_are_named(tmp_path: Path) -> None:
     path = tmp_path / "agencies.yaml"
     path.write_text(
         "jurisdictions:\n"
-        "  - {code: a, name: 甲区, agencies: [{code: x, name: 甲区教育局, entry_urls: [http://a.gov.cn/]},"
-        " {code: y, name: 甲区民政局, entry_urls: [http://a.gov.cn/]}]}\n"
-        "  - {code: b, name: 乙区, agencies: [{code: x, name: 乙区教育局, entry_urls: [http://b.gov.cn/]}]}\n",
+        "  - {code: a, name: 甲区, agencies: [{code: x, name: 甲区教育局, entry_urls: [http://a.gov.cn/],"
+        " allowed_hosts: [a.gov.cn]}, {code: y, name: 甲区民政局, entry_urls: [http://a.gov.cn/], allowed_hosts: [a.gov.cn]}]}\n"
+        "  - {code: b, name: 乙区, agencies: [{code: x, name: 乙区教育局, entry_urls: [http://b.gov.cn/], allowed_hosts: [b.gov.cn]}]}\n",
         encoding="utf-8",
     )
-    with pytest.raises(RegistryError, match=r"duplicate agency codes \['x'\]"):
+    with pytest.raises(RegistryError, match="单位代码 x 用了两次（a 的 甲区教育局 和 b 的 乙区教育局）"):
         load_registry(path)

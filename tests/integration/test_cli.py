@@ -69,7 +69,7 @@ def test_agencies_sync_with_bad_registry_is_a_clear_error(tmp_path: Path) -> Non
     bad.write_text("jurisdictions: [", encoding="utf-8")
     result = runner.invoke(app, ["agencies", "sync", "--path", str(bad)])
     assert result.exit_code == 2
-    assert "not valid YAML" in result.output
+    assert "不是有效的YAML" in "".join(result.output.split())
 
 
 def test_rules_lists_every_registered_rule(monkeypatch) -> None:

@@ -24,7 +24,7 @@ from replicas.families.units import Pub, make_pubs
 from replicas.pdf import cached_pdf
 from replicas.server import ReplicaServer
 from replicas.synthetic import Figures, synthetic_report
-from scrapers.fetcher import Fetcher
+from tests.fetching import quick_fetcher
 
 NAME = "缓存区财政局"
 
@@ -35,7 +35,7 @@ def _column(years: tuple[int, ...]) -> hanweb.Column:
 
 
 def _crawl(settings, server: ReplicaServer, years: set[int], **kw) -> pipeline.AgencyOutcome:  # type: ignore[no-untyped-def]
-    with Fetcher(per_host_delay=0, retries=0, allow_private_hosts=True) as fetcher:
+    with quick_fetcher(retries=0, allow_private_hosts=True) as fetcher:
         return pipeline.monitor_agency(settings, fetcher, "cache-caizheng", years=years, **kw)
 
 

@@ -10,7 +10,7 @@ from models.tables import AgencyCrawl, Report
 from nianbao import pipeline
 from nianbao.registry import load_registry, sync_registry
 from nianbao.settings import PROJECT_ROOT, get_settings
-from scrapers.fetcher import Fetcher
+from tests.fetching import quick_fetcher
 
 
 def test_default_registry_run_ends_with_site_unreachable(db_url: str, monkeypatch) -> None:
@@ -21,7 +21,7 @@ def test_default_registry_run_ends_with_site_unreachable(db_url: str, monkeypatc
         with session_scope(db_url) as s:
             sync_registry(s, load_registry(PROJECT_ROOT / "nianbao" / "agencies.yaml"))
         run_id = pipeline.start_run(settings, trigger="test", scope="all")
-        fetcher = Fetcher(allow_private_hosts=False, retries=0, connect_timeout=2)
+        fetcher = quick_fetcher(allow_private_hosts=False, retries=0, connect_timeout=2, per_host_delay=0.5)
         outcomes = [
             pipeline.monitor_agency(settings, fetcher, code, years={2024}, run_id=run_id)
             for code in pipeline.active_agency_codes(settings)

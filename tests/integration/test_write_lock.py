@@ -21,7 +21,7 @@ from nianbao.settings import get_settings
 from replicas.families import hanweb
 from replicas.families.units import make_pubs
 from replicas.server import ReplicaServer
-from scrapers.fetcher import Fetcher
+from tests.fetching import quick_fetcher
 
 NAME = "锁测区财政局"
 CODE = "lock-caizheng"
@@ -66,7 +66,7 @@ def settings(sqlite_url: str, tmp_path: Path, portal: ReplicaServer, monkeypatch
 
 
 def _crawl(settings) -> pipeline.AgencyOutcome:  # type: ignore[no-untyped-def]
-    with Fetcher(per_host_delay=0, retries=0, allow_private_hosts=True) as fetcher:
+    with quick_fetcher(retries=0, allow_private_hosts=True) as fetcher:
         return pipeline.monitor_agency(settings, fetcher, CODE, years={2024})
 
 

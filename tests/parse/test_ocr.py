@@ -23,8 +23,8 @@ from reports.parse.blocks import Document
 from reports.parse.ocr import OcrBounds, ocr_pages
 from reports.parse.ocrengine import ocr_unavailable
 from reports.parse.ocrverify import REASON, verify_ocr
-from scrapers.fetcher import Fetcher
 from scrapers.images import image_fetcher
+from tests.fetching import quick_fetcher
 
 from . import scans
 from .imagegen import table_png
@@ -199,14 +199,14 @@ def test_broken_image() -> None:
 @pytest.mark.parametrize("fmt,kind", [("GIF", "gif"), ("TIFF", "tiff"), ("BMP", "bmp"), ("WEBP", "webp")])
 def test_fetcher_and_parser_know_every_image_kind(fmt: str, kind: str) -> None:
     """A GIF or TIFF attachment was taken for text by the fetcher (and refused as a fake file)."""
-    from reports.parse.sniff import sniff
-    from scrapers.sniff import DOCUMENT_KINDS, sniff_kind
+    from reports.parse.sniff import image_format, sniff
+    from scrapers.documents import DOCUMENT_EXTS, FILE_KINDS
 
     buf = io.BytesIO()
     Image.new("L", (40, 20), 255).save(buf, format=fmt)
-    assert sniff(buf.getvalue()) == "image"
-    assert sniff_kind(buf.getvalue()) == kind
-    assert kind in DOCUMENT_KINDS
+    assert sniff(buf.getvalue()) == "image" and image_format(buf.getvalue()) == kind
+    assert "image" in FILE_KINDS  # the fetcher's one sniffer: a file, not a fake one
+    assert f".{kind.replace('tiff', 'tif')}" in DOCUMENT_EXTS
 
 
 def test_text_starting_with_bm_is_not_a_bmp() -> None:
@@ -265,7 +265,7 @@ def test_html_report_whose_pages_are_images_is_read_through_the_fetcher() -> Non
     page_imgs = scans.pages(Spoil(dpi=150, speckle=600))
     routes = {f"/img/p{i}.jpg": Response(body=b, content_type="image/jpeg") for i, b in enumerate(page_imgs)}
     routes["/icon.png"] = Response(body=_png(40, 40), content_type="image/png")
-    with ReplicaServer(routes) as site, Fetcher(per_host_delay=0) as fetcher:
+    with ReplicaServer(routes) as site, quick_fetcher() as fetcher:
         html = _image_article(
             ["/icon.png", *[f"/img/p{i}.jpg" for i in range(len(page_imgs))], "http://evil.example/x.jpg"]
         )

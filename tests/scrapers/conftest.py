@@ -8,6 +8,7 @@ import pytest
 
 from replicas.sample_portal import SamplePortal, start_sample_portal
 from scrapers.fetcher import Fetcher
+from tests.fetching import quick_fetcher
 
 
 @pytest.fixture(scope="module")
@@ -18,5 +19,5 @@ def portal() -> Iterator[SamplePortal]:
 
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
-    with Fetcher(per_host_delay=0, retries=1, backoff=0.01, timeout=5, connect_timeout=2) as f:
+    with quick_fetcher(retries=1, backoff=0.01, timeout=5, connect_timeout=2) as f:
         yield f

@@ -22,6 +22,7 @@ from replicas.server import ReplicaServer, Request, Response
 from replicas.site import tiny_png
 from scrapers.discover import discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchError, FetchResult
+from tests.fetching import quick_fetcher
 
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF"
 ARTICLE = (
@@ -88,7 +89,7 @@ class _Burst:
 
 def test_zero_byte_burst_backs_off_and_records_it() -> None:
     burst = _Burst(limit=3, quiet=0.1)
-    with ReplicaServer({"/p.html": burst}) as site, Fetcher(per_host_delay=0, retries=2, backoff=0.15) as f:
+    with ReplicaServer({"/p.html": burst}) as site, quick_fetcher(retries=2, backoff=0.15) as f:
         results = [f.fetch(site.url("/p.html")) for _ in range(6)]
         assert all(isinstance(r, FetchResult) and r.content == ARTICLE for r in results)
         assert f.throttled[f"127.0.0.1:{site.port}"] >= 1
@@ -97,7 +98,7 @@ def test_zero_byte_burst_backs_off_and_records_it() -> None:
 
 def test_zero_bytes_forever_gives_up_after_bounded_attempts() -> None:
     with ReplicaServer({"/p.html": Response(body=b"", conditional=False)}) as site:
-        with Fetcher(per_host_delay=0, retries=2, backoff=0.01) as f:
+        with quick_fetcher(retries=2, backoff=0.01) as f:
             err = _err(f.fetch(site.url("/p.html")))
         assert err.kind == "blocked" and err.evidence["vendor"] == "empty"
         assert err.evidence["empty_attempts"] == 3
@@ -161,6 +162,23 @@ def test_http_fallback_only_when_the_agency_allows_it(tls_site: ReplicaServer, f
     assert [r.year for r in result.reports] == [2024] and result.errors == []
 
 
+def test_an_agency_allowed_http_falls_back_on_every_page_and_file(
+    tls_site: ReplicaServer, fetcher: Fetcher
+) -> None:
+    """The registry's `http_fallback` reaches every request of the agency's crawl, not only
+    the column page: the articles and attachments of a broken-certificate site are https too."""
+    https = f"https://127.0.0.1:{tls_site.port}/nb/index.html"
+    plain = discover(https, fetcher, ["127.0.0.1"], http_fallback=True)  # only the column falls back
+    lenient = fetcher.with_http_fallback()
+    result = discover(https, lenient, ["127.0.0.1"])
+    assert [r.year for r in result.reports] == [2024] and result.errors == []
+    assert result.reports[0].article is not None and result.reports[0].article.ok
+    fetch_report_document(result.reports[0], lenient, ["127.0.0.1"])
+    assert tls_site.requests.for_path("/files/report.pdf")  # the https attachment, asked over http
+    assert lenient.with_http_fallback() is lenient and lenient.slots is fetcher.slots
+    assert plain.reports  # the list was read either way
+
+
 # -- SEO clone -----------------------------------------------------------------------------
 def test_seo_clone_is_ignored(fetcher: Fetcher) -> None:
     pubs = make_pubs("湛河区", 2, (2024,), first_id=500000)
@@ -189,10 +207,10 @@ def test_seo_clone_is_ignored(fetcher: Fetcher) -> None:
 def test_stream_without_length_over_cap_is_cut_off() -> None:
     body = PDF + tiny_png() * 4000
     routes = {"/big.pdf": Response(body=body, content_type="application/pdf", stream=True, conditional=False)}
-    with ReplicaServer(routes) as site, Fetcher(per_host_delay=0, max_bytes=50_000, retries=0) as f:
+    with ReplicaServer(routes) as site, quick_fetcher(max_bytes=50_000, retries=0) as f:
         err = _err(f.fetch(site.url("/big.pdf")))
         assert err.kind == "too_large"
         assert err.evidence == {"received_more_than": 50_000, "limit": 50_000}  # no declared length
-        with Fetcher(per_host_delay=0, max_bytes=len(body) + 1, retries=0) as roomy:
+        with quick_fetcher(max_bytes=len(body) + 1, retries=0) as roomy:
             ok = roomy.fetch(site.url("/big.pdf"))
         assert isinstance(ok, FetchResult) and ok.content == body

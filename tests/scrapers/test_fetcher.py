@@ -12,6 +12,7 @@ import pytest
 from replicas.sample_portal import SamplePortal
 from replicas.server import ReplicaServer, Request, Response
 from scrapers.fetcher import Fetcher, FetchError, FetchResult
+from tests.fetching import quick_fetcher
 
 GBK_PAGE = (
     '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
@@ -187,7 +188,7 @@ def test_conditional_request_gives_not_modified(portal: SamplePortal, fetcher: F
 
 
 def test_size_cap(site: ReplicaServer) -> None:
-    with Fetcher(per_host_delay=0, max_bytes=1000, retries=0) as small:
+    with quick_fetcher(max_bytes=1000, retries=0) as small:
         err = _err(small.fetch(site.url("/big.pdf")))
     assert err.kind == "too_large" and err.evidence["limit"] == 1000
 
@@ -210,12 +211,12 @@ def test_robots_txt_is_honoured(site: ReplicaServer, fetcher: Fetcher) -> None:
     err = _err(fetcher.fetch(site.url("/admin/secret.html")))
     assert err.kind == "not_allowed" and err.evidence["robots"] is True
     assert site.requests.for_path("/admin/secret.html") == []
-    with Fetcher(per_host_delay=0, respect_robots=False) as rude:
+    with quick_fetcher(respect_robots=False) as rude:
         assert isinstance(rude.fetch(site.url("/admin/secret.html")), FetchResult)
 
 
 def test_per_host_delay_spaces_requests_across_threads(site: ReplicaServer) -> None:
-    with Fetcher(per_host_delay=0.2, retries=0) as polite:
+    with quick_fetcher(per_host_delay=0.2, retries=0) as polite:
         polite.fetch(site.url("/page.html"))  # loads robots.txt too
         site.requests.clear()
         t0 = time.monotonic()
