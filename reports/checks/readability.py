@@ -14,6 +14,8 @@ from reports.checks.base import STATUS_CANNOT_ASSESS, Finding, Severity
 from reports.checks.monitor_rules import UNREADABLE
 from reports.model import ParsedReport
 
+UNREADABLE_PREFIX = "不可机读"  # the parser's own prefix for a document it could not machine-read
+
 
 @dataclass(frozen=True)
 class Readability:
@@ -43,6 +45,13 @@ def readability(report: ParsedReport) -> Readability:
     if sections or _figures_read(report):
         return Readability(True)
     document_problems = [p.reason for p in report.problems if p.where == "document"]
+    pictured = (
+        report.images_only
+        or report.input_kind in ("image", "ocr")
+        or any(r.startswith(UNREADABLE_PREFIX) for r in document_problems)
+    )
+    if pictured:  # a scan or photo OCR could not read: an image, not "not a report"
+        return Readability(False, reason="；".join(document_problems) or "报告为图片或扫描件，未能识别其内容")
     if not report.title:
         reason = "该文件不是年度报告：未找到报告标题、章节标题或统计表"
         if document_problems:
