@@ -101,7 +101,7 @@ def check(
     ] = None,
 ) -> None:
     """Parse and check one report file; print its tables and findings."""
-    from nianbao.present import print_findings, print_report
+    from nianbao.present import print_decoding, print_findings, print_report
     from reports.checks import run_checks
     from reports.checks.base import CheckContext
     from reports.checks.readability import readability, unreadable_finding
@@ -154,6 +154,7 @@ def check(
         )
         return
     print_report(console, report)
+    print_decoding(console, report)
     print_findings(console, findings)
 
 

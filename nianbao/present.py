@@ -63,6 +63,38 @@ def print_report(console: Console, report: ParsedReport) -> None:
         console.print(f"[yellow]解析问题[/yellow] {problem.where}：{problem.reason}")
 
 
+_HOW_ZH = {
+    "row_split": "唯一拆分（只有一种拆分满足本行合计）",
+    "identities": "由表格勾稽关系确定（本行有多种拆分，只有一种与各列勾稽关系一致）",
+    "blank": "留空",
+}
+_TABLE_ZH = {"table2": "表二", "table3": "表三", "table4": "表四"}
+
+
+def decoding_lines(report: ParsedReport) -> list[str]:
+    """How the rows whose figures ran together were read, grouped by how (empty when none)."""
+    if not report.decoding:
+        return []
+    lines = [f"连写数字的解码：共{len(report.decoding)}行的数字连在一起，按下列方式读取"]
+    for how, title in _HOW_ZH.items():
+        rows = [d for d in report.decoding if d.how == how]
+        if not rows:
+            continue
+        lines.append(f"  {title}：{len(rows)}行")
+        for d in rows:
+            label = d.label if len(d.label) <= 16 else d.label[:15] + "…"
+            name = f"{_TABLE_ZH.get(d.where.split('.')[0], d.where)}「{label}」"
+            tail = f"，{d.readings}种拆分" if how == "identities" else ""
+            reason = f"：{d.reason}" if d.reason else ""
+            lines.append(f"    {name}「{d.digits}」{tail}{reason}")
+    return lines
+
+
+def print_decoding(console: Console, report: ParsedReport) -> None:
+    for line in decoding_lines(report):
+        console.print(line, markup=False, highlight=False)
+
+
 def print_findings(console: Console, findings: Iterable[Finding]) -> None:
     ordered = sorted(findings, key=lambda f: (f.status != "fail", SEVERITY_ORDER[f.severity], f.rule))
     if not ordered:

@@ -14,6 +14,9 @@ from enum import StrEnum
 class Form(StrEnum):
     F2021 = "F2021"
     F2019 = "F2019"
+    # Seen in some districts' 2023/2024 reports: the F2021 tables, except that table 三
+    # keeps F2019's single (六)其他处理 row instead of the three F2021 rows.
+    F2021_HYBRID = "F2021-hybrid"
     PRE2019 = "pre2019"
     UNKNOWN = "unknown"
 
@@ -179,13 +182,22 @@ TABLE4_CELL_LABELS: dict[str, str] = {
 }
 
 
+# Forms whose table 三 has the single (六)其他处理 row.
+SINGLE_OTHER_FORMS = frozenset({Form.F2019, Form.F2021_HYBRID})
+
+
 def table3_rows(form: Form) -> tuple[RowSpec, ...]:
-    """The row set of table 三 for a form (F2019 differs only in (六))."""
-    return TABLE3_ROWS_F2019 if form == Form.F2019 else TABLE3_ROWS_F2021
+    """The row set of table 三 for a form (F2019 and the hybrid differ only in (六))."""
+    return TABLE3_ROWS_F2019 if form in SINGLE_OTHER_FORMS else TABLE3_ROWS_F2021
 
 
 def outcome_rows(form: Form) -> tuple[str, ...]:
-    return OUTCOME_ROWS_F2019 if form == Form.F2019 else OUTCOME_ROWS_F2021
+    return OUTCOME_ROWS_F2019 if form in SINGLE_OTHER_FORMS else OUTCOME_ROWS_F2021
+
+
+def other_rows(form: Form) -> tuple[str, ...]:
+    """The (六)其他处理 row(s) of table 三."""
+    return ("other_processing",) if form in SINGLE_OTHER_FORMS else OUTCOME_ROWS_F2021[-3:]
 
 
 # --- Additions for the parser (reports/parse) -------------------------------------

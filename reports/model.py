@@ -59,6 +59,21 @@ class ParseProblem(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+class RowDecoding(BaseModel):
+    """How one flattened row (its cells run together) was read, for reviewers and `nianbao check`.
+
+    ``how``: ``row_split`` (only one split adds up within the row), ``identities`` (several
+    did; the table's column identities left exactly one), ``blank`` (left blank, see reason).
+    """
+
+    where: str  # e.g. "table3.granted", "table4"
+    label: str  # the row's label as the form names it
+    digits: str  # the run(s) of digits as printed, space-separated where the text had spaces
+    how: str
+    readings: int  # splits that satisfy the row's own sums
+    reason: str | None = None  # Chinese, when left blank
+
+
 def _empty_table2() -> dict[str, dict[str, Cell]]:
     return {row: {cell: Cell() for cell in cells} for row, cells in TABLE2_ROWS.items()}
 
@@ -86,6 +101,9 @@ class ParsedReport(BaseModel):
     # blank), "unread" (seen in the image, no figure verified). Absent: not an image.
     image_tables: dict[str, str] = Field(default_factory=dict)
     problems: list[ParseProblem] = Field(default_factory=list)
+    decoding: list[RowDecoding] = Field(default_factory=list)  # flattened rows only
+    # Metadata lines a crawler or archive put before the report (「标题:」「发布时间:」「原文链接:」「栏目:」).
+    header: dict[str, str] = Field(default_factory=dict)
     text: str = ""  # the full extracted text, for text checks
 
     def model_post_init(self, _context: Any) -> None:

@@ -90,8 +90,7 @@ def table2_rows_model(report: ParsedReport) -> list[Row]:
 
 
 def table3_rows_model(report: ParsedReport) -> list[Row]:
-    form = Form.F2019 if report.form == Form.F2019 else Form.F2021
-    specs = table3_rows(form)
+    specs = table3_rows(report.form)  # F2019 and the F2021 hybrid print one (六)其他处理 row
     out: list[Row] = [
         [
             RCell("(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)", 3, 3),

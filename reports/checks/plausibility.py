@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.checks._common import fmt, short_row_label, t2_ref, t2_value, t3_ref
 from reports.checks.base import CheckContext, Finding, Severity, rule
-from reports.form import TABLE2_ROWS, Form
+from reports.form import TABLE2_ROWS, other_rows
 from reports.levels import COUNTY_AND_BELOW
 from reports.model import ParsedReport
 
@@ -21,10 +21,6 @@ NO_RULEMAKING_KINDS = {
 # 其他处理 above this share of all outcomes, once there are enough requests to judge.
 OTHER_SHARE_THRESHOLD = 0.30
 OTHER_SHARE_MIN_OUTCOMES = 10
-OTHER_ROWS = {
-    Form.F2021: ("other_no_correction", "other_fee_unpaid", "other_misc"),
-    Form.F2019: ("other_processing",),
-}
 
 
 @rule(
@@ -75,7 +71,7 @@ def regulations_level(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
 )
 def other_share(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """A large 其他 share often hides refusals that should be classified."""
-    rows = OTHER_ROWS.get(report.form, OTHER_ROWS[Form.F2021])
+    rows = other_rows(report.form)
     total = report.t3("outcome_total", "total")
     values = [report.t3(r, "total") for r in rows]
     if total is None or total < OTHER_SHARE_MIN_OUTCOMES or any(v is None for v in values):

@@ -161,6 +161,24 @@ def format_version(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
                     status=STATUS_CANNOT_ASSESS,
                 )
             )
+    elif report.form == Form.F2021_HYBRID and want == Form.F2021:
+        findings.append(
+            Finding(
+                rule="FORMAT-VERSION",
+                severity=Severity.ERROR,
+                message=(
+                    "表三“(六)其他处理”只列了一行（〔2019〕60号格式的写法），"
+                    f"{report.year}年度报告应按国办公开办函〔2021〕30号格式分列"
+                    "“申请人无正当理由逾期不补正”“申请人逾期未按收费通知要求缴纳费用”“其他”三项"
+                ),
+                evidence={
+                    "anchor": {"problem": "form"},
+                    "year": report.year,
+                    "expected": want.value,
+                    "actual": report.form.value,
+                },
+            )
+        )
     elif report.form != want:
         findings.append(
             Finding(

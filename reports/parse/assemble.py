@@ -6,11 +6,22 @@ from reports.form import SECTION_KEYS, TABLE2_ROWS, Form
 from reports.model import Cell, ParsedReport, ParseProblem
 from reports.parse.blocks import Block, Document
 from reports.parse.grid import row_record
-from reports.parse.meta import agency_of, detect_form, find_title, period_of, year_of
+from reports.parse.meta import (
+    agency_of,
+    choose_title,
+    detect_form,
+    find_title,
+    period_of,
+    read_header,
+    unit_from_header,
+    year_of,
+)
 from reports.parse.pdftext import stream_records
 from reports.parse.records import Record
+from reports.parse.reflow import reflow
 from reports.parse.sections import build_sections, find_headings, region
-from reports.parse.tables import read_table2, read_table3, read_table4
+from reports.parse.tables import read_table2, read_table3, read_table4, single_other_row
+from reports.parse.tokens import PAGE_NUMBER_LINE
 
 UNREADABLE = "不可机读："
 
@@ -22,26 +33,34 @@ _SECTION_NAMES = {
 
 
 def records_of(blocks: list[Block]) -> list[Record]:
-    """Grid rows when the region has any; otherwise the text is a flattened stream."""
+    """Grid rows when the region has any (its plain lines read as running text, which may
+    hold several flattened rows); otherwise the whole region is a flattened stream."""
     if any(b.cells is not None for b in blocks):
-        return [row_record(b) for b in blocks if b.text.strip()]
+        out: list[Record] = []
+        for b in blocks:
+            if not b.text.strip():
+                continue
+            out.extend([row_record(b)] if b.cells is not None else stream_records([b]))
+        return out
     return stream_records(blocks)
 
 
 def assemble(doc: Document, problems: list[ParseProblem] | None = None) -> ParsedReport:
-    blocks = doc.blocks
     text = doc.text
+    blocks = reflow([b for b in doc.blocks if not PAGE_NUMBER_LINE.match(b.text)])
     headings = find_headings(blocks)
     first = headings[0].index if headings else min(len(blocks), 40)
-    title = find_title(blocks, max(first, 1), doc.title_hints)
+    header, header_lines = read_header(blocks, max(first, 1))
+    title = choose_title(find_title(blocks, max(first, 1), [], header_lines), header, doc.title_hints)
     form = detect_form(text, [h.key for h in headings])
     report = ParsedReport(
         title=title,
-        agency=agency_of(title),
+        agency=agency_of(title) or unit_from_header(header),
         year=year_of(title),
         period=period_of(text),
         form=form,
         input_kind=doc.input_kind,
+        header=header,
         text=text,
     )
     report.problems.extend(problems or [])
@@ -61,14 +80,20 @@ def assemble(doc: Document, problems: list[ParseProblem] | None = None) -> Parse
         )
 
     table_form = form if form in (Form.F2021, Form.F2019) else Form.F2021
+    regions = {key: region(blocks, headings, key) for key in _SECTION_NAMES}
+    records = {key: records_of(blocks_in) if blocks_in else None for key, (blocks_in, _) in regions.items()}
+    if table_form == Form.F2021 and single_other_row(records["requests"] or []):
+        table_form = report.form = Form.F2021_HYBRID
+        report.requests = ParsedReport.empty_table3(table_form)
     readers = {
         "proactive": lambda recs: read_table2(recs, table_form),
         "requests": lambda recs: read_table3(recs, table_form),
         "review_litigation": read_table4,
     }
     for key, reader in readers.items():
-        blocks_in, has_heading = region(blocks, headings, key)
-        res = reader(records_of(blocks_in)) if blocks_in else None
+        has_heading = regions[key][1]
+        recs = records[key]
+        res = reader(recs) if recs is not None else None
         if res is None or not res.found:
             reason = f"未找到「{_SECTION_NAMES[key]}」表格的数据单元格"
             if doc.images_in_body:
@@ -79,6 +104,7 @@ def assemble(doc: Document, problems: list[ParseProblem] | None = None) -> Parse
             continue
         report.tables_found[key] = True
         report.problems.extend(res.problems)
+        report.decoding.extend(res.decoding)
         if key == "proactive":
             report.proactive = _merge_t2(res.cells)
         elif key == "requests":

@@ -1,31 +1,36 @@
 """Put a record's value tokens into the n cells a row must have.
 
 Real cells (grid) keep blanks and are aligned inside a possibly padded window;
-stream tokens must number exactly n. Anything shorter is a flattened digit run
-that may be split only when exactly one split passes the row's own arithmetic.
+stream tokens must number exactly n. Anything shorter is a flattened digit run: its
+readings (every split whose sums hold, ``reports.parse.splits``) are returned for the
+table to decide between (``reports.parse.decide``); nothing here guesses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reports.model import Cell
 from reports.parse.records import ValueTok
-from reports.parse.values import digit_splits, norm, parse_number
-
-# More digits than this in one count cell is not a plausible count for one agency.
-MAX_CELL_DIGITS = 6
-
-Accept = Callable[[list[int]], bool]
+from reports.parse.splits import MAX_CELL_DIGITS, Budget, SumGroup, row_splits
+from reports.parse.values import norm, parse_number
 
 
 @dataclass
 class Fit:
-    cells: list[Cell] | None
-    reason: str | None = None  # Chinese, when cells is None or partly unsure
+    cells: list[Cell] | None  # the row as printed, when its cells are certain
+    reason: str | None = None  # Chinese, when cells is None and there are no readings
     detail: dict[str, Any] = field(default_factory=dict)
+    # Flattened rows: every reading whose sums hold (inferred cells), and the digits they came from.
+    readings: list[list[Cell]] = field(default_factory=list)
+    digits: str | None = None
+    complete: bool = True  # False when the split search hit its cap or budget
+    blank_possible: bool = False  # a reading with an empty cell fits the digits too (rows without sums)
+
+    @property
+    def flattened(self) -> bool:
+        return self.digits is not None
 
 
 def _cell(tok: ValueTok, decimal: bool) -> Cell:
@@ -33,17 +38,24 @@ def _cell(tok: ValueTok, decimal: bool) -> Cell:
     return Cell(value=parse_number(raw, decimal=decimal), raw=raw or None, source=tok.source)
 
 
-def _as_ints(cells: list[ValueTok]) -> list[int] | None:
-    out: list[int] = []
+def _sums_hold(values: list[int | None], groups: tuple[SumGroup, ...]) -> bool:
+    for g in groups:
+        parts = [values[i] for i in g.parts]
+        total = values[g.total]
+        if total is None or any(v is None for v in parts) or sum(parts) != total:  # type: ignore[misc]
+            return False
+    return True
+
+
+def _as_ints(cells: list[ValueTok]) -> list[int | None]:
+    out: list[int | None] = []
     for t in cells:
         v = parse_number(t.raw)
-        if not isinstance(v, int):
-            return None
-        out.append(v)
+        out.append(v if isinstance(v, int) else None)
     return out
 
 
-def _choose_window(values: list[ValueTok], n: int, accept: Accept | None) -> list[ValueTok] | None:
+def _choose_window(values: list[ValueTok], n: int, groups: tuple[SumGroup, ...]) -> list[ValueTok] | None:
     """The n-cell sub-window holding every filled cell; copy-outs pad rows with empty cells."""
     options = []
     for o in range(len(values) - n + 1):
@@ -52,8 +64,8 @@ def _choose_window(values: list[ValueTok], n: int, accept: Accept | None) -> lis
             options.append(values[o : o + n])
     if not options:
         return None
-    if len(options) > 1 and accept is not None:
-        consistent = [w for w in options if (ints := _as_ints(w)) is not None and accept(ints)]
+    if len(options) > 1 and groups:
+        consistent = [w for w in options if _sums_hold(_as_ints(w), groups)]
         if consistent:
             return consistent[0]
         with_total = [w for w in options if w[-1].raw.strip()]
@@ -62,37 +74,46 @@ def _choose_window(values: list[ValueTok], n: int, accept: Accept | None) -> lis
     return options[0]
 
 
-def _split(filled: list[ValueTok], n: int, accept: Accept | None, decimal: bool) -> Fit:
+def _leading_zero(raw: str) -> bool:
+    return len(raw) > 1 and raw.isdigit() and raw[0] == "0"
+
+
+def _split(filled: list[ValueTok], n: int, groups: tuple[SumGroup, ...], budget: Budget | None) -> Fit:
     raws = [norm(v.raw) for v in filled]
+    digits = " ".join(raws)
     detail: dict[str, Any] = {"found": raws, "expected_cells": n}
-    if accept is None or not all(r.isdigit() for r in raws) or sum(map(len, raws)) < n:
+    capacity = sum(len(r) if r.isdigit() else 1 for r in raws)
+    if capacity < n:
         return Fit(
             None, f"该行应有{n}个单元格，只读到{len(raws)}个数值，无法确定各数值所在的列，已留空", detail
         )
-    sols = digit_splits(raws, n, accept)
-    if len(sols) == 1:
-        cells: list[Cell] = []
-        sol = sols[0]
-        # Map each part back to the token it was cut from, for provenance.
-        pos = 0
-        for tok in filled:
-            digits = norm(tok.raw)
-            used = 0
-            while used < len(digits) and pos < len(sol):
-                part = str(sol[pos])
-                src = tok.source.model_copy(
-                    update={"inferred": True, "note": f"由连写数字「{''.join(raws)}」唯一拆分得到"}
-                )
-                cells.append(Cell(value=sol[pos], raw=part, source=src))
-                used += len(part)
-                pos += 1
-        return Fit(cells, None, {**detail, "split": sol})
-    if not sols:
-        reason = f"连写数字「{''.join(raws)}」无法拆分为{n}个满足合计关系的单元格，已留空"
-    else:
-        reason = f"连写数字「{''.join(raws)}」有多种拆分方式都满足合计关系，无法确定，已留空"
-        detail["splits"] = sols
-    return Fit(None, reason, detail)
+    sp = row_splits(raws, n, groups, budget=budget)
+    blank_possible = False
+    if not groups and sp.readings:
+        # No sum to check: an empty cell leaves no trace in flattened text (「100」 may be
+        # 10|空|0), so a reading is certain only when no reading with fewer cells exists.
+        blank_possible = any(
+            row_splits(raws, k, (), cap=1, budget=budget).readings for k in range(len(raws), n)
+        )
+    readings: list[list[Cell]] = []
+    for parts in sp.readings:
+        row = []
+        for p in parts:
+            src = filled[p.token].source.model_copy(update={"inferred": True})
+            row.append(Cell(value=p.value, raw=p.raw, source=src))  # type: ignore[arg-type]
+        readings.append(row)
+    fit = Fit(
+        None, None, {**detail, "readings": len(readings)}, readings, digits, sp.complete, blank_possible
+    )
+    if not readings:
+        fit.reason = (
+            f"连写数字「{digits}」无法拆分为{n}个满足合计关系的单元格，已留空"
+            if groups
+            else f"连写数字「{digits}」无法拆分为{n}个单元格，已留空"
+        )
+        if not sp.complete:
+            fit.reason = f"连写数字「{digits}」的拆分超出计算上限，已留空"
+    return fit
 
 
 def fit(
@@ -100,26 +121,28 @@ def fit(
     n: int,
     *,
     positional: bool,
-    accept: Accept | None = None,
+    groups: tuple[SumGroup, ...] = (),
     decimal: tuple[bool, ...] | None = None,
+    budget: Budget | None = None,
 ) -> Fit:
-    """Cells for one row, or None with a Chinese reason."""
+    """Cells for one row, its readings when flattened, or None with a Chinese reason."""
     dec = decimal or (False,) * n
     filled = [v for v in values if v.raw.strip()]
     if not filled:
         src = values[0].source if values else None
         return Fit([Cell(value=None, raw=None, source=src) for _ in range(n)])
-    too_long = any(len(norm(v.raw)) > MAX_CELL_DIGITS and norm(v.raw).isdigit() for v in filled)
-    glued = any(v.glued for v in filled)
-    if (too_long or glued) and accept is not None and len(filled) < n:
-        return _split(filled, n, accept, False)
+    raws = [norm(v.raw) for v in filled]
+    too_long = any(len(r) > MAX_CELL_DIGITS and r.isdigit() for r in raws)
+    glued = any(v.glued for v in filled) or any(_leading_zero(r) for r in raws)
+    if (too_long or glued) and len(filled) < n:
+        return _split(filled, n, groups, budget)
     if positional and len(values) >= n:
-        window = _choose_window(values, n, accept)
+        window = _choose_window(values, n, groups)
         if window is None:
             return Fit(
                 None,
                 f"该行有{len(filled)}个非空单元格，多于应有的{n}个，无法对应到列，已留空",
-                {"found": [norm(v.raw) for v in filled], "expected_cells": n},
+                {"found": raws, "expected_cells": n},
             )
         return Fit([_cell(t, dec[i]) for i, t in enumerate(window)])
     if not positional and len(values) == n:
@@ -128,6 +151,6 @@ def fit(
         return Fit(
             None,
             f"该行读到{len(filled)}个数值，多于应有的{n}个，无法对应到列，已留空",
-            {"found": [norm(v.raw) for v in filled], "expected_cells": n},
+            {"found": raws, "expected_cells": n},
         )
-    return _split(filled, n, accept, False)
+    return _split(filled, n, groups, budget)

@@ -3,15 +3,16 @@
 PDF text breaks labels and figures across lines (「自然\\n人」, 「0 0 0 0 0 0\\n0」), so a
 row is the run of text tokens (its label, joined across lines) followed by the run
 of figure tokens (its values, joined across lines). Blank cells are invisible here,
-which ``fit`` accounts for.
+which ``fit`` accounts for. Labels and figures that run together in one chunk are told
+apart by ``reports.parse.tokens``; page numbers on lines of their own are skipped.
 """
 
 from __future__ import annotations
 
 from reports.parse.blocks import Block
-from reports.parse.grid import split_label_tail, squash
+from reports.parse.grid import squash
 from reports.parse.records import Record, ValueTok
-from reports.parse.values import BLANK_MARKERS, NUMBER_TOKEN_RE, norm
+from reports.parse.tokens import PAGE_NUMBER_LINE, text_tokens
 
 
 def stream_records(blocks: list[Block]) -> list[Record]:
@@ -30,19 +31,18 @@ def stream_records(blocks: list[Block]) -> list[Record]:
 
     for b in blocks:
         text = b.text.replace("\t", " ") if b.cells is None else "\t".join(c.text for c in b.cells)
-        for tok in norm(text).split():
-            if NUMBER_TOKEN_RE.match(tok) or tok in BLANK_MARKERS:
-                values.append(ValueTok(raw=tok, source=b.source()))
+        if PAGE_NUMBER_LINE.match(text):
+            continue
+        for tok in text_tokens(text):
+            if tok.value:
+                values.append(ValueTok(raw=tok.raw, source=b.source(), glued=tok.glued))
                 if start is None:
                     start = b
                 continue
-            head, tail = split_label_tail(tok)
             if values:
                 flush()
             if start is None:
                 start = b
-            label.append(squash(head))
-            for raw, glued in tail:
-                values.append(ValueTok(raw=raw, source=b.source(), glued=glued))
+            label.append(squash(tok.raw))
     flush()
     return records

@@ -18,13 +18,17 @@ from reports.form import (
     TABLE4_GROUPS,
     Form,
     RowSpec,
+    outcome_rows,
     table2_decimal_cells,
     table2_rows,
     table3_rows,
 )
-from reports.model import Cell, ParseProblem
-from reports.parse.fit import Accept, fit
+from reports.model import Cell, ParseProblem, RowDecoding
+from reports.parse.decide import TABLE_BUDGET, RowFit, decide
+from reports.parse.fit import fit
 from reports.parse.records import Record
+from reports.parse.rowmatch import match_row, match_with_continuation, named_before
+from reports.parse.splits import Budget, SumGroup
 
 T3_NAMES = "表三（收到和处理政府信息公开申请情况）"
 T2_NAMES = "表二（主动公开政府信息情况）"
@@ -36,22 +40,11 @@ class TableResult:
     cells: dict[str, dict[str, Cell]]
     found: bool = False
     problems: list[ParseProblem] = field(default_factory=list)
+    decoding: list[RowDecoding] = field(default_factory=list)
 
 
-def _match(label: str, specs: list[RowSpec], start: int) -> int | None:
-    """The first row at or after ``start`` whose markers occur in the label."""
-    for j in range(start, len(specs)):
-        if any(m in label for m in specs[j].markers):
-            return j
-    return None
-
-
-def _row_sum(vals: list[int]) -> bool:
-    return sum(vals[:6]) == vals[6]
-
-
-def _t4_sums(vals: list[int]) -> bool:
-    return all(sum(vals[g * 5 : g * 5 + 4]) == vals[g * 5 + 4] for g in range(3))
+T3_GROUPS = (SumGroup(parts=(0, 1, 2, 3, 4, 5), total=6),)
+T4_GROUPS = tuple(SumGroup(parts=tuple(range(5 * g, 5 * g + 4)), total=5 * g + 4) for g in range(3))
 
 
 def _labelled(records: list[Record]) -> list[tuple[str, Record]]:
@@ -75,29 +68,35 @@ def _assign_rows(
     specs: list[RowSpec],
     ncols: dict[str, int],
     table: str,
-    accept: dict[str, Accept],
+    groups: tuple[SumGroup, ...],
     decimal: dict[str, tuple[bool, ...]],
-) -> tuple[dict[str, list[Cell] | None], set[str], list[ParseProblem]]:
+    budget: Budget,
+) -> tuple[dict[str, RowFit], set[str], list[ParseProblem]]:
     """Match records to rows in canonical order and fit their cells.
 
     Returns the fitted rows, the rows seen printed but entirely blank, and problems.
     Blank rows never move the order pointer: a header row holding 「总计」 must not
     be taken for the (七) 总计 row.
     """
-    found: dict[str, list[Cell] | None] = {}
+    found: dict[str, RowFit] = {}
     blank_seen: set[str] = set()
     problems: list[ParseProblem] = []
     pointer = 0
-    for label, rec in _labelled(records):
+    labelled = _labelled(records)
+    for idx, (label, rec) in enumerate(labelled):
         if not rec.filled:
-            j = _match(label, specs, pointer)
+            j = match_row(label, specs, pointer)
             if j is not None:
                 blank_seen.add(specs[j].key)
             continue
         src = rec.source.model_dump() if rec.source else None
-        j = _match(label, specs, pointer)
+        following = labelled[idx + 1][0] if idx + 1 < len(labelled) else ""
+        j, used = match_with_continuation(label, following, specs, pointer)
+        if used:
+            labelled[idx + 1] = (following[len(used) :], labelled[idx + 1][1])
+            label += used
         if j is None:
-            k = _match(label, specs, 0)
+            k = match_row(label, specs, 0)
             if k is not None and specs[k].key in found:
                 problems.append(
                     ParseProblem(
@@ -126,42 +125,77 @@ def _assign_rows(
                     )
                 continue
             j = k
+        if j > pointer:
+            blank_seen.update(specs[i].key for i in named_before(label, specs, pointer, j))
         spec = specs[j]
         res = fit(
             rec.values,
             ncols[spec.key],
             positional=rec.positional,
-            accept=accept.get(spec.key),
+            groups=groups,
             decimal=decimal.get(spec.key),
+            budget=budget,
         )
-        found[spec.key] = res.cells
-        if res.reason:
-            problems.append(
-                ParseProblem(
-                    where=f"{table}.{spec.key}",
-                    reason=f"「{spec.label}」行：{res.reason}",
-                    detail={**res.detail, "source": src},
-                )
-            )
+        found[spec.key] = RowFit(spec.key, spec.label, res, src)
         pointer = max(pointer, j + 1)
     return found, blank_seen, problems
+
+
+def _labels_then_values(records: list[Record], specs: list[RowSpec], ncols: int) -> Record | None:
+    """A record holding many rows' labels and then their figures in one run.
+
+    Some PDF extractors emit the row labels first and then the figures column by column
+    (all 自然人, then all 商业企业 …): the figures no longer follow their rows.
+    """
+    for rec in records:
+        if rec.positional or len(rec.filled) < 2 * ncols:
+            continue
+        named = {s.key for s in specs if any(m in rec.label for m in s.markers if len(m) > 2)}
+        if len(named) >= 3:
+            return rec
+    return None
+
+
+def single_other_row(records: list[Record]) -> bool:
+    """Table 三 prints one (六)其他处理 row with figures and none of F2021's three (六) rows.
+
+    That is the hybrid form (F2021 tables with F2019's single row), read with its own rows.
+    """
+    other = any("其他处理" in r.label and r.filled for r in records)
+    split = any(m in r.label for r in records for m in ("不补正", "缴纳费用", "收费通知"))
+    return other and not split
 
 
 def read_table3(records: list[Record], form: Form) -> TableResult:
     specs = list(table3_rows(form))
     cells = {s.key: {c: Cell() for c in TABLE3_COLUMNS} for s in specs}
+    dump = _labels_then_values(records, specs, len(TABLE3_COLUMNS))
+    if dump is not None:
+        return TableResult(
+            cells,
+            True,
+            [
+                ParseProblem(
+                    where="table3",
+                    reason=f"{T3_NAMES}的数值没有跟在各自的行标题之后（先列出各行标题，再连续列出"
+                    f"{len(dump.filled)}个数值，可能是按列提取的文字），无法确定各数值所在的单元格，整表留空",
+                    detail={
+                        "values": [v.raw for v in dump.filled][:200],
+                        "source": dump.source.model_dump() if dump.source else None,
+                    },
+                )
+            ],
+        )
+    budget = Budget(TABLE_BUDGET)
     found, blank, problems = _assign_rows(
-        records,
-        specs,
-        {s.key: 7 for s in specs},
-        "table3",
-        {s.key: _row_sum for s in specs},
-        {},
+        records, specs, {s.key: 7 for s in specs}, "table3", T3_GROUPS, {}, budget
     )
     if not found and not blank:
         return TableResult(
             cells, False, [ParseProblem(where="table3", reason=f"未找到{T3_NAMES}的数据单元格")]
         )
+    decided = decide(list(found.values()), "table3", has_sums=True, outcome=outcome_rows(form), budget=budget)
+    problems.extend(decided.problems)
     for spec in specs:
         if spec.key in blank and spec.key not in found:
             continue
@@ -172,10 +206,10 @@ def read_table3(records: list[Record], form: Form) -> TableResult:
                 )
             )
             continue
-        row = found[spec.key]
+        row = decided.cells.get(spec.key)
         if row is not None:
             cells[spec.key] = dict(zip(TABLE3_COLUMNS, row, strict=True))
-    return TableResult(cells, True, problems)
+    return TableResult(cells, True, problems, decided.decoding)
 
 
 def read_table2(records: list[Record], form: Form) -> TableResult:
@@ -193,13 +227,16 @@ def read_table2(records: list[Record], form: Form) -> TableResult:
         specs,
         {r: len(cs) for r, cs in rows.items()},
         "table2",
-        {},
+        (),
         {r: tuple((r, c) in dec_cells for c in cs) for r, cs in rows.items()},
+        Budget(TABLE_BUDGET),
     )
     if not found and not blank:
         return TableResult(
             cells, False, [ParseProblem(where="table2", reason=f"未找到{T2_NAMES}的数据单元格")]
         )
+    decided = decide(list(found.values()), "table2", has_sums=False)
+    problems.extend(decided.problems)
     for r, cs in rows.items():
         if r in blank and r not in found:
             continue
@@ -210,10 +247,10 @@ def read_table2(records: list[Record], form: Form) -> TableResult:
                 )
             )
             continue
-        row = found[r]
+        row = decided.cells.get(r)
         if row is not None:
             cells[r].update(dict(zip(cs, row, strict=True)))
-    return TableResult(cells, True, problems)
+    return TableResult(cells, True, problems, decided.decoding)
 
 
 def _is_table4_header(label: str) -> bool:
@@ -237,17 +274,11 @@ def read_table4(records: list[Record]) -> TableResult:
         merged = [v for r in with_vals for v in r.values]
         if len(merged) == 15:
             values = merged
-    res = fit(values, 15, positional=positional, accept=_t4_sums)
-    problems: list[ParseProblem] = []
-    if res.reason:
-        problems.append(
-            ParseProblem(
-                where="table4",
-                reason=f"表四数据行：{res.reason}",
-                detail={**res.detail, "source": best.source.model_dump() if best.source else None},
-            )
-        )
-    if res.cells is not None:
-        for i, cell in enumerate(res.cells):
+    res = fit(values, 15, positional=positional, groups=T4_GROUPS)
+    src = best.source.model_dump() if best.source else None
+    decided = decide([RowFit("", "表四数据行", res, src)], "table4", has_sums=True)
+    row = decided.cells.get("")
+    if row is not None:
+        for i, cell in enumerate(row):
             cells[TABLE4_GROUPS[i // 5]][TABLE4_CELLS[i % 5]] = cell
-    return TableResult(cells, True, problems)
+    return TableResult(cells, True, decided.problems, decided.decoding)
