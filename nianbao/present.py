@@ -92,7 +92,7 @@ def decoding_lines(report: ParsedReport) -> list[str]:
 
 def print_decoding(console: Console, report: ParsedReport) -> None:
     for line in decoding_lines(report):
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def print_findings(console: Console, findings: Iterable[Finding]) -> None:

@@ -57,27 +57,30 @@ def _glue(words: list[str], keep_space: Callable[[str, str], bool]) -> str:
     return out
 
 
-def flatten(report: ParsedReport, way: str, rnd: random.Random | None = None) -> str:
-    """The report's text flattened in ``way`` (one of ``WAYS``)."""
+def flatten_lines(report: ParsedReport, way: str, rnd: random.Random | None = None) -> list[str]:
+    """The flattened pieces, one per line of the copy-out, before they are joined."""
     rnd = rnd or random.Random(0)
     lines = _stream_lines(report)
     if way == "spaced":
-        return "\n".join(lines)
-    if way == "no_separators":
-        return "\n".join(line.replace(" ", "") for line in lines)
-    if way == "one_line":
-        return "".join(line.replace(" ", "") for line in lines)
+        return lines
+    if way in ("no_separators", "one_line"):
+        return [line.replace(" ", "") for line in lines]
     if way == "labels_glued":
-        both = lambda a, b: _is_figure(a) and _is_figure(b)  # noqa: E731
-        return "".join(_glue(_words(line), both) for line in lines)
+        return [_glue(_words(line), lambda a, b: _is_figure(a) and _is_figure(b)) for line in lines]
     if way == "stray_spaces":
-        return "\n".join(
+        return [
             _glue(_words(line), lambda a, b: _is_figure(a) and _is_figure(b) and rnd.random() < 0.5)
             if any(_is_figure(w) for w in _words(line))
             else line
             for line in lines
-        )
+        ]
     raise ValueError(f"unknown way {way!r}; one of {WAYS}")
+
+
+def flatten(report: ParsedReport, way: str, rnd: random.Random | None = None) -> str:
+    """The report's text flattened in ``way`` (one of ``WAYS``)."""
+    pieces = flatten_lines(report, way, rnd)
+    return "".join(pieces) if way in ("one_line", "labels_glued") else "\n".join(pieces)
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -170,7 +170,7 @@ def t3_balance(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "T3-OUTCOME-SUM",
     Severity.ERROR,
     "表三办理结果合计",
-    "表三每一列：“(七)总计”等于各项办理结果之和（F2021 为21项，F2019 为19项）。",
+    "表三每一列：“(七)总计”等于各项办理结果之和（F2021 为21项；F2019 及只列一行“(六)其他处理”的 F2021 混合格式为19项）。",
     needs=("requests",),
 )
 def t3_outcome_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:

@@ -53,7 +53,8 @@ def sections_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
         for k in SECTION_KEYS
         if k in report.sections and report.sections[k].present and report.sections[k].line is not None
     ]
-    actual = [k for _, k in sorted(placed)]
+    # stable: headings on one line (a page saved as one line) keep the order they were found in
+    actual = [k for _, k in sorted(placed, key=lambda p: p[0])]
     expected = [k for _, k in placed]
     if actual != expected:
         findings.append(
@@ -138,7 +139,7 @@ def expected_form(year: int) -> Form:
     "FORMAT-VERSION",
     Severity.ERROR,
     "报告格式版本",
-    "2021年及以后的报告应使用国办公开办函〔2021〕30号格式，2019—2020年使用〔2019〕60号格式；2021年及以后仍以〔2019〕60号为依据的也属问题。",
+    "2021年及以后的报告应使用国办公开办函〔2021〕30号格式，2019—2020年使用〔2019〕60号格式；2021年及以后仍以〔2019〕60号为依据、或表三“(六)其他处理”只列一行（混合格式）的也属问题。",
 )
 def format_version(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """An outdated template means the figures follow the wrong row set."""

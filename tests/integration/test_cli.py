@@ -23,6 +23,29 @@ def test_check_prints_tables_and_findings_of_a_seed() -> None:
     assert "T3-BALANCE" not in out  # the seed's tables add up
 
 
+def test_check_says_how_flattened_rows_were_decoded(tmp_path: Path) -> None:
+    text = seed_path("jianxi-gongxin-2024.txt").read_text(encoding="utf-8")
+    for old, new in {
+        "一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0": "一、本年新收政府信息公开申请数量110000011",
+        "（一）予以公开 0 0 0 0 0 0 0": "（一）予以公开 11 0 0 0 0 0 11",
+        "（七）总计 0 0 0 0 0 0 0": "（七）总计 11 0 0 0 0 0 11",
+        "1.属于国家秘密 0 0 0 0 0 0 0": "1.属于国家秘密0000000",
+        "行政规范性文件 0 0 0": "行政规范性文件58247",
+    }.items():
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "flattened.txt"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "连写数字的解码：共3行" in out
+    assert "唯一拆分（只有一种拆分满足本行合计）：1行" in out and "「0000000」" in out
+    assert "由表格勾稽关系确定" in out and "「110000011」，2种拆分" in out
+    assert "留空：1行" in out and "「58247」：连写数字「58247」有6种拆分方式" in out
+    assert "T3-BALANCE" not in out
+
+
 def test_check_json_has_the_documented_shape() -> None:
     result = runner.invoke(app, ["check", "--json", str(seed_path("zhanhe-gongxin-2024.txt"))])
     assert result.exit_code == 0, result.output

@@ -6,10 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from replicas.flatten import WAYS, flatten
+from reports.checks import run_checks
+from reports.checks.base import CheckContext
 from reports.form import Form
 from reports.parse import parse_text
 
-from .helpers import seed_text, t2_values, t3_values, t4_values
+from .helpers import all_values, seed_text, t2_values, t3_values, t4_values
 
 # All four seeds print zeros in every cell of table 三 (25 rows × 7 columns).
 T3_ALL_ZERO = {
@@ -199,3 +202,19 @@ def test_jianxi_broken_lines_assembled() -> None:
     fee = r.requests["other_fee_unpaid"]
     assert [fee[c].source.line for c in fee] == [173, 173, 173, 173, 173, 173, 174]
     assert r.review_litigation["suit_after_review"]["total"].source.line == 230
+
+
+@pytest.mark.parametrize("way", WAYS)
+@pytest.mark.parametrize("name", list(SEEDS))
+def test_seeds_flattened_read_every_figure_and_keep_their_findings(name: str, way: str) -> None:
+    """Each seed re-rendered and flattened (issue 15): same figures, unit, year and findings."""
+    seed = parse_text(seed_text(name))
+    flat = parse_text(flatten(seed, way))
+    assert (flat.agency, flat.year, flat.form) == (seed.agency, seed.year, seed.form)
+    assert all_values(flat) == all_values(seed)
+    assert all(s.present for s in flat.sections.values())
+
+    def rules(r):  # type: ignore[no-untyped-def]
+        return sorted({(f.rule, f.status) for f in run_checks(r, CheckContext(agency_kind="department"))})
+
+    assert rules(flat) == rules(seed)
