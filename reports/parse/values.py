@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 
 # Printed placeholders that mean "nothing entered" — kept distinct from 0.
@@ -64,60 +63,3 @@ def parse_number(text: str, *, decimal: bool = False) -> int | Decimal | None:
         except InvalidOperation:
             return None
     return None
-
-
-def digit_splits(
-    tokens: list[str],
-    n: int,
-    accept: Callable[[list[int]], bool],
-    *,
-    limit: int = 2,
-    max_steps: int = 200_000,
-) -> list[list[int]]:
-    """All ways (up to ``limit``) to cut digit tokens into ``n`` cells that ``accept``.
-
-    Token boundaries are kept; a token is only cut inside. Parts may not have a
-    leading zero (「05」 is never a printed count). Used for flattened rows such as
-    「640020470」, where guessing is forbidden unless exactly one split is consistent.
-    """
-    if any(not t.isdigit() for t in tokens):
-        return []
-    total_len = sum(len(t) for t in tokens)
-    if total_len < n or len(tokens) > n:
-        return []
-    found: list[list[int]] = []
-    steps = 0
-
-    def parts_of(tok: str, k: int) -> Iterator[list[int]]:
-        nonlocal steps
-        if k == 1:
-            if len(tok) == 1 or tok[0] != "0":
-                yield [int(tok)]
-            return
-        for i in range(1, len(tok) - k + 2):
-            head = tok[:i]
-            if len(head) > 1 and head[0] == "0":
-                break
-            steps += 1
-            if steps > max_steps:
-                return
-            for rest in parts_of(tok[i:], k - 1):
-                yield [int(head), *rest]
-
-    def walk(idx: int, remaining: int, acc: list[int]) -> None:
-        if len(found) >= limit or steps > max_steps:
-            return
-        if idx == len(tokens):
-            if remaining == 0 and accept(acc):
-                found.append(list(acc))
-            return
-        tok = tokens[idx]
-        left = len(tokens) - idx - 1
-        for k in range(1, min(len(tok), remaining - left) + 1):
-            for parts in parts_of(tok, k):
-                walk(idx + 1, remaining - k, acc + parts)
-                if len(found) >= limit:
-                    return
-
-    walk(0, n, [])
-    return found

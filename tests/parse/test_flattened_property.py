@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from replicas.flatten import WAYS, flatten, flatten_lines
+from replicas.samples import AGENCIES, sample_report
 from reports.checks import run_checks
 from reports.checks.base import CheckContext
 from reports.form import (
@@ -35,14 +36,13 @@ from reports.model import Cell, ParsedReport
 from reports.parse import parse_text
 
 from .helpers import all_values
-from .samples import AGENCIES, sample_report
 
 MAX_PRODUCT = 4096  # assignments the brute-force oracle enumerates; beyond, completeness is not asserted
 
 
 @st.composite
 def reports(draw: st.DrawFn, sparse: bool = False) -> ParsedReport:
-    """A valid F2021 or hybrid report (``tests/parse/samples``)."""
+    """A valid F2021 or hybrid report (``replicas.samples``)."""
     form = draw(st.sampled_from([Form.F2021, Form.F2021_HYBRID]))
     year = draw(st.integers(2021, 2025))
     agency = draw(st.sampled_from(AGENCIES))

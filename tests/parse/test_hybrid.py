@@ -12,6 +12,7 @@ import random
 import pytest
 
 from replicas.flatten import flatten
+from replicas.samples import sample_report
 from reports.checks import run_checks
 from reports.checks.base import CheckContext
 from reports.form import Form, outcome_rows
@@ -20,7 +21,6 @@ from reports.parse import parse_document, parse_text
 from reports.render import render_html, render_text
 
 from .helpers import all_values
-from .samples import sample_report
 
 
 def _truth(seed: int = 5):  # type: ignore[no-untyped-def]

@@ -14,12 +14,12 @@ import random
 import pytest
 
 from replicas.flatten import wps_text
+from replicas.samples import sample_report
 from reports.form import Form
 from reports.parse import parse_document, parse_text
 
 from .helpers import all_values
 from .pdfgen import text_pdf
-from .samples import sample_report
 
 
 def _read(text: str):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Valid reports with realistic figures, for flattened/PDF/hybrid fixtures and property tests.
+"""Valid reports with realistic figures: fixtures for flattened, PDF and hybrid parsing, and the bench.
 
 Tables 三 and 四 add up (rows, columns, 一+二=(七)+四); most figures are 0 or small, as
 in real district reports. Flattened text keeps no trace of an empty cell, so tables 三 and
