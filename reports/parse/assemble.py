@@ -33,15 +33,12 @@ _SECTION_NAMES = {
 
 
 def records_of(blocks: list[Block]) -> list[Record]:
-    """Grid rows when the region has any (its plain lines read as running text, which may
-    hold several flattened rows); otherwise the whole region is a flattened stream."""
+    """Grid rows when the region has any; otherwise the text is a flattened stream.
+
+    A plain line among grid rows is one record too (prose there must not turn into rows).
+    """
     if any(b.cells is not None for b in blocks):
-        out: list[Record] = []
-        for b in blocks:
-            if not b.text.strip():
-                continue
-            out.extend([row_record(b)] if b.cells is not None else stream_records([b]))
-        return out
+        return [row_record(b) for b in blocks if b.text.strip() and not PAGE_NUMBER_LINE.match(b.text)]
     return stream_records(blocks)
 
 

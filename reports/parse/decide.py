@@ -101,7 +101,7 @@ def decide(
             out.cells[r.key] = _noted(f.readings[choice], note)
             out.decoding.append(_decoding(table, r, "identities", k))
             continue
-        reason = f.reason or _blank_reason(f, k, has_sums, solve, r.key)
+        reason = f.reason or _blank_reason(f, k, has_sums, solve, r.key, table)
         detail = {**f.detail, "splits": [list(_values(x)) for x in f.readings[:_SHOWN_READINGS]]}
         if solve is not None:
             detail.update(consistent=solve.fitting(r.key), assignments=solve.assignments, solve=solve.status)
@@ -110,15 +110,21 @@ def decide(
     return out
 
 
-def _blank_reason(f: Fit, k: int, has_sums: bool, solve: Solve | None, key: str) -> str:
+_NOTHING_ELSE = {
+    "table2": "表二没有可用于判定的合计关系",
+    "table4": "表四只有这一行，没有其他勾稽关系可用于判定",
+}
+
+
+def _blank_reason(f: Fit, k: int, has_sums: bool, solve: Solve | None, key: str, table: str) -> str:
     head = f"连写数字「{f.digits}」"
     if not f.complete:
-        return f"{head}的拆分方式过多（超过{k}种）或超出计算上限，无法确定，已留空"
+        return f"{head}的拆分方式过多或超出计算上限（已找到{k}种满足本行合计的拆分），无法确定，已留空"
     if f.blank_possible and k == 1:
         return f"{head}只有一种拆分为完整单元格的方式，但也可能含有空白单元格，无法确定，已留空"
     many = f"{head}有{k}种拆分方式都{_sums_word(has_sums)}"
     if solve is None:
-        return f"{many}，本表没有可用于判定的勾稽关系，无法确定，已留空"
+        return f"{many}，{_NOTHING_ELSE.get(table, '表三其他各行未能读出，无法用勾稽关系判定')}，无法确定，已留空"
     if solve.status == "budget":
         return f"{many}，表三整体求解超出计算上限（{TABLE_BUDGET}步），无法确定，已留空"
     families = _families(key)

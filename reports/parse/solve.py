@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from reports.form import TABLE3_ROW_LABELS
 from reports.parse.splits import Budget
 
 Vec = tuple[int, ...]
@@ -76,7 +77,7 @@ def _sub(a: Vec, b: Vec) -> Vec:
 def _missing(options: dict[str, list[Option]], rows: Sequence[str]) -> str:
     absent = [r for r in rows if not options.get(r)]
     if absent:
-        return "未读出的行：" + "、".join(absent)
+        return "未读出的行：" + "、".join(f"「{TABLE3_ROW_LABELS.get(r, r)}」" for r in absent)
     return "所涉各行在每一列都有空白单元格"
 
 

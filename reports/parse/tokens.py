@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from reports.parse.values import is_value_text, norm
 
 _RUN = re.compile(r"\d+(?:\.\d+)?")
-# A digit run followed by one of these is part of a word, not a cell.
-_WORD_AFTER = frozenset("年月日号条款项类种件元%％")
+# A digit run followed by one of these is part of prose (a date, a count with its measure
+# word), not a cell; no row label of the form starts with one of them.
+_WORD_AFTER = frozenset("年月日号条款项类种件元%％次人个家场期篇份余多万亿名批天时分秒位台张户所起宗倍")
 _ROW_NUMBER_SEP = frozenset(".．、")
 _OPEN = ("(", "（")
 _CLOSE = frozenset(")）")

@@ -9,8 +9,12 @@ run on what was read.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from replicas.flatten import WAYS, flatten
+from replicas.samples import sample_report
 from reports.checks import run_checks
 from reports.checks.base import CheckContext
 from reports.form import TABLE3_COLUMNS
@@ -19,6 +23,7 @@ from reports.parse.decide import RowFit, decide
 from reports.parse.fit import fit
 from reports.parse.records import ValueTok
 from reports.parse.splits import Budget, SumGroup, row_splits
+from reports.parse.tokens import text_tokens
 
 from .helpers import seed_text
 
@@ -303,3 +308,48 @@ def test_decided_cells_list_all_seven_columns() -> None:
     text = _tsv_report("一、本年新收政府信息公开申请数量110000011", [11, 0, 0, 0, 0, 0, 11])
     r = parse_text(text)
     assert list(r.requests["new"]) == list(TABLE3_COLUMNS)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_text_and_table_one_apart_is_found_against_the_printed_total(way: str) -> None:
+    """The issue's case: the 总计 must be read as printed (or not at all), never as 0."""
+    truth = sample_report(random.Random(2))
+    total = truth.requests["new"]["total"].value
+    assert total and total >= 10
+    truth.sections["overview"].text = f"2024年，本局共收到政府信息公开申请{total + 1}件，均已按时办结。"
+    r = parse_text(flatten(truth, way))
+    (f,) = [f for f in run_checks(r, CheckContext()) if f.rule == "TEXT-TABLE"]
+    assert (f.evidence["table_value"], f.evidence["stated"], f.evidence["difference"]) == (
+        total,
+        total + 1,
+        1,
+    )
+
+
+def test_an_unread_row_makes_its_identity_unusable_and_says_which() -> None:
+    text = _tsv_report("一、本年新收政府信息公开申请数量110000011", [11, 0, 0, 0, 0, 0, 11])
+    old = "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t"
+    assert old in text
+    r = parse_text(text.replace(old, "二、上年结转政府信息公开申请数量\t1\t2"))
+    assert _row(r, "carried_over") == [None] * 7 and _row(r, "new") == [None] * 7
+    (prob,) = [p for p in r.problems if p.where == "table3.new"]
+    assert "收支平衡" in prob.reason and "无法使用" in prob.reason
+    assert "「二、上年结转政府信息公开申请数量」" in prob.reason
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "本报告数据统计期限为2024年1月1日至2024年12月31日",
+        "全年主动公开政府信息6条，其中：1.机构职能类2条；2.财政资金类4条",
+        "共收到申请9288件，办结率100%，组织培训3次，参训60人",
+        "依据第20条第(1)项，按3类情形处理",
+    ],
+)
+def test_digits_in_prose_are_text_not_figures(prose: str) -> None:
+    assert [t.raw for t in text_tokens(prose) if t.value] == []
+
+
+def test_figures_glued_to_labels_are_figures() -> None:
+    toks = text_tokens("…数量640020470二、上年结转…数量0000000三、本年度办理结果")
+    assert [(t.raw, t.glued) for t in toks if t.value] == [("640020470", True), ("0000000", True)]
