@@ -10,6 +10,7 @@ the start or the end of the label's own part, so 「2.其他法律行政」 is n
 
 from __future__ import annotations
 
+import functools
 import re
 
 from reports.form import RowSpec
@@ -31,6 +32,7 @@ def own_part(label: str) -> str:
     return _NOT_WORD.sub("", tail)
 
 
+@functools.cache
 def spec_body(spec: RowSpec) -> str:
     """「三(三)2 其他法律行政法规禁止公开」 → 「其他法律行政法规禁止公开」, punctuation removed."""
     return _NOT_WORD.sub("", _SPEC_NUMBER.sub("", spec.label))
@@ -47,22 +49,42 @@ def _common_prefix(a: str, b: str) -> int:
 
 def starts_like(label: str, spec: RowSpec) -> bool:
     """The label's own part begins like the row's label (it may be cut short or run on)."""
-    own, body = own_part(label), spec_body(spec)
+    return _own_starts_like(own_part(label), spec)
+
+
+def _own_starts_like(own: str, spec: RowSpec) -> bool:
+    body = spec_body(spec)
     return bool(own) and _common_prefix(own, body) >= min(PREFIX_CHARS, len(body))
 
 
-def _marker_at(text: str, spec: RowSpec) -> int:
-    """The rightmost place in ``text`` (a label's own part) where a marker of the row occurs."""
-    best = -1
-    for m in spec.markers:
-        if len(m) <= 2:
-            if text.startswith(m):
-                best = max(best, 0)
-            if text.endswith(m):
-                best = max(best, len(text) - len(m))
-        else:
-            best = max(best, text.rfind(m))
-    return best
+@functools.cache
+def _spec_parts(spec: RowSpec) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The row's label body, its long markers and its short ones."""
+    return (
+        spec_body(spec),
+        tuple(m for m in spec.markers if len(m) > 2),
+        tuple(m for m in spec.markers if len(m) <= 2),
+    )
+
+
+def _marker_at(own: str, spec: RowSpec) -> int:
+    """The rightmost place in ``own`` (a label's own part) where the row is named, -1 if nowhere.
+
+    Long markers count anywhere, short ones at the start or the end; a label that begins
+    like the row's label counts at 0.
+    """
+    body, long_markers, short_markers = _spec_parts(spec)
+    at = -1
+    for m in long_markers:
+        at = max(at, own.rfind(m))
+    for m in short_markers:
+        if own.endswith(m):
+            at = max(at, len(own) - len(m))
+        elif own.startswith(m):
+            at = max(at, 0)
+    if at < 0 and own and own[0] == body[0] and _common_prefix(own, body) >= min(PREFIX_CHARS, len(body)):
+        at = 0
+    return at
 
 
 def match_row(label: str, specs: list[RowSpec], start: int) -> int | None:
@@ -75,15 +97,13 @@ def match_row(label: str, specs: list[RowSpec], start: int) -> int | None:
     best, where = None, -1
     for j in range(start, len(specs)):
         at = _marker_at(own, specs[j])
-        if starts_like(label, specs[j]):
-            at = max(at, 0)
         if at > where:
             best, where = j, at
     if best is not None:
         return best
     # the label's own part is cut short or missing: any long marker in the whole label
     for j in range(start, len(specs)):
-        if any(len(m) > 2 and m in label for m in specs[j].markers):
+        if any(m in label for m in _spec_parts(specs[j])[1]):
             return j
     return None
 
@@ -109,7 +129,7 @@ def match_with_continuation(
     number) is tried as this label's end. Returns the row and the fragment used ("" if none).
     """
     j = match_row(label, specs, start)
-    if j is not None and (starts_like(label, specs[j]) or _marker_at(own_part(label), specs[j]) >= 0):
+    if j is not None and _marker_at(own_part(label), specs[j]) >= 0:
         return j, ""  # named by its own part: nothing to borrow
     frag = leading_fragment(following)
     if not frag:
