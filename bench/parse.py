@@ -221,6 +221,10 @@ def write(rows: list[tuple[str, float, int, str]], extract: list[tuple[str, floa
         "|---|---:|---:|---:|---:|",
         *[f"| {f} | {r:.2f} | {1000 / r:.1f} | {n} | {s} |" for f, r, n, s in rows],
         "",
+        "Flattened text (`replicas/flatten.py`): sample reports with figures (`replicas/samples.py`) "
+        "saved as one line, every separator gone; the budget row is a table 三 built so that its "
+        "search spends the whole step budget (`reports/parse/decide.py` TABLE_BUDGET), the worst case.",
+        "",
         "PDF text extraction alone (same PDFs, reports/s):",
         "",
         "| extractor | reports/s |",
