@@ -137,9 +137,10 @@ def machine() -> str:
         tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[
             0
         ]
+    load = f"load average {os.getloadavg()[0]:.1f} at the start" if hasattr(os, "getloadavg") else ""
     return (
         f"{cpu}; {os.cpu_count()} cores (benchmark pinned to 1); Python {platform.python_version()}; "
-        f"{tess}; {dt.date.today().isoformat()}"
+        f"{tess}; {dt.date.today().isoformat()}; {load}"
     )
 
 
