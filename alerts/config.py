@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 from apprise import AppriseAsset, LogCapture
@@ -25,6 +26,11 @@ from alerts.redact import Redactor
 TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # apprise reads ":" in a tag as priority/retry
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DEFAULT_URGENT_KINDS: tuple[str, ...] = ()
+# apprise waits 4 s for an answer by default; a receiver behind a gateway (an office's OA system,
+# a relay to WeCom) often takes longer, and a message that arrived after 4 s was counted failed
+# and sent again on every run. Per URL, ``?rto=``/``?cto=`` still win (docs/alerts.md).
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
 class ConfigError(ValueError):
@@ -40,6 +46,12 @@ class Recipient:
     label: str  # privacy-mode URL, safe to log
     rid: str
     text_only: bool
+    name: str | None = None  # the display name (``name:`` in the config), e.g. 湛河区政务公开办
+
+    @property
+    def display(self) -> str:
+        """How a person is told who this is: the configured name, else the channel kind."""
+        return self.name or channel_name(self.server)
 
 
 @dataclass
@@ -50,6 +62,8 @@ class AlertConfig:
     backoff_base_seconds: int = 300
     backoff_max_seconds: int = 6 * 3600
     max_attempts: int = 8
+    read_timeout_seconds: float = DEFAULT_READ_TIMEOUT
+    connect_timeout_seconds: float = DEFAULT_CONNECT_TIMEOUT
     redact: Redactor = field(default_factory=Redactor)
 
     @property
@@ -59,6 +73,35 @@ class AlertConfig:
     def recipients_for(self, tags: set[str] | frozenset[str] | list[str]) -> list[Recipient]:
         wanted = set(tags)
         return [r for r in self.recipients if r.tags & wanted]
+
+
+CHANNEL_NAMES = {
+    "wecombot": "企业微信群机器人",
+    "dingtalk": "钉钉群机器人",
+    "feishu": "飞书群机器人",
+    "lark": "飞书群机器人",
+    "mailto": "电子邮件",
+    "mailtos": "电子邮件",
+    "json": "网络接口（JSON）",
+    "jsons": "网络接口（JSON）",
+    "form": "网络接口（表单）",
+    "forms": "网络接口（表单）",
+    "xml": "网络接口（XML）",
+    "xmls": "网络接口（XML）",
+}
+
+
+def schema_of(server: Any) -> str:
+    protocol = getattr(server, "secure_protocol", None) or getattr(server, "protocol", None) or ""
+    if isinstance(protocol, list | tuple):
+        protocol = protocol[0] if protocol else ""
+    url = server.url(privacy=True) if hasattr(server, "url") else ""
+    return (url.split("://", 1)[0] if "://" in url else str(protocol)).lower()
+
+
+def channel_name(server: Any) -> str:
+    """「企业微信群机器人」, 「电子邮件」…: what kind of channel an unnamed recipient is."""
+    return CHANNEL_NAMES.get(schema_of(server), "提醒接收方")
 
 
 def make_asset() -> AppriseAsset:
@@ -106,6 +149,28 @@ def _url_entries(urls: Any) -> list[str]:
     return out
 
 
+def _take_names(urls: Any) -> list[str | None]:
+    """The ``name:`` of each URL entry (湛河区政务公开办), in the order of `_url_entries`, removed
+    from the entries: apprise ignores the key, and a plugin with a ``name`` argument must not
+    receive it. A recipient is shown by this name, never by its tags."""
+    names: list[str | None] = []
+    for entry in urls or []:
+        if isinstance(entry, str):
+            names.append(None)
+            continue
+        if not isinstance(entry, dict):
+            continue
+        for options in entry.values():
+            found: str | None = None
+            blocks = options if isinstance(options, list) else [options]
+            for block in blocks:
+                if isinstance(block, dict) and "name" in block:
+                    value = block.pop("name")
+                    found = str(value).strip() or None if value is not None else None
+            names.append(found)
+    return names
+
+
 def _private_values(server: Any) -> list[str]:
     """Values of the plugin's own private tokens/args (webhook keys, secrets)."""
     out: list[str] = []
@@ -135,6 +200,7 @@ def parse_config(text: str, *, env: Mapping[str, str] | None = None, source: str
     if not isinstance(own, dict):
         raise ConfigError(f"{source}: 'nianbao:' must be a mapping")
     raw_urls = _url_entries(data.get("urls"))
+    names = _take_names(data.get("urls"))
     if not raw_urls:
         raise ConfigError(f"{source}: no URLs under 'urls:'")
 
@@ -157,7 +223,7 @@ def parse_config(text: str, *, env: Mapping[str, str] | None = None, source: str
         redact.add_url(raw, server.url(privacy=True))
 
     recipients = []
-    for server in servers:
+    for server, name in zip(servers, names, strict=False):
         full = redact(server.url(privacy=True))
         label = full.split("?", 1)[0]  # query strings carry options and headers; keep them out of logs
         tags = frozenset(str(t) for t in (server.tags or ()))
@@ -170,13 +236,28 @@ def parse_config(text: str, *, env: Mapping[str, str] | None = None, source: str
             raise ConfigError(f"{source}: {label} has no tag; give it 'office', a district or an agency code")
         rid = hashlib.sha256(f"{full}|{','.join(sorted(tags))}".encode()).hexdigest()[:16]
         text_only = str(getattr(server.notify_format, "value", server.notify_format)) == "text"
-        recipients.append(Recipient(server, tags, label, rid, text_only))
+        recipients.append(Recipient(server, tags, label, rid, text_only, name))
 
     def _int(key: str, default: int) -> int:
         value = own.get(key, default)
         if not isinstance(value, int) or value < 0:
             raise ConfigError(f"{source}: nianbao.{key} must be a non-negative integer")
         return value
+
+    def _seconds(key: str, default: float) -> float:
+        value = own.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{source}: nianbao.{key} must be a positive number of seconds")
+        return float(value)
+
+    read_timeout = _seconds("read_timeout_seconds", DEFAULT_READ_TIMEOUT)
+    connect_timeout = _seconds("connect_timeout_seconds", DEFAULT_CONNECT_TIMEOUT)
+    for raw, r in zip(raw_urls, recipients, strict=False):
+        query = {k.lower() for k, _ in parse_qsl(urlsplit(raw).query)}
+        if "rto" not in query:
+            r.server.socket_read_timeout = read_timeout
+        if "cto" not in query:
+            r.server.socket_connect_timeout = connect_timeout
 
     urgent = own.get("urgent_kinds", list(DEFAULT_URGENT_KINDS))
     if not isinstance(urgent, list) or not all(isinstance(k, str) for k in urgent):
@@ -188,6 +269,8 @@ def parse_config(text: str, *, env: Mapping[str, str] | None = None, source: str
         backoff_base_seconds=_int("backoff_base_seconds", 300),
         backoff_max_seconds=_int("backoff_max_seconds", 6 * 3600),
         max_attempts=max(1, _int("max_attempts", 8)),
+        read_timeout_seconds=read_timeout,
+        connect_timeout_seconds=connect_timeout,
         redact=redact,
     )
 
@@ -214,18 +297,27 @@ urls:
   # 政务公开办: everything
   - {office_url}:
       - tag: office
+        name: 政务公开办
 {district_entries}"""
 
 
 def write_demo_config(
-    path: str | Path, sink_url: str, districts: tuple[str, ...] = ("pds-zhanhe", "pds-xinhua")
+    path: str | Path,
+    sink_url: str,
+    districts: tuple[str, ...] = ("pds-zhanhe", "pds-xinhua"),
+    names: Mapping[str, str] | None = None,
 ) -> Path:
     """A config that sends everything to the local webhook sink: ``office`` and one URL per
-    district code (``sink_url`` + ``/<district>``), so the demo shows the routing."""
+    district code (``sink_url`` + ``/<district>``), so the demo shows the routing; ``names``
+    gives each district's recipient its display name (district code -> 「…政务公开办」)."""
     base = sink_url.rstrip("/")
     if base.startswith("http://"):
         base = "json://" + base.removeprefix("http://")
-    entries = "".join(f"  - {base}/{d}:\n      - tag: {d}\n" for d in districts)
+    names = names or {}
+    entries = "".join(
+        f"  - {base}/{d}:\n      - tag: {d}\n" + (f"        name: {names[d]}\n" if d in names else "")
+        for d in districts
+    )
     text = DEMO_CONFIG.format(office_url=f"{base}/office", district_entries=entries)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ re-sends them to the recipients not yet marked (at-least-once; see docs/alerts.m
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -33,15 +34,24 @@ from apprise import LogCapture, NotifyFormat, NotifyType
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from alerts.config import AlertConfig, Recipient, load_config, make_asset
+from alerts.config import AlertConfig, Recipient, load_config, make_asset, schema_of
+from alerts.limits import ChannelLimit, limit_for
 from alerts.outbox import as_utc, list_alerts, now_utc
-from alerts.render import DigestItem, render_body, render_digest, render_subject
+from alerts.receipts import capture, service_error
+from alerts.render import DigestItem, fit_body, render_body, render_subject, split_digest
 from alerts.rules_zh import SEVERITY_RANK
 from models.db import get_engine
 from models.tables import Alert, AlertDelivery
 from scrapers.retry import RetryPolicy
 
-__all__ = ["DeliveryReport", "MessageResult", "deliver_pending", "list_alerts", "send_test_message"]
+__all__ = [
+    "DeliveryReport",
+    "MessageResult",
+    "TestReport",
+    "deliver_pending",
+    "list_alerts",
+    "send_test_message",
+]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +75,9 @@ class MessageResult:
     alert_ids: list[int]
     ok: bool
     error: str | None = None
+    name: str = ""  # the recipient's display name (config ``name:``)
+    part: tuple[int, int] = (1, 1)  # which of the parts a split digest went out in
+    idempotency_key: str = ""
 
 
 @dataclass
@@ -81,6 +94,39 @@ class DeliveryReport:
     @property
     def ok(self) -> bool:
         return all(m.ok for m in self.messages)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (a flow's result, JSON): counts and one line per message, no objects."""
+        return {
+            "sent": len(self.sent),
+            "retrying": len(self.retrying),
+            "failed": len(self.failed),
+            "unroutable": len(self.unroutable),
+            "messages": [
+                {
+                    "recipient": m.name or m.recipient,
+                    "alerts": m.alert_ids,
+                    "part": f"{m.part[0]}/{m.part[1]}",
+                    "ok": m.ok,
+                    "error": m.error,
+                }
+                for m in self.messages
+            ],
+        }
+
+    def summary_zh(self) -> str:
+        """One sentence for the command line: 「提醒：已发送 3 条，2 条待重试」."""
+        if not self.claimed and not self.unroutable and not self.failed:
+            return "提醒：没有待发送的提醒"
+        parts = [f"已发送 {len(self.sent)} 条"]
+        if self.retrying:
+            parts.append(f"{len(self.retrying)} 条发送失败、稍后重试")
+        if self.failed:
+            parts.append(f"{len(self.failed)} 条多次发送失败、不再重试")
+        if self.unroutable:
+            parts.append(f"{len(self.unroutable)} 条没有对应的接收方（请检查配置中的 tag）")
+        messages = len(self.messages)
+        return f"提醒：{'，'.join(parts)}（共发出 {messages} 条消息）"
 
 
 # ---- helpers ----------------------------------------------------------------------
@@ -149,15 +195,42 @@ def _error_from_log(text: str) -> str:
     return " | ".join(picked)[:600] or "apprise reported failure without details"
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_FIELD = "idempotency_key"
+
+
+def idempotency_key(recipient: Recipient, alert_ids: Sequence[int], part: tuple[int, int]) -> str:
+    """The same for every attempt at the same message (recipient, alerts, part), so a receiver
+    that got a message whose answer we never saw can drop the repeat."""
+    blob = f"{recipient.rid}|{','.join(str(i) for i in sorted(alert_ids))}|{part[0]}/{part[1]}"
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def _with_key(server: Any, key: str) -> dict[str, Any]:
+    """Put the key on a webhook's request (header and JSON/form field); returns what to restore.
+    Chat bots (WeCom, DingTalk, Feishu) have a fixed body and no header option in apprise."""
+    saved: dict[str, Any] = {}
+    if isinstance(getattr(server, "headers", None), dict):
+        saved["headers"] = server.headers
+        server.headers = {**server.headers, IDEMPOTENCY_HEADER: key}
+    if isinstance(getattr(server, "payload_extras", None), dict):
+        saved["payload_extras"] = server.payload_extras
+        server.payload_extras = {**server.payload_extras, IDEMPOTENCY_FIELD: key}
+    return saved
+
+
 def _notify(
-    recipient: Recipient, title: str, body: str, markdown: bool, ntype: NotifyType
+    recipient: Recipient, title: str, body: str, markdown: bool, ntype: NotifyType, key: str = ""
 ) -> tuple[bool, str]:
+    """Send one message; (delivered, apprise's log). An error code the service put inside an
+    HTTP 200 (alerts/receipts.py) makes it a failure, with that code in the log."""
     ap = apprise.Apprise(asset=make_asset())
     ap.add(recipient.server)
     apprise_logger = logging.getLogger("apprise")
     propagate, apprise_logger.propagate = apprise_logger.propagate, False  # DEBUG goes to the capture only
+    saved = _with_key(recipient.server, key) if key else {}
     try:
-        with LogCapture(level=logging.DEBUG) as captured:
+        with LogCapture(level=logging.DEBUG) as captured, capture() as responses:
             ok = ap.notify(
                 body=body,
                 title=title,
@@ -167,6 +240,13 @@ def _notify(
             text = captured.getvalue()
     finally:
         apprise_logger.propagate = propagate
+        for attr, value in saved.items():
+            setattr(recipient.server, attr, value)
+    rejected = service_error(schema_of(recipient.server), responses) if ok else None
+    if rejected:
+        stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S,000")
+        text += f"{stamp} - WARNING - {rejected}\n"
+        return False, text
     return bool(ok), text
 
 
@@ -181,13 +261,45 @@ def _notify_type(severities: Sequence[str], kinds: Sequence[str]) -> NotifyType:
     return NotifyType.INFO
 
 
+def _limit(recipient: Recipient) -> ChannelLimit | None:
+    return limit_for(schema_of(recipient.server), recipient.server)
+
+
 def _single_message(alert: Alert, recipient: Recipient) -> tuple[str, str]:
     body = (
         alert.body
         if recipient.text_only
         else render_body(alert.kind, alert.severity, _clean_payload(alert.payload), "md")
     )
-    return alert.subject, f"{body}\n\n提醒编号：#{alert.id}"
+    body = f"{body}\n\n提醒编号：#{alert.id}"
+    limit = _limit(recipient)
+    if limit is not None:
+        body = fit_body(alert.subject, body, limit.fits, [alert.id])  # type: ignore[list-item]
+    return alert.subject, body
+
+
+def _messages_for(
+    recipient: Recipient, batch: list[Alert], singles: list[Alert]
+) -> list[tuple[str, tuple[int, int], list[Alert], str, str]]:
+    """(mode, part, alerts, title, body) of every message this recipient gets: urgent kinds
+    one each, the rest as one digest, split into numbered parts that fit the channel."""
+    out: list[tuple[str, tuple[int, int], list[Alert], str, str]] = []
+    for a in [*singles, *(batch if len(batch) == 1 else [])]:
+        title, body = _single_message(a, recipient)
+        out.append(("single", (1, 1), [a], title, body))
+    if len(batch) > 1:
+        by_id = {a.id: a for a in batch}
+        items = [DigestItem(a.id, a.kind, a.severity, a.subject, _clean_payload(a.payload)) for a in batch]
+        limit = _limit(recipient)
+        parts = split_digest(
+            items,
+            recipient.name,
+            "text" if recipient.text_only else "md",
+            limit.fits if limit is not None else None,
+        )
+        for n, (title, body, group) in enumerate(parts, start=1):
+            out.append(("digest", (n, len(parts)), [by_id[i.id] for i in group], title, body))
+    return out
 
 
 def _clean_payload(payload: dict | None) -> dict:
@@ -340,25 +452,12 @@ def deliver_pending(
             continue
         singles = [a for a in mine if a.kind in urgent]
         batch = [a for a in mine if a.kind not in urgent]
-        messages: list[tuple[str, list[Alert]]] = [("single", [a]) for a in singles]
-        if len(batch) == 1:
-            messages.append(("single", batch))
-        elif batch:
-            messages.append(("digest", batch))
-        for mode, group in messages:
-            if mode == "single":
-                title, body = _single_message(group[0], recipient)
-            else:
-                items = [
-                    DigestItem(a.id, a.kind, a.severity, a.subject, _clean_payload(a.payload)) for a in group
-                ]
-                title, body = render_digest(
-                    items, sorted(recipient.tags), "text" if recipient.text_only else "md"
-                )
-            ntype = _notify_type([a.severity for a in group], [a.kind for a in group])
-            ok, raw_log = _notify(recipient, title, body, not recipient.text_only, ntype)
-            logs.append(cfg.redact(raw_log))
+        for mode, part, group, title, body in _messages_for(recipient, batch, singles):
             ids = [a.id for a in group]  # type: ignore[misc]
+            key = idempotency_key(recipient, ids, part)
+            ntype = _notify_type([a.severity for a in group], [a.kind for a in group])
+            ok, raw_log = _notify(recipient, title, body, not recipient.text_only, ntype, key)
+            logs.append(cfg.redact(raw_log))
             _crash_point("after_send")
             error = None
             if ok:
@@ -370,7 +469,17 @@ def deliver_pending(
                     errors.setdefault(aid, []).append(error)
                 log.warning("delivery to %s failed for alerts %s", cfg.redact(recipient.label), ids)
             report.messages.append(
-                MessageResult(recipient.label, sorted(recipient.tags), mode, ids, ok, error)
+                MessageResult(
+                    recipient.label,
+                    sorted(recipient.tags),
+                    mode,
+                    ids,
+                    ok,
+                    error,
+                    recipient.display,
+                    part,
+                    key,
+                )
             )
 
     _finish(factory, cfg, token, errors, now, report)
@@ -378,29 +487,43 @@ def deliver_pending(
     return report
 
 
-def send_test_message(config_path: str | Path, tag: str | None = None) -> dict[str, Any]:
-    """Send a Chinese test message to every URL of ``tag`` (default: each configured tag once),
-    so an office can check its channel before the first real alert."""
+@dataclass
+class TestResult:
+    """One test message: to whom (display name and privacy URL), which tags, and how it went."""
+
+    name: str
+    url: str
+    tags: list[str]
+    ok: bool
+    error: str | None = None
+
+
+@dataclass
+class TestReport:
+    results: list[TestResult] = field(default_factory=list)
+    missing_tags: list[str] = field(default_factory=list)  # asked for, but no URL has them
+    log: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.results) and all(r.ok for r in self.results) and not self.missing_tags
+
+
+def send_test_message(config_path: str | Path, tag: str | None = None) -> TestReport:
+    """Send a Chinese test message to every recipient (or those of ``tag``), once each, so an
+    office can check its channels before the first real alert."""
     cfg = load_config(config_path)
-    tags = [tag] if tag else cfg.tags
-    out: dict[str, Any] = {"ok": True, "tags": {}, "log": ""}
+    recipients = cfg.recipients_for({tag}) if tag else list(cfg.recipients)
+    report = TestReport(missing_tags=[tag] if tag and not recipients else [])
     logs: list[str] = []
-    for t in tags:
-        recipients = cfg.recipients_for({t})
-        entry: dict[str, Any] = {"ok": bool(recipients), "recipients": []}
-        if not recipients:
-            entry["error"] = f"no URL in the config has tag {t!r}"
-        for r in recipients:
-            payload = {"tag": t, "sent_at": now_utc().strftime("%Y-%m-%d %H:%M:%S UTC")}
-            title = render_subject("test", "info", payload)
-            body = render_body("test", "info", payload, "text" if r.text_only else "md")
-            ok, raw = _notify(r, title, body, not r.text_only, NotifyType.INFO)
-            logs.append(cfg.redact(raw))
-            entry["recipients"].append(
-                {"url": r.label, "ok": ok, "error": None if ok else cfg.redact(_error_from_log(raw))}
-            )
-            entry["ok"] = entry["ok"] and ok
-        out["tags"][t] = entry
-        out["ok"] = out["ok"] and entry["ok"]
-    out["log"] = "".join(logs)
-    return out
+    for r in recipients:
+        payload = {"recipient": r.display, "sent_at": now_utc().isoformat()}
+        title = render_subject("test", "info", payload)
+        body = render_body("test", "info", payload, "text" if r.text_only else "md")
+        key = idempotency_key(r, [], (1, 1)) + payload["sent_at"][-6:]
+        ok, raw = _notify(r, title, body, not r.text_only, NotifyType.INFO, key)
+        logs.append(cfg.redact(raw))
+        error = None if ok else cfg.redact(_error_from_log(raw))
+        report.results.append(TestResult(r.display, r.label, sorted(r.tags), ok, error))
+    report.log = "".join(logs)
+    return report

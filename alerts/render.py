@@ -4,8 +4,7 @@ services that render Markdown/HTML; apprise converts it to HTML for e-mail)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -13,8 +12,9 @@ from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, Undefined
 
-from alerts.rules_zh import KIND_ZH, SEVERITY_RANK, SEVERITY_ZH
-from reports import form as _form
+from alerts.evidence import Explanation, explain
+from alerts.rules_zh import KIND_ZH, SEVERITY_RANK, SEVERITY_ZH, rule_title
+from nianbao.localtime import zh_date, zh_datetime
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 KINDS = (
@@ -37,51 +37,7 @@ OUTCOME_ZH = {
     "blocked": "拒绝访问（疑似被拦截）",
     "no_entry": "找不到年报栏目",
     "partial": "未能完整读取",
-    "error": "检查出错",
-}
-
-# Chinese labels for evidence keys; unknown keys are shown as they are.
-EVIDENCE_LABELS = {
-    "table": "表格",
-    "row": "行",
-    "column": "列",
-    "cells": "单元格",
-    "values": "数值",
-    "actual": "实际",
-    "expected": "应为",
-    "difference": "相差",
-    "computed": "计算结果",
-    "stated": "填报值",
-    "quote": "原文",
-    "sentence": "原文",
-    "text": "原文",
-    "section": "部分",
-    "previous": "上年度",
-    "current": "本年度",
-    "similarity": "相似度",
-}
-_QUOTED = {"quote", "sentence", "text"}
-
-
-def _short(label: str) -> str:
-    """「三(三)1 属于国家秘密」 -> 「属于国家秘密」: the numbering means nothing out of the table."""
-    return re.sub(r"^(?:[一二三四五六七八九十]+、|三\([一二三四五六七]\)\d?\s*)", "", label).strip()
-
-
-# Canonical form keys (reports/form.py) -> Chinese, so evidence never shows "carried_over".
-FORM_KEY_LABELS: dict[str, str] = {
-    **{k: _short(v) for k, v in _form.SECTION_LABELS.items()},
-    **_form.TABLE4_CELL_LABELS,
-    **_form.TABLE4_GROUP_LABELS,
-    **_form.TABLE2_CELL_LABELS,
-    **_form.TABLE2_ROW_LABELS,
-    **{k: _short(v) for k, v in _form.TABLE3_ROW_LABELS.items()},
-    **_form.TABLE3_COLUMN_LABELS,
-    # The long labels shortened the way the office speaks of them.
-    "new": "本年新收",
-    "carried_over": "上年结转",
-    "outcome_total": "办理结果总计",
-    "carried_forward": "结转下年度",
+    "error": "检查时程序出错",
 }
 
 
@@ -92,39 +48,19 @@ class _Lenient(Undefined):
         return ""
 
 
-def _key_zh(key: Any) -> str:
-    k = str(key)
-    return FORM_KEY_LABELS.get(k) or EVIDENCE_LABELS.get(k) or k
+def explain_payload(p: Mapping[str, Any]) -> Explanation:
+    """The finding an alert payload carries, explained (alerts/evidence.py)."""
+    return explain(p.get("rule"), p.get("message"), p.get("evidence"), str(p.get("status") or "fail"))
 
 
-def _fmt_value(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "，".join(f"{_key_zh(k)}={_fmt_value(v)}" for k, v in value.items())
-    if isinstance(value, str) and value in FORM_KEY_LABELS:
-        return FORM_KEY_LABELS[value]
-    if isinstance(value, list | tuple):
-        return "、".join(_fmt_value(v) for v in value)
-    if value is None:
-        return "（空）"
-    return str(value)
-
-
-def evidence_lines(evidence: Any) -> list[tuple[str, str]]:
-    """Evidence dict -> (Chinese label, text) pairs; quoted sentences keep their 「」."""
-    if not evidence:
-        return []
-    if not isinstance(evidence, Mapping):
-        return [("依据", _fmt_value(evidence))]
-    lines = []
-    for key, value in evidence.items():
-        if key == "anchor":  # the finding's identity for dedup, not something a reader needs
-            continue
-        label = EVIDENCE_LABELS.get(str(key), str(key))
-        text = _fmt_value(value)
-        if key in _QUOTED and not text.startswith("「"):
-            text = f"「{text}」"
-        lines.append((label, text))
-    return lines
+def _quote_once(explanation: Explanation, seen: dict[str, Any]) -> Explanation:
+    """In a digest two findings of one sentence (e.g. 行政复议 and 行政诉讼 in one line of the
+    report) would print the sentence twice: the second says 「原文同上」 instead."""
+    quote = explanation.quote
+    if quote and seen.get("quote") == quote:
+        return Explanation(explanation.text, None, explanation.table, explanation.rule, ("原文同上",))
+    seen["quote"] = quote
+    return explanation
 
 
 @lru_cache(maxsize=1)
@@ -135,7 +71,11 @@ def environment() -> Environment:
         autoescape=False,  # plain text and Markdown, never HTML
         keep_trailing_newline=False,
     )
-    env.filters["evidence_lines"] = evidence_lines
+    env.filters["explain"] = explain_payload
+    env.filters["quote_once"] = _quote_once
+    env.filters["zh_date"] = zh_date
+    env.filters["zh_datetime"] = zh_datetime
+    env.filters["rule_title"] = rule_title
     return env
 
 
@@ -227,16 +167,29 @@ def group_for_digest(items: Iterable[DigestItem]) -> list[_Group]:
     return out
 
 
-def render_digest(items: Sequence[DigestItem], tags: Sequence[str], fmt: Fmt = "text") -> tuple[str, str]:
-    """(subject, body) of one message that carries many alerts for one recipient."""
+def part_marker(part: tuple[int, int] | None) -> str:
+    """「（1/3）」 for one of several messages a digest was split into; nothing for a whole one."""
+    return f"（{part[0]}/{part[1]}）" if part and part[1] > 1 else ""
+
+
+def render_digest(
+    items: Sequence[DigestItem],
+    recipient: str | None = None,
+    fmt: Fmt = "text",
+    part: tuple[int, int] | None = None,
+) -> tuple[str, str]:
+    """(subject, body) of one message that carries many alerts for one recipient (its display
+    name from the apprise config, never its tags); ``part`` numbers a digest split to fit."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for it in items:
         counts[it.severity if it.severity in counts else "info"] += 1
+    marker = part_marker(part)
     subject = f"【政务公开监测】{len(items)}条提醒"
     if counts["error"]:
         subject += f"（错误{counts['error']}条）"
-    if tags:
-        subject += f" — {'、'.join(tags)}"
+    if recipient:
+        subject += f" — {recipient}"
+    subject += marker
     ext = "md" if fmt == "md" else "txt"
     body = (
         environment()
@@ -245,7 +198,64 @@ def render_digest(items: Sequence[DigestItem], tags: Sequence[str], fmt: Fmt = "
             districts=group_for_digest(items),
             total=len(items),
             counts=counts,
-            tags=list(tags),
+            recipient=recipient,
+            marker=marker,
+            rules=sorted({str(it.payload.get("rule")) for it in items if it.payload.get("rule")}),
+            seen={},
         )
     )
     return subject, _tidy(body, md=fmt == "md")
+
+
+Fits = Callable[[str, str], bool]
+CUT_NOTE = "……（内容过长，其余部分已略去；完整内容请运行 nianbao alerts show {ids} 查看）"
+
+
+def fit_body(title: str, body: str, fits: Fits, alert_ids: Sequence[int]) -> str:
+    """``body`` cut at a line (or, for one long line, a character) so that it fits, with a note
+    saying where the whole text is. Only a single alert longer than a channel's limit is cut:
+    digests are split instead (`split_digest`)."""
+    if fits(title, body):
+        return body
+    note = CUT_NOTE.format(ids=" ".join(f"{i}" for i in alert_ids) or "")
+    lo, hi = 0, len(body)
+    while lo < hi:  # the longest prefix that fits with the note
+        mid = (lo + hi + 1) // 2
+        if fits(title, body[:mid].rstrip() + "\n" + note):
+            lo = mid
+        else:
+            hi = mid - 1
+    head = body[:lo]
+    if "\n" in head[len(head) // 2 :]:
+        head = head[: head.rfind("\n")]
+    return head.rstrip() + "\n" + note
+
+
+def split_digest(
+    items: Sequence[DigestItem], recipient: str | None, fmt: Fmt, fits: Fits | None
+) -> list[tuple[str, str, list[DigestItem]]]:
+    """(subject, body, items) of each part of a digest: as few parts as fit the channel, in the
+    digest's own order (district, agency, errors first), numbered 「（1/3）」 when more than one.
+    ``fits`` None: the channel takes any length, one part."""
+    if fits is None:
+        subject, body = render_digest(items, recipient, fmt)
+        return [(subject, body, list(items))]
+    ordered = [a for d in group_for_digest(items) for g in d.agencies for a in g.alerts]
+    groups: list[list[DigestItem]] = []
+    current: list[DigestItem] = []
+    for item in ordered:
+        trial = [*current, item]
+        subject, body = render_digest(trial, recipient, fmt, (99, 99))  # room for the marker
+        if current and not fits(subject, body):
+            groups.append(current)
+            current = [item]
+        else:
+            current = trial
+    if current:
+        groups.append(current)
+    parts = []
+    for n, group in enumerate(groups, start=1):
+        subject, body = render_digest(group, recipient, fmt, (n, len(groups)))
+        body = fit_body(subject, body, fits, [int(i.id) for i in group if i.id is not None])
+        parts.append((subject, body, group))
+    return parts

@@ -11,14 +11,42 @@ from models.db import session_scope
 from models.tables import Agency, Alert
 
 BALANCE_MSG = "表三“总计”列：新收(5)+上年结转(1)=6，但办理结果总计(4)+结转下年度(1)=5，相差1"
-BALANCE_EVIDENCE = {
-    "table": "表三",
+BALANCE_EVIDENCE = {  # the shape reports/checks/arithmetic.py records
+    "anchor": {"table": 3, "column": "total", "identity": "balance"},
+    "table": 3,
     "column": "total",
+    "column_label": "总计",
+    "cells": [
+        {
+            "table": 3,
+            "row": "new",
+            "row_label": "一、本年新收政府信息公开申请数量",
+            "column": "total",
+            "value": 5,
+        },
+        {
+            "table": 3,
+            "row": "carried_over",
+            "row_label": "二、上年结转政府信息公开申请数量",
+            "column": "total",
+            "value": 1,
+        },
+        {"table": 3, "row": "outcome_total", "row_label": "三(七) 总计", "column": "total", "value": 4},
+        {
+            "table": 3,
+            "row": "carried_forward",
+            "row_label": "四、结转下年度继续办理",
+            "column": "total",
+            "value": 1,
+        },
+    ],
     "values": {"new": 5, "carried_over": 1, "outcome_total": 4, "carried_forward": 1},
     "expected": 6,
     "actual": 5,
-    "quote": "本年新收政府信息公开申请5件",
+    "difference": -1,
 }
+# What the office reads for it (alerts/evidence.py), instead of the check's message.
+BALANCE_TEXT = "表三“总计”列：本年新收 5 + 上年结转 1 = 6，办理结果总计 4 + 结转下年度 1 = 5，相差 1"
 REPORT_URL = "http://www.zhanhe.gov.cn/zwgk/ndbg/2025/0120/1234.html"
 
 

@@ -10,7 +10,7 @@ import pytest
 from alerts.deliver import deliver_pending
 
 from .conftest import SMTP_PASSWORD, SMTP_USER, email_text, write_config
-from .helpers import BALANCE_MSG, seed_alerts, states, utc
+from .helpers import BALANCE_TEXT, seed_alerts, states, utc
 
 T0 = utc(2025, 2, 5, 9)
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -28,8 +28,10 @@ def _mail_config(tmp_path: Path, smtp, password_var: str = "NIANBAO_TEST_SMTP_PW
         f"""urls:
   - {url("gongkaiban@zhanhe.example.gov.cn")}:
       - tag: office
+        name: 市政务公开办
   - {url("zhanhe@zhanhe.example.gov.cn")}:
       - tag: pds-zhanhe
+        name: 湛河区政务公开办
 """,
     )
 
@@ -49,12 +51,12 @@ def test_mail_digest_per_tag_in_chinese_and_never_twice(db_url, smtp_server, tmp
         "zhanhe@zhanhe.example.gov.cn",
     }
     office = by_to["gongkaiban@zhanhe.example.gov.cn"]
-    assert office["Subject"] == "【政务公开监测】3条提醒（错误2条） — office"
+    assert office["Subject"] == "【政务公开监测】3条提醒（错误2条） — 市政务公开办"
     text = email_text(office)
-    assert BALANCE_MSG in text
-    assert "涧西区工业和信息化局" in text and "2025-01-31" in text
+    assert BALANCE_TEXT in text
+    assert "涧西区工业和信息化局" in text and "2025年1月31日" in text
     zhanhe = by_to["zhanhe@zhanhe.example.gov.cn"]
-    assert zhanhe["Subject"] == "【政务公开监测】2条提醒（错误1条） — pds-zhanhe"
+    assert zhanhe["Subject"] == "【政务公开监测】2条提醒（错误1条） — 湛河区政务公开办"
     assert "涧西" not in email_text(zhanhe)
     assert SMTP_PASSWORD not in report.log
 

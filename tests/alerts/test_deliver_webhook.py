@@ -9,7 +9,7 @@ from alerts.deliver import deliver_pending, send_test_message
 from alerts.sink import read_store
 
 from .conftest import free_port, write_config
-from .helpers import BALANCE_MSG, REPORT_URL, seed_alerts, states, utc
+from .helpers import BALANCE_TEXT, REPORT_URL, seed_alerts, states, utc
 
 T0 = utc(2025, 2, 5, 9)
 
@@ -21,8 +21,10 @@ def _config(tmp_path: Path, base: str, urgent: str = "[]") -> Path:
 urls:
   - {base}/office?+X-Token=hdr-SeCrEt-4242:
       - tag: office
+        name: 市政务公开办
   - {base}/pds-zhanhe:
       - tag: pds-zhanhe
+        name: 湛河区政务公开办
   - {base}/ly-jianxi:
       - tag: ly-jianxi
 """,
@@ -41,14 +43,14 @@ def test_one_digest_per_tag_and_nothing_sent_twice(db_url, sink, tmp_path: Path)
     jianxi = sink.messages_for("/ly-jianxi")
     assert (len(office), len(zhanhe), len(jianxi)) == (1, 1, 1)
     digest = office[0]
-    assert digest["title"] == "【政务公开监测】3条提醒（错误2条） — office"
+    assert digest["title"] == "【政务公开监测】3条提醒（错误2条） — 市政务公开办"
     assert digest["type"] == "failure" and digest["version"] == "1.0"
     body = digest["message"]
-    assert BALANCE_MSG in body and "2024年，我局将进一步加强政务公开工作" in body and REPORT_URL in body
+    assert BALANCE_TEXT in body and "2024年，我局将进一步加强政务公开工作" in body and REPORT_URL in body
     # district then agency, errors first: 平顶山市湛河区 has an error and sorts first
     assert body.index("平顶山市湛河区") < body.index("洛阳市涧西区")
     assert body.index("湛河区工业和信息化局") < body.index("湛河区应急管理局")
-    assert zhanhe[0]["title"] == "【政务公开监测】2条提醒（错误1条） — pds-zhanhe"
+    assert zhanhe[0]["title"] == "【政务公开监测】2条提醒（错误1条） — 湛河区政务公开办"
     # a single alert for a tag goes out as itself, not as a digest of one
     assert jianxi[0]["title"] == "【未发布】涧西区工业和信息化局2024年度政府信息公开工作年度报告逾期未发布"
     assert f"提醒编号：#{ids['missing']}" in jianxi[0]["message"]
@@ -165,10 +167,17 @@ def test_unroutable_alerts_wait_untouched(db_url, sink, tmp_path: Path) -> None:
 def test_send_test_message_per_tag(sink, tmp_path: Path) -> None:
     cfg = _config(tmp_path, sink.url)
     result = send_test_message(cfg)
-    assert result["ok"] and set(result["tags"]) == {"office", "pds-zhanhe", "ly-jianxi"}
+    assert result.ok and [r.name for r in result.results] == [
+        "市政务公开办",
+        "湛河区政务公开办",
+        "网络接口（JSON）",
+    ]
     assert sorted(m["_path"] for m in sink.messages) == ["/ly-jianxi", "/office", "/pds-zhanhe"]
     assert all(m["title"].startswith("【测试消息】") for m in sink.messages)
+    office = next(m for m in sink.messages if m["_path"] == "/office")
+    assert office["title"] == "【测试消息】政务公开监测提醒通道测试（市政务公开办）"
+    assert "发往市政务公开办" in office["message"] and "+00:00" not in office["message"]
     one = send_test_message(cfg, tag="pds-zhanhe")
-    assert list(one["tags"]) == ["pds-zhanhe"] and len(sink.messages) == 4
+    assert [r.tags for r in one.results] == [["pds-zhanhe"]] and len(sink.messages) == 4
     none = send_test_message(cfg, tag="nowhere")
-    assert not none["ok"] and "nowhere" in none["tags"]["nowhere"]["error"]
+    assert not none.ok and none.missing_tags == ["nowhere"] and none.results == []

@@ -26,7 +26,7 @@ BASE = {
 }
 EXPECT = {
     "finding": "相差1",
-    "missing": "应于2025-01-31前发布",
+    "missing": "应于2025年1月31日前发布",
     "late": "逾期10天",
     "published": "已发布",
     "due_soon": "还剩5天",
@@ -88,8 +88,8 @@ def test_digest_groups_by_district_then_agency_errors_first() -> None:
         item(4, "warning", "平顶山市湛河区", "湛河区工信局"),
         item(5, "warning", "平顶山市湛河区", "湛河区应急局"),
     ]
-    subject, body = render_digest(items, ["office"])
-    assert subject == "【政务公开监测】5条提醒（错误1条） — office"
+    subject, body = render_digest(items, "市政务公开办")
+    assert subject == "【政务公开监测】5条提醒（错误1条） — 市政务公开办"
     assert "共5条提醒（错误1条，警告3条，提示1条）" in body
     # 洛 sorts after 平 and 应 after 工: only "errors first" puts 涧西 and its 应急局 on top
     order = [
@@ -106,7 +106,7 @@ def test_digest_groups_by_district_then_agency_errors_first() -> None:
         ]
     ]
     assert order == sorted(order), body
-    md_subject, md = render_digest(items, ["office"], "md")
+    md_subject, md = render_digest(items, "市政务公开办", "md")
     assert md_subject == subject
     assert "## 洛阳市涧西区" in md and "### 涧西区应急局" in md and "- [错误]" in md
 
