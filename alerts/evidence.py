@@ -253,7 +253,17 @@ def _t4_sum(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
     )
 
 
-@renders("NUM-RANGE", "FEE-STATEMENT", "REGULATIONS-LEVEL", "OTHER-SHARE", "CARRY-OVER", "STOCK-FLOW")
+@renders("STOCK-FLOW")
+def _stock_flow(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
+    v = ev["values"]
+    return Explanation(
+        f"{ev['row_label']}：上年现行有效 {num(v['previous_in_force'])} + 本年制发 {num(v['issued'])}"
+        f" − 本年废止 {num(v['repealed'])} = {num(ev['expected'])}，本年现行有效填 {num(v['in_force'])}，"
+        f"相差 {_abs(ev['difference'])}（文件到期失效也可能造成差异）"
+    )
+
+
+@renders("NUM-RANGE", "FEE-STATEMENT", "REGULATIONS-LEVEL", "OTHER-SHARE", "CARRY-OVER")
 @renders("SECTIONS", "TABLES", "OVERVIEW-LENGTH", "PARSE-ERROR", "MISSING", "LATE")
 def _message_says_it(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
     """The check's message already names the cells and figures once, in words."""

@@ -46,3 +46,28 @@ def rule_title(rule: str | None) -> str:
         return RULES[rule].title
     monitor = {m.id: m.title for m in MONITOR_RULES}
     return EXTRA_RULE_TITLES.get(rule) or monitor.get(rule, rule)
+
+
+# Where a report's publication date was read (scrapers/meta.py, nianbao/deadline_watch.py).
+DATE_SOURCES_ZH: dict[str, str] = {
+    "meta:PubDate": "页面元数据标注的发布时间",
+    "label:发布日期": "页面“发布日期”标注",
+    "label:发布时间": "页面“发布时间”标注",
+    "label:上载日期": "页面“上载日期”标注",
+    "label:时间": "页面“时间”标注",
+    "url": "网址中的日期",
+    "list": "栏目列表中该条目旁的日期（文章页未能读取）",
+    "first_seen": "页面未标注发布日期，按系统首次发现时间计",
+    "page": "页面标注的日期",
+}
+
+
+def date_source_zh(source: str | None) -> str:
+    """Where a publication date came from, as the office reads it (never ``meta:PubDate``)."""
+    if not source:
+        return "来源不明"
+    if source in DATE_SOURCES_ZH:
+        return DATE_SOURCES_ZH[source]
+    if source.startswith("label:"):
+        return f"页面“{source.removeprefix('label:')}”标注"
+    return "页面标注的日期"

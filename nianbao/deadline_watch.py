@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from alerts.outbox import enqueue
+from alerts.rules_zh import date_source_zh
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report
 from nianbao.deadlines import SHANGHAI, Status, Verdict, assess, deadline_for
+from nianbao.localtime import zh_date
 from nianbao.record import agency_payload, alert_tags, resolve_finding, upsert_finding
 from nianbao.registry import RegistrySettings
 from reports.checks.base import Finding as CheckFinding
@@ -48,29 +50,11 @@ def first_publication(session: Session, agency_id: int, year: int) -> tuple[date
     return first_seen.replace(tzinfo=UTC), "first_seen"  # stored as naive UTC
 
 
-DATE_SOURCES_ZH = {
-    "meta:PubDate": "页面元数据（PubDate）标注的发布时间",
-    "label:发布日期": "页面“发布日期”标注",
-    "label:发布时间": "页面“发布时间”标注",
-    "label:上载日期": "页面“上载日期”标注",
-    "label:时间": "页面“时间”标注",
-    "url": "网址中的日期",
-    "list": "栏目列表中该条目旁的日期（文章页未能读取）",
-    "first_seen": "页面未标注发布日期，按系统首次发现时间计",
-    "page": "页面标注的日期",
-}
-
-
-def date_source_zh(source: str | None) -> str:
-    """Where a publication date came from, as the office reads it."""
-    return DATE_SOURCES_ZH.get(source or "", source or "来源不明")
-
-
 def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
     d = verdict.deadline
     if rule == "MISSING":
         message = (
-            f"截至今日未发现{year}年度政府信息公开工作年度报告。法定期限为{d.due:%Y年%m月%d日}"
+            f"截至今日未发现{year}年度政府信息公开工作年度报告。法定期限为{zh_date(d.due)}"
             f"（{d.basis}），已逾期{verdict.days_late}天。"
         )
         severity = Severity.ERROR
@@ -78,11 +62,11 @@ def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
         source = (
             date_source_zh("first_seen")
             if verdict.date_source == "first_seen"
-            else f"日期来源：{date_source_zh(verdict.date_source)}"
+            else f"发布日期取自{date_source_zh(verdict.date_source)}"
         )
         message = (
-            f"{year}年度报告于{verdict.published_on:%Y年%m月%d日}发布，晚于法定期限"
-            f"{d.due:%Y年%m月%d日}（{d.basis}）{verdict.days_late}天。{source}。"
+            f"{year}年度报告于{zh_date(verdict.published_on)}发布，晚于法定期限"
+            f"{zh_date(d.due)}（{d.basis}）{verdict.days_late}天。{source}。"
         )
         severity = Severity.WARNING
     return CheckFinding(
@@ -100,16 +84,26 @@ def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
     )
 
 
+def report_url(session: Session, agency_id: int | None, year: int) -> str | None:
+    """The address of the agency's first version of the year's report (the link a LATE or
+    PUBLISHED alert gives)."""
+    return session.exec(
+        select(Report.url)
+        .where(Report.agency_id == agency_id, Report.year == year)
+        .order_by(col(Report.version))
+    ).first()
+
+
 def _alert_fields(verdict: Verdict, now: datetime, entry_urls: list[str]) -> dict:
     """What the missing/late/published templates show (docs/alerts.md)."""
     return {
-        "deadline": f"{verdict.deadline.due:%Y年%m月%d日}",
+        "deadline": verdict.deadline.due.isoformat(),
         "basis": verdict.deadline.basis,
-        "published_at": f"{verdict.published_on:%Y年%m月%d日}" if verdict.published_on else None,
-        "published_at_source": verdict.date_source,
+        "published_at": verdict.published_on.isoformat() if verdict.published_on else None,
+        "published_at_source": date_source_zh(verdict.date_source) if verdict.published_on else None,
         "delay_days": verdict.days_late if verdict.status == Status.LATE else 0,
         "days_overdue": verdict.days_late if verdict.status == Status.MISSING else None,
-        "checked_at": f"{now.astimezone(SHANGHAI):%Y年%m月%d日}",
+        "checked_at": now.astimezone(SHANGHAI).date().isoformat(),
         "searched_urls": entry_urls,
     }
 
@@ -218,6 +212,8 @@ def check_agency_deadline(
     deadline = verdict.deadline
     open_missing = _open_missing(session, agency.id, year)  # type: ignore[arg-type]
     fields = _alert_fields(verdict, now, list(agency.entry_urls or []))
+    if verdict.published_on is not None:
+        fields["url"] = report_url(session, agency.id, year)
     if verdict.status in (Status.ON_TIME, Status.LATE):
         for row in open_missing:
             resolve_finding(
