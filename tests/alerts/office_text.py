@@ -107,7 +107,7 @@ def problems(
             found.append(f"value printed {n} times: {value[:30]!r}")
     lines = [ln.strip(" -*>") for ln in text.splitlines()]
     repeated = [
-        ln for ln, n in Counter(ln for ln in lines if len(ln) > 3 and set(ln) - set("=-|")).items() if n > 1
+        ln for ln, n in Counter(ln for ln in lines if len(ln) > 6 and set(ln) - set("=-|")).items() if n > 1
     ]
     found += [f"line printed twice: {ln[:40]!r}" for ln in repeated]
     if single:
