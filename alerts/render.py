@@ -231,6 +231,67 @@ def fit_body(title: str, body: str, fits: Fits, alert_ids: Sequence[int]) -> str
     return head.rstrip() + "\n" + note
 
 
+def _pack(ordered: list[DigestItem], recipient: str | None, fmt: Fmt, fits: Fits) -> list[list[DigestItem]]:
+    """Consecutive groups of items whose digest fits. Each item is measured once, alone, with its
+    own district and agency headings: a group shares those, so the sum of its items' sizes is an
+    upper bound of its digest's size, and one render per item is enough (thousands of alerts
+    a run are possible). A group that still does not fit is halved."""
+
+    def size_of(group: list[DigestItem]) -> int:
+        subject, body = render_digest(group, recipient, fmt, (99, 99))  # room for the marker
+        return _Measure(fits).size(subject, body)
+
+    base = size_of([])
+    budget = _Measure(fits).budget
+    groups: list[list[DigestItem]] = []
+    current: list[DigestItem] = []
+    used = base
+    for item in ordered:
+        cost = size_of([item]) - base
+        if current and used + cost > budget:
+            groups.append(current)
+            current, used = [], base
+        current.append(item)
+        used += cost
+    if current:
+        groups.append(current)
+    out: list[list[DigestItem]] = []
+    for group in groups:
+        out.extend(_halve_until_fit(group, recipient, fmt, fits))
+    return out
+
+
+def _halve_until_fit(
+    group: list[DigestItem], recipient: str | None, fmt: Fmt, fits: Fits
+) -> list[list[DigestItem]]:
+    subject, body = render_digest(group, recipient, fmt, (99, 99))
+    if len(group) == 1 or fits(subject, body):
+        return [group]
+    mid = len(group) // 2
+    return _halve_until_fit(group[:mid], recipient, fmt, fits) + _halve_until_fit(
+        group[mid:], recipient, fmt, fits
+    )
+
+
+class _Measure:
+    """The size and budget behind a ``fits`` predicate: a ChannelLimit's bound method exposes
+    both; any other predicate is measured by a search on the body's length."""
+
+    def __init__(self, fits: Fits) -> None:
+        owner = getattr(fits, "__self__", None)
+        self.limit = owner if owner is not None and hasattr(owner, "max_size") else None
+        self.fits = fits
+
+    @property
+    def budget(self) -> int:
+        return self.limit.max_size if self.limit is not None else 1 << 62
+
+    def size(self, subject: str, body: str) -> int:
+        if self.limit is not None:
+            return int(self.limit.size(subject, body))
+        return 0 if self.fits(subject, body) else 1 << 62
+
+
 def split_digest(
     items: Sequence[DigestItem], recipient: str | None, fmt: Fmt, fits: Fits | None
 ) -> list[tuple[str, str, list[DigestItem]]]:
@@ -241,18 +302,7 @@ def split_digest(
         subject, body = render_digest(items, recipient, fmt)
         return [(subject, body, list(items))]
     ordered = [a for d in group_for_digest(items) for g in d.agencies for a in g.alerts]
-    groups: list[list[DigestItem]] = []
-    current: list[DigestItem] = []
-    for item in ordered:
-        trial = [*current, item]
-        subject, body = render_digest(trial, recipient, fmt, (99, 99))  # room for the marker
-        if current and not fits(subject, body):
-            groups.append(current)
-            current = [item]
-        else:
-            current = trial
-    if current:
-        groups.append(current)
+    groups = _pack(ordered, recipient, fmt, fits)
     parts = []
     for n, group in enumerate(groups, start=1):
         subject, body = render_digest(group, recipient, fmt, (n, len(groups)))

@@ -3,12 +3,17 @@
 apprise posts ``{"version": "1.0", "title": ..., "message": ..., "attachments": [], "type":
 "info|success|warning|failure"}``. The sink keeps every parsed body in ``.messages`` and, with
 ``store``, appends it as one JSON line so a person can read what arrived (the demo prints it).
-Setting ``.fail_status`` (e.g. 500) makes it refuse messages, to show retries."""
+Setting ``.fail_status`` (e.g. 500) makes it refuse messages, to show retries; ``.delay`` makes
+it answer late (a slow receiver); ``.answer`` lets a test play a chat service that answers
+HTTP 200 with its own error code (WeCom ``{"errcode": 40058}``). The request's
+``Idempotency-Key`` header is kept as ``_idempotency_key``."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +27,9 @@ class WebhookSink:
     thread: threading.Thread
     store: Path | None = None
     fail_status: int | None = None  # when set, every POST is answered with it and not recorded
+    delay: float = 0.0  # seconds to wait before answering (recorded first: it did arrive)
+    # (path, parsed body) -> (status, JSON answer, keep it?); None: 200 {"ok": true}, kept
+    answer: Callable[[str, dict[str, Any]], tuple[int, dict[str, Any], bool]] | None = None
     _messages: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -47,14 +55,22 @@ class WebhookSink:
     def messages_for(self, path: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m.get("_path") == path]
 
-    def record(self, path: str, raw: bytes) -> None:
+    @staticmethod
+    def parse(raw: bytes) -> dict[str, Any]:
         try:
             body: dict[str, Any] = json.loads(raw.decode("utf-8"))
             if not isinstance(body, dict):
                 body = {"_raw": body}
         except (UnicodeDecodeError, json.JSONDecodeError):
             body = {"_raw": raw.decode("utf-8", "replace")}
+        return body
+
+    def record(self, path: str, raw: bytes, key: str | None = None) -> None:
+        body = self.parse(raw)
         body["_path"] = path
+        body["_bytes"] = len(raw)
+        if key:
+            body["_idempotency_key"] = key
         body["_received_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock:
             self._messages.append(body)
@@ -87,11 +103,17 @@ def _handler(sink_ref: list[WebhookSink]) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(b'{"error": "sink told to fail"}')
                 return
-            sink.record(self.path, raw)
-            self.send_response(200)
+            status, reply, keep = 200, {"ok": True}, True
+            if sink.answer is not None:
+                status, reply, keep = sink.answer(self.path, sink.parse(raw))
+            if keep:
+                sink.record(self.path, raw, self.headers.get("Idempotency-Key"))
+            if sink.delay:
+                time.sleep(sink.delay)
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(b'{"ok": true}')
+            self.wfile.write(json.dumps(reply).encode())
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and demo print what matters
             return
