@@ -15,7 +15,7 @@ from prefect.artifacts import (
 )
 
 from flows.runtime import registry_settings
-from nianbao.run_summary import compliance_table, findings_markdown
+from nianbao.run_summary import compliance_table, findings_markdown, scope_label
 from nianbao.settings import Settings
 
 
@@ -28,7 +28,7 @@ def publish_compliance_artifact(settings: Settings, year: int, scope: str, agenc
     create_table_artifact(
         key=_key("compliance", scope, year),
         table=compliance_table(settings, year, agency_codes, registry_settings()),
-        description=f"{year}年度年报合规情况（{scope}）",
+        description=f"{year}年度年报合规情况（{scope_label(settings, scope)}）",
     )
 
 
@@ -38,8 +38,13 @@ def publish_findings_artifact(
     create_markdown_artifact(
         key=_key("findings", scope, year),
         markdown=findings_markdown(settings, year, scope, since, agency_codes),
-        description=f"{year}年度新发现的问题",
+        description=f"{year}年度新发现的问题（{scope_label(settings, scope)}）",
     )
+
+
+# Callbacks (done, total) the command line registers to draw a progress bar for a flow it runs
+# in its own process (`nianbao run`); the UI has the progress artifact.
+PROGRESS_LISTENERS: list[Callable[[int, int], None]] = []
 
 
 class ProgressReporter:
@@ -57,8 +62,10 @@ class ProgressReporter:
         clock: Callable[[], float] = time.monotonic,
         create: Callable[..., UUID | None] = create_progress_artifact,
         update: Callable[..., object] = update_progress_artifact,
+        label: str | None = None,
     ) -> None:
         self.scope, self.year, self.total, self.done = scope, year, total, 0
+        self.label = label or ("全部辖区" if scope == "all" else scope)
         self.min_interval, self._clock, self._send = min_interval, clock, update
         self._step = max(1, total // 20)
         self._id: UUID | None = create(
@@ -67,16 +74,22 @@ class ProgressReporter:
         self._last = clock()
 
     def _text(self) -> str:
-        return f"{self.year}年度巡检进度（{self.scope}）：{self.done}/{self.total} 个单位已完成"
+        return f"{self.year}年度巡检进度（{self.label}）：{self.done}/{self.total} 个单位已完成"
+
+    def _tell(self) -> None:
+        for listener in list(PROGRESS_LISTENERS):
+            listener(self.done, self.total)
 
     def advance(self, agencies: int = 1) -> None:
         before, self.done = self.done, self.done + agencies
+        self._tell()
         crossed = self.done // self._step > before // self._step
         if crossed and self.done < self.total and self._clock() - self._last >= self.min_interval:
             self._update()
 
     def finish(self) -> None:
         self.done = self.total
+        self._tell()
         self._update()
 
     def _update(self) -> None:

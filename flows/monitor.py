@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
@@ -33,6 +34,7 @@ from nianbao import pipeline
 from nianbao.deadline_watch import check_deadlines
 from nianbao.gc_tuning import startup_objects_frozen
 from nianbao.preflight import preflight
+from nianbao.run_summary import scope_label
 from nianbao.runs import heartbeat
 from nianbao.settings import Settings, get_settings
 from scrapers.retry import RetryPolicy
@@ -223,7 +225,7 @@ def _crawl_run(
             monitor_agencies_task.submit(codes, year, run_id, label, read_in_full) for label, codes in groups
         ]
         codes_of = {id(f): codes for f, (_, codes) in zip(futures, groups, strict=True)}
-        progress = ProgressReporter(scope, year, total=len(agency_codes))
+        progress = ProgressReporter(scope, year, total=len(agency_codes), label=scope_label(settings, scope))
         outcomes: list[dict] = []
         for future in as_completed(futures):
             result = future.result(raise_on_failure=False)
@@ -262,7 +264,12 @@ def _crawl_run(
     task_runner=ThreadPoolTaskRunner(max_workers=FLOW_WORKERS),
 )
 def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
-    """Crawl every active agency (of one jurisdiction, or all), check, record, alert."""
+    """Crawl every active agency (of one jurisdiction, or all), check, record, alert.
+
+    Args:
+        jurisdiction: 只巡检这个区县（区县代码，如 pds-zhanhe）；留空则巡检全部登记单位。
+        year: 报告年度（如 2024）；留空则为上一年度。
+    """
     preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
@@ -277,19 +284,35 @@ def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     log_prints=True,
     task_runner=ThreadPoolTaskRunner(max_workers=FLOW_WORKERS),
 )
-def recrawl_agency(agency: str, year: int | None = None) -> dict:
-    """Recrawl one agency now (by code, id or name), e.g. after it says 「我们已经发布了」."""
+def recrawl_agency(agency: str, year: int | None = None) -> dict | State:
+    """Recrawl one agency now (by code, id or name), e.g. after it says 「我们已经发布了」.
+
+    A name that matches no agency ends the run as Failed with the Chinese message and the
+    closest agencies (「未找到单位“zhanhe-yinji”，您是不是要找：…」), not a traceback.
+
+    Args:
+        agency: 单位代码、编号或名称，例如 zhanhe-yingji 或 湛河区应急管理局（可在 nianbao agencies list 中查到）。
+        year: 报告年度（如 2024）；留空则为上一年度。
+    """
     preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
-    with session_scope(get_settings().db_url) as s:
-        code = pipeline.resolve_agency(s, agency).code
+    try:
+        with session_scope(get_settings().db_url) as s:
+            code = pipeline.resolve_agency(s, agency).code
+    except pipeline.AgencyNotFound as exc:
+        get_run_logger().error("%s", exc)
+        return Failed(message=str(exc))
     return _crawl([code], year, trigger="manual", scope=code)
 
 
 @flow(name="check-deadlines", log_prints=True)
 def check_deadlines_flow(year: int | None = None) -> list[dict]:
-    """MISSING / LATE / DUE-SOON for every agency, then deliver the alerts."""
+    """MISSING / LATE / DUE-SOON for every agency, then deliver the alerts.
+
+    Args:
+        year: 报告年度（如 2024）；留空则为上一年度。
+    """
     preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()

@@ -23,7 +23,12 @@ def deliver_task() -> dict:
 
 @flow(name="revalidate", log_prints=True)
 def revalidate(year: int | None = None, agency: str | None = None) -> dict:
-    """Apply the current rules to every stored current report (of a year / an agency)."""
+    """Apply the current rules to every stored current report (of a year / an agency).
+
+    Args:
+        year: 只重新检查这一年度的报告（如 2024）；留空则检查全部年度。
+        agency: 只重新检查这个单位（代码、编号或名称）；留空则检查全部单位。
+    """
     require_current_schema(get_settings().db_url)
     result = revalidate_task(year, agency)
     get_run_logger().info("revalidated %s report(s): %s", result["reports"], result)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -34,6 +36,8 @@ app.add_typer(agencies_app, name="agencies")
 app.add_typer(findings_app, name="findings")
 app.add_typer(alerts_app, name="alerts")
 console = Console()
+KIND_LABELS = {"department": "部门", "town": "乡镇", "street": "街道", "government": "人民政府"}
+ALERT_STATE_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 
 
 @app.callback()
@@ -172,8 +176,16 @@ def rules() -> None:
     table.add_column("级别", no_wrap=True)
     for name in ("名称", "适用范围", "说明"):
         table.add_column(name, overflow="fold")
+    from nianbao.compliance import SEVERITY_LABELS
+
     for r in ordered_rules():
-        table.add_row(r.id, r.severity.value, r.title, r.scope_text, r.description)
+        table.add_row(
+            r.id,
+            SEVERITY_LABELS.get(r.severity.value, r.severity.value),
+            r.title,
+            r.scope_text,
+            r.description,
+        )
     console.print(table)
     kinds = Table(title="监测结论（截止日期与无法看到的内容）")
     kinds.add_column("规则", no_wrap=True)
@@ -181,7 +193,7 @@ def rules() -> None:
     for name in ("名称", "何时给出"):
         kinds.add_column(name, overflow="fold")
     for m in MONITOR_RULES:
-        kinds.add_row(m.id, m.severity.value, m.title, m.when)
+        kinds.add_row(m.id, SEVERITY_LABELS.get(m.severity.value, m.severity.value), m.title, m.when)
     console.print(kinds)
 
 
@@ -204,8 +216,17 @@ def agencies_sync(
             f"登记表 {file} 有效：{len(registry.jurisdictions)} 个辖区，{agencies} 个单位（未写入数据库）"
         )
         return
-    counts = _sync(path)
-    console.print(f"已同步：{counts}")
+    with _spinner("正在同步登记册…"):
+        counts = _sync(path)
+    console.print(sync_sentence(counts))
+
+
+def sync_sentence(counts: dict[str, int]) -> str:
+    """「已同步登记册：3 个区县；新增 7 个单位，更新 0 个，停用 0 个」."""
+    return (
+        f"已同步登记册：{counts.get('jurisdictions', 0)} 个区县；新增 {counts.get('agencies_added', 0)} 个单位，"
+        f"更新 {counts.get('agencies_updated', 0)} 个，停用 {counts.get('agencies_deactivated', 0)} 个"
+    )
 
 
 @agencies_app.command("list")
@@ -215,8 +236,9 @@ def agencies_list() -> None:
 
     _prepare_db()
     table = Table(title="登记单位")
-    for name in ("代码", "名称", "类别", "区县", "栏目地址", "状态"):
-        table.add_column(name)
+    table.add_column("代码", no_wrap=True)  # the office types it: never cut or folded
+    for name in ("名称", "类别", "区县", "栏目地址", "状态"):
+        table.add_column(name, overflow="fold")
     with session_scope(get_settings().db_url) as s:
         for agency, jur in s.exec(
             select(Agency, Jurisdiction).join(Jurisdiction).order_by(Agency.code)
@@ -224,7 +246,7 @@ def agencies_list() -> None:
             table.add_row(
                 agency.code,
                 agency.name,
-                agency.kind,
+                KIND_LABELS.get(agency.kind, agency.kind),
                 jur.name,
                 "\n".join(agency.entry_urls),
                 "启用" if agency.active else "停用",
@@ -241,8 +263,10 @@ def run(
     from flows.monitor import monitor
 
     _preflight()
-    _sync()
-    result = monitor(jurisdiction=jurisdiction, year=year)
+    with _spinner("正在同步登记册…"):
+        _sync()
+    with _flow_progress("巡检"):
+        result = monitor(jurisdiction=jurisdiction, year=year)
     _print_cycle(result, year)
 
 
@@ -253,18 +277,18 @@ def recrawl(
 ) -> None:
     """Recrawl one agency now and show its result."""
     from flows.monitor import recrawl_agency
+    from nianbao.pipeline import AgencyNotFound, resolve_agency
 
     _preflight()
     _prepare_db()
     try:
         with session_scope(get_settings().db_url) as s:
-            from nianbao.pipeline import resolve_agency
-
-            resolve_agency(s, agency)
-    except LookupError as exc:
+            code = resolve_agency(s, agency).code
+    except AgencyNotFound as exc:
         _fail(str(exc))
-    result = recrawl_agency(agency=agency, year=year)
-    _print_cycle(result, year, each_agency=True)
+    with _flow_progress("重新抓取"):
+        result = recrawl_agency(agency=agency, year=year)
+    _print_cycle(result, year, each_agency=True, only=[code])
 
 
 @app.command()
@@ -278,41 +302,92 @@ def report(
     ] = None,
 ) -> None:
     """Print the compliance matrix (agency × status) and write it as XLSX and HTML."""
+    from rich.progress import Progress
+
     from flows.runtime import default_report_year, registry_settings
     from nianbao.compliance import compliance_rows, finding_lines
-    from nianbao.export import write_html, write_xlsx
+    from nianbao.export import report_summary, write_html, write_xlsx
+    from nianbao.present import compliance_table
 
     _prepare_db()
     year = year or default_report_year()
-    _print_compliance(year)
-    with session_scope(get_settings().db_url) as s:
-        rows = compliance_rows(s, year, datetime.now(UTC), registry_settings())
-        findings = finding_lines(s, year)
     out = get_settings().data_dir / "reports"
-    x = write_xlsx(rows, findings, year, xlsx or out / f"compliance-{year}.xlsx")
-    h = write_html(rows, findings, year, html or out / f"compliance-{year}.html")
-    console.print(f"已写入：{x}　{h}")
+    with Progress(console=console, transient=True) as progress:
+        step = progress.add_task("正在生成报告", total=4)
+        with session_scope(get_settings().db_url) as s:
+            rows = compliance_rows(s, year, datetime.now(UTC), registry_settings())
+            progress.advance(step)
+            findings = finding_lines(s, year)
+            previous = compliance_rows(s, year - 1, datetime.now(UTC), registry_settings())
+        progress.advance(step)
+        x = write_xlsx(rows, findings, year, xlsx or out / f"compliance-{year}.xlsx", previous=previous)
+        progress.advance(step)
+        h = write_html(rows, findings, year, html or out / f"compliance-{year}.html", previous=previous)
+        progress.advance(step)
+    console.print(compliance_table(rows, year))
+    console.print(report_summary(rows, findings).sentence())
+    console.print(f"已写入：{x}\n　　　　{h}")
 
 
-def _print_compliance(year: int | None) -> None:
+def _print_cycle(
+    result: dict, year: int | None, *, each_agency: bool = False, only: list[str] | None = None
+) -> None:
     from flows.runtime import default_report_year, registry_settings
     from nianbao.compliance import compliance_rows
-    from nianbao.present import print_compliance
+    from nianbao.present import delivery_sentence, outcome_problem_line, print_compliance, stats_sentence
 
+    names = _agency_names()
+    for o in result["outcomes"]:
+        name = names.get(o["agency"], o["agency"])
+        if o["outcome"] != "ok":
+            console.print(outcome_problem_line(name, o))
+        elif each_agency:
+            console.print(agency_outcome_line({**o, "agency": name}))
     year = year or default_report_year()
     with session_scope(get_settings().db_url) as s:
-        rows = compliance_rows(s, year, datetime.now(UTC), registry_settings())
+        rows = compliance_rows(s, year, datetime.now(UTC), registry_settings(), only)
     print_compliance(console, rows, year)
+    console.print(stats_sentence(result["stats"]))
+    console.print(delivery_sentence(result["delivery"]))
 
 
-def _print_cycle(result: dict, year: int | None, *, each_agency: bool = False) -> None:
-    for o in result["outcomes"]:
-        if o["outcome"] != "ok":
-            console.print(f"[yellow]站点无法检查[/yellow] {o['agency']}：{o['outcome']} {o['detail'][:200]}")
-        elif each_agency:
-            console.print(agency_outcome_line(o))
-    _print_compliance(year)
-    console.print(f"本次运行：{result['stats']}；告警投递：{result['delivery']}")
+def _agency_names() -> dict[str, str]:
+    with session_scope(get_settings().db_url) as s:
+        return {code: name for code, name in s.exec(select(Agency.code, Agency.name)).all()}
+
+
+@contextmanager
+def _spinner(text: str) -> Iterator[None]:
+    with console.status(text):
+        yield
+
+
+@contextmanager
+def _flow_progress(what: str) -> Iterator[None]:
+    """A progress bar over the agencies of a flow this process runs (flows/artifacts.py tells)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.artifacts import PROGRESS_LISTENERS
+
+    with Progress(
+        TextColumn(f"{what}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("个单位"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(what, total=None)
+
+        def listener(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        PROGRESS_LISTENERS.append(listener)
+        try:
+            yield
+        finally:
+            PROGRESS_LISTENERS.remove(listener)
 
 
 def agency_outcome_line(o: dict) -> str:
@@ -331,22 +406,32 @@ def alerts_list() -> None:
     from alerts.outbox import list_alerts
 
     _prepare_db()
-    table = Table(title="待发送/失败的告警")
-    for name in ("id", "类型", "状态", "次数", "标签", "标题", "最后错误"):
-        table.add_column(name)
+    from alerts.rules_zh import KIND_ZH
+
+    table = Table(title="待发送和发送失败的提醒")
+    table.add_column("编号", no_wrap=True)
+    for name in ("类型", "状态", "已尝试", "标题", "最后一次错误"):
+        table.add_column(name, overflow="fold")
     with session_scope(get_settings().db_url) as s:
-        for a in list_alerts(s):
+        alerts = list_alerts(s)
+        for a in alerts:
             table.add_row(
-                str(a.id), a.kind, a.state, str(a.attempts), ",".join(a.tags), a.subject, a.last_error or ""
+                f"#{a.id}",
+                KIND_ZH.get(a.kind, a.kind),
+                ALERT_STATE_LABELS.get(a.state, a.state),
+                f"{a.attempts} 次",
+                a.subject,
+                a.last_error or "",
             )
+    if not alerts:
+        console.print("没有待发送或发送失败的提醒。")
+        return
     console.print(table)
 
 
 @alerts_app.command("show")
 def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert number (提醒编号).")]) -> None:
     """Show one alert: its state, and which recipients received it and when."""
-    from zoneinfo import ZoneInfo
-
     from alerts.audit import delivery_status
     from alerts.config import load_config
     from models.tables import Alert
@@ -355,33 +440,58 @@ def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert number (
     settings = get_settings()
     path = settings.apprise_config
     cfg = load_config(path) if path is not None and path.exists() else None
-    tz = ZoneInfo(settings.timezone)
     with session_scope(settings.db_url) as s:
         alert = s.get(Alert, alert_id)
         if alert is None:
             _fail(f"没有编号为 #{alert_id} 的告警")
-        console.print(f"#{alert.id} {alert.subject}")
+        from alerts.rules_zh import KIND_ZH
+        from nianbao.localtime import zh_datetime
+
+        console.print(f"[bold]提醒编号 #{alert.id}[/bold]　{alert.subject}")
         console.print(
-            f"类型：{alert.kind}  状态：{alert.state}  发送次数：{alert.attempts}  标签：{','.join(alert.tags)}"
+            f"类型：{KIND_ZH.get(alert.kind, alert.kind)}　状态：{ALERT_STATE_LABELS.get(alert.state, alert.state)}"
+            f"　已尝试：{alert.attempts} 次"
         )
         if alert.last_error:
-            console.print(f"最后错误：{alert.last_error}")
+            console.print(f"最后一次错误：{alert.last_error}")
+        console.print(alert.body)
         if cfg is None:
-            console.print("（未配置告警渠道：只列出已收到的接收方编号）")
+            console.print("（未配置提醒渠道：只列出已收到的接收方编号）")
+        names = {r.rid: r.display for r in cfg.recipients} if cfg is not None else {}
         for r in delivery_status(s, alert, cfg):
-            when = r.sent_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if r.sent_at else "未收到"
-            console.print(f"  {when}  {r.label}  {','.join(r.tags)}")
+            when = zh_datetime(r.sent_at) if r.sent_at else "未收到"
+            console.print(f"  {when}　{names.get(r.rid, r.label)}")
 
 
 @alerts_app.command("test")
 def alerts_test(tag: Annotated[str | None, typer.Option(help="Only this tag.")] = None) -> None:
     """Send a test message to each configured tag."""
-    from alerts.config import send_test_message
+    from rich.table import Table
+
+    from alerts.config import ConfigError
+    from alerts.deliver import send_test_message
 
     cfg = get_settings().apprise_config
     if cfg is None or not cfg.exists():
-        _fail("未配置告警渠道：请设置 NIANBAO_APPRISE_CONFIG 指向 apprise YAML 配置文件")
-    console.print(send_test_message(cfg, tag=tag))
+        _fail("未配置提醒渠道：请设置 NIANBAO_APPRISE_CONFIG 指向 apprise YAML 配置文件（见 docs/alerts.md）")
+    try:
+        with _spinner("正在发送测试消息…"):
+            report = send_test_message(cfg, tag=tag)
+    except ConfigError as exc:
+        _fail(f"提醒渠道配置有误：{exc}")
+    table = Table(title="提醒通道测试")
+    for name in ("接收方", "地址（已隐去密钥）", "结果"):
+        table.add_column(name, overflow="fold")
+    for r in report.results:
+        table.add_row(r.name, r.url, "[green]已发送[/green]" if r.ok else f"[red]发送失败[/red]：{r.error}")
+    if report.results:
+        console.print(table)
+    for t in report.missing_tags:
+        console.print(f"[red]配置中没有标签为“{t}”的接收方[/red]")
+    ok = sum(r.ok for r in report.results)
+    console.print(f"共 {len(report.results)} 个接收方，{ok} 个发送成功。")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -430,8 +540,13 @@ def findings_list(
     from models.tables import Finding
 
     _prepare_db()
+    from alerts.evidence import explain
+    from alerts.rules_zh import rule_title
+    from nianbao.compliance import SEVERITY_LABELS, STATE_LABELS
+
     table = Table(title="问题")
-    for name in ("id", "单位", "年度", "级别", "规则", "状态", "说明"):
+    table.add_column("编号", no_wrap=True)
+    for name in ("单位", "年度", "级别", "检查项目", "状态", "说明"):
         table.add_column(name, overflow="fold")
     with session_scope(get_settings().db_url) as s:
         query = select(Finding, Agency).join(Agency).where(Finding.status == "fail").order_by(Finding.id)
@@ -440,7 +555,15 @@ def findings_list(
         if state != "all":
             query = query.where(Finding.state == state)
         for f, a in s.exec(query).all():
-            table.add_row(str(f.id), a.name, str(f.year), f.severity, f.rule, f.state, f.message)
+            table.add_row(
+                str(f.id),
+                a.name,
+                str(f.year),
+                SEVERITY_LABELS.get(f.severity, f.severity),
+                rule_title(f.rule),
+                STATE_LABELS.get(f.state, f.state),
+                explain(f.rule, f.message, f.evidence, f.status).one_line(),
+            )
     console.print(table)
 
 
@@ -457,7 +580,13 @@ def findings_review(
     try:
         with session_scope(get_settings().db_url) as s:
             row = review_finding(s, finding_id, "dismissed" if dismiss else "confirmed", comment)
-            console.print(f"问题 #{row.id}（{row.rule}）已标记为 {row.state}：{row.review_comment}")
+            from alerts.rules_zh import rule_title
+            from nianbao.compliance import STATE_LABELS
+
+            console.print(
+                f"问题 #{row.id}（{rule_title(row.rule)}）已标记为“{STATE_LABELS.get(row.state, row.state)}”："
+                f"{row.review_comment}"
+            )
     except (LookupError, ValueError) as exc:
         _fail(str(exc))
 

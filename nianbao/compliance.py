@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from alerts.rules_zh import severity_rank
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
-from nianbao.deadline_watch import agency_verdict
+from nianbao.deadline_watch import agency_verdict, report_url
 from nianbao.deadlines import Status
 from nianbao.registry import RegistrySettings
 
@@ -21,6 +21,18 @@ STATUS_LABELS = {
     Status.PENDING: "未到期",
     Status.UNVERIFIABLE: "无法核实",
 }
+
+
+PORTAL_LABELS = {
+    "ok": "正常",
+    "unreachable": "无法访问",
+    "blocked": "拒绝访问（疑似被拦截）",
+    "no_entry": "找不到年报栏目",
+    "error": "检查时程序出错",
+    "not_crawled": "尚未检查",
+}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+STATE_LABELS = {"open": "待整改", "confirmed": "已确认", "dismissed": "已排除", "resolved": "已整改"}
 
 
 @dataclass
@@ -38,10 +50,27 @@ class ComplianceRow:
     infos: int = 0
     portal: str = "ok"  # last crawl outcome
     rules: list[str] = field(default_factory=list)
+    report_url: str | None = None  # the first version of the year's report
 
     @property
     def inconsistent(self) -> bool:
         return self.errors > 0
+
+    @property
+    def portal_text(self) -> str:
+        return PORTAL_LABELS.get(self.portal, "无法检查")
+
+    @property
+    def rule_titles(self) -> list[str]:
+        """What the findings are about, in words (the rule codes are for the footer)."""
+        from alerts.rules_zh import rule_title
+
+        return [rule_title(r) for r in self.rules]
+
+    @property
+    def could_not_check(self) -> bool:
+        """The portal did not answer: a status here is what the database knew before."""
+        return self.portal not in ("ok", "not_crawled")
 
 
 def compliance_rows(
@@ -87,23 +116,39 @@ def compliance_rows(
                 infos=sum(f.severity == "info" for f in findings),
                 portal=crawl.outcome if crawl else "not_crawled",
                 rules=sorted({f.rule for f in findings}),
+                report_url=report_url(session, agency.id, year) if verdict.published_on else None,
             )
         )
     return rows
 
 
 def finding_lines(session: Session, year: int) -> list:
-    """Open and person-confirmed findings of a year, errors first, for the exports."""
+    """Open and person-confirmed findings of a year, errors first, for the exports, each with
+    its explanation in words and the address of the report it was found in."""
+    from alerts.evidence import explain
+    from alerts.rules_zh import rule_title
+    from models.tables import Report
     from nianbao.export import FindingLine
 
     rows = session.exec(
-        select(Finding, Agency, Jurisdiction)
+        select(Finding, Agency.name, Jurisdiction.name, Report.url)
         .join(Agency, Agency.id == Finding.agency_id)
         .join(Jurisdiction, Jurisdiction.id == Agency.jurisdiction_id)
+        .join(Report, col(Report.id) == Finding.report_id, isouter=True)
         .where(Finding.year == year, Finding.status == "fail", col(Finding.state).in_(["open", "confirmed"]))
     ).all()
     lines = [
-        FindingLine(j.name, a.name, f.severity, f.rule, f.message, f.state, f.evidence.get("url"))
-        for f, a, j in rows
+        FindingLine(
+            district=district,
+            agency=agency,
+            severity=f.severity,
+            rule=f.rule,
+            message=f.message,
+            state=f.state,
+            url=(f.evidence or {}).get("url") or url,
+            rule_title=rule_title(f.rule),
+            explanation=explain(f.rule, f.message, f.evidence, f.status).one_line(),
+        )
+        for f, agency, district, url in rows
     ]
     return sorted(lines, key=lambda f: (severity_rank(f.severity), f.district, f.agency, f.rule))

@@ -5,6 +5,7 @@ so the CLI, the tests and the benchmarks run exactly the same logic.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import os
@@ -122,8 +123,34 @@ def entry_urls(settings: Settings, codes: list[str]) -> dict[str, list[str]]:
     return out
 
 
+class AgencyNotFound(LookupError):
+    """What the office typed names no agency (or several); the message says which it may mean."""
+
+
+def _label(agency: Agency) -> str:
+    return f"{agency.code}（{agency.name}）"
+
+
+def closest_agencies(agencies: list[Agency], ref: str, n: int = 3) -> list[Agency]:
+    """The agencies whose code, name or short name is closest to what was typed (a typo, a
+    part of the name): 「zhanhe-yinji」 -> zhanhe-yingji, 「应急局」 -> 湛河区应急管理局."""
+    names: dict[str, Agency] = {}
+    for a in agencies:
+        for key in (a.code, a.name, *(a.short_names or [])):
+            names.setdefault(key.lower(), a)
+    picked: list[Agency] = []
+    for key in difflib.get_close_matches(ref.lower(), list(names), n=n * 3, cutoff=0.5):
+        if names[key] not in picked:
+            picked.append(names[key])
+    for a in agencies:  # a part of a name: 「应急」 is in 「湛河区应急管理局」
+        if len(picked) < n and len(ref) >= 2 and a not in picked and (ref in a.name or ref in a.code):
+            picked.append(a)
+    return picked[:n]
+
+
 def resolve_agency(session: Session, ref: str) -> Agency:
-    """An agency by code, id, full name or short name (what a person types in the UI)."""
+    """An agency by code, id, full name or short name (what a person types in the UI); an
+    `AgencyNotFound` in Chinese with the closest agencies when it names none or several."""
     ref = ref.strip()
     agency = session.exec(select(Agency).where(Agency.code == ref)).first()
     if agency is None and ref.isdigit():
@@ -131,12 +158,21 @@ def resolve_agency(session: Session, ref: str) -> Agency:
     if agency is None:
         agency = session.exec(select(Agency).where(Agency.name == ref)).first()
     if agency is None:
-        matches = [a for a in session.exec(select(Agency)) if ref in (a.short_names or [])]
+        everyone = list(session.exec(select(Agency).order_by(Agency.code)))
+        matches = [a for a in everyone if ref in (a.short_names or [])]
         if len(matches) > 1:
-            raise LookupError(f"{ref!r} is ambiguous: {', '.join(a.code for a in matches)}")
+            raise AgencyNotFound(
+                f"“{ref}”对应多个单位：{'、'.join(_label(a) for a in matches)}，请输入单位代码"
+            )
         agency = matches[0] if matches else None
-    if agency is None:
-        raise LookupError(f"no agency {ref!r} in the registry (try `nianbao agencies list`)")
+        if agency is None:
+            close = closest_agencies(everyone, ref)
+            hint = (
+                f"，您是不是要找：{'、'.join(_label(a) for a in close)}"
+                if close
+                else "（可运行 nianbao agencies list 查看全部单位代码）"
+            )
+            raise AgencyNotFound(f"未找到单位“{ref}”{hint}")
     return agency
 
 

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.table import Table
 
+from alerts.rules_zh import date_source_zh
 from nianbao.compliance import ComplianceRow
+from nianbao.localtime import zh_date
 from reports.checks.base import SEVERITY_ORDER, Finding, Severity
 from reports.form import (
     TABLE2_CELL_LABELS,
@@ -96,6 +98,11 @@ def print_decoding(console: Console, report: ParsedReport) -> None:
 
 
 def print_findings(console: Console, findings: Iterable[Finding]) -> None:
+    """Each finding by its title and the sentence of alerts/evidence.py; its rule code dimmed
+    after it, for the technical reader."""
+    from alerts.evidence import explain
+    from alerts.rules_zh import rule_title
+
     ordered = sorted(findings, key=lambda f: (f.status != "fail", SEVERITY_ORDER[f.severity], f.rule))
     if not ordered:
         console.print("[green]未发现问题。[/green]")
@@ -107,15 +114,20 @@ def print_findings(console: Console, findings: Iterable[Finding]) -> None:
             console.print(f"\n[bold]{group}[/bold]")
             current = group
         style = SEVERITY_STYLE[f.severity] if f.status == "fail" else "dim"
-        console.print(f"  [{style}]{f.rule}[/{style}] {f.message}")
-        evidence = {k: v for k, v in f.evidence.items() if k != "anchor"}
-        if evidence:
-            console.print(f"    [dim]依据：{evidence}[/dim]")
+        x = explain(f.rule, f.message, f.evidence, f.status)
+        console.print(f"  [{style}]{rule_title(f.rule)}[/{style}]：{x.text}")
+        if x.quote:
+            console.print(f"    原文：「{x.quote}」")
+        if x.table:
+            header, rows = x.table
+            for row in rows:
+                console.print("    " + "，".join(f"{h} {v}" for h, v in zip(header, row, strict=False)))
+        console.print(f"    [dim]规则编号：{f.rule}[/dim]")
 
 
-def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> None:
-    table = Table(title=f"{year}年度政府信息公开工作年度报告合规情况")
-    for name in ("区县", "单位", "状态", "截止", "发布日期", "错误", "警告", "提示", "门户", "规则"):
+def compliance_table(rows: list[ComplianceRow], year: int, title: str | None = None) -> Table:
+    table = Table(title=title or f"{year}年度政府信息公开工作年度报告合规情况")
+    for name in ("区县", "单位", "状态", "截止日期", "发布日期", "错误", "警告", "提示", "门户", "问题"):
         table.add_column(name, overflow="fold")  # CJK has no spaces to wrap at: fold, never cut
     style = {"on_time": "green", "late": "yellow", "missing": "bold red", "unverifiable": "magenta"}
     for r in rows:
@@ -124,12 +136,61 @@ def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> 
             r.district,
             r.agency,
             f"[{s}]{r.status_text}[/{s}]" if s else r.status_text,
-            r.deadline,
-            f"{r.published_on}（{r.date_source}）" if r.published_on else "—",
+            zh_date(r.deadline),
+            f"{zh_date(r.published_on)}（{date_source_zh(r.date_source)}）" if r.published_on else "—",
             str(r.errors),
             str(r.warnings),
             str(r.infos),
-            r.portal,
-            ", ".join(r.rules),
+            r.portal_text,
+            "、".join(r.rule_titles),
         )
-    console.print(table)
+    return table
+
+
+def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> None:
+    console.print(compliance_table(rows, year))
+
+
+OUTCOME_ZH = {
+    "unreachable": "无法访问",
+    "blocked": "拒绝访问（疑似被拦截）",
+    "no_entry": "找不到年报栏目",
+    "error": "检查时程序出错",
+}
+
+
+def outcome_problem_line(name: str, outcome: dict) -> str:
+    """「无法检查 湛河区应急管理局：无法访问」 for an agency whose portal could not be read."""
+    what = OUTCOME_ZH.get(outcome["outcome"], "无法检查")
+    return f"[yellow]无法检查[/yellow] {name}：{what}，本次无法核实其年报（这不代表该单位未发布）"
+
+
+def stats_sentence(stats: dict) -> str:
+    """「本次巡检 7 个单位：6 个检查完成，1 个无法访问；新版本报告 3 份，新发现问题 5 条」."""
+    parts = [f"{stats.get('ok', 0)} 个检查完成"]
+    if stats.get("unreachable"):
+        parts.append(f"{stats['unreachable']} 个无法访问")
+    if stats.get("errors"):
+        parts.append(f"{stats['errors']} 个检查出错")
+    return (
+        f"本次巡检 {stats.get('agencies', 0)} 个单位：{'，'.join(parts)}；"
+        f"新版本报告 {stats.get('new_versions', 0)} 份，新发现问题 {stats.get('new_findings', 0)} 条"
+    )
+
+
+def delivery_sentence(delivery: dict) -> str:
+    """The alert delivery of a run in one sentence (deliver_alerts' plain dict)."""
+    if "skipped" in delivery:
+        return "提醒：未配置提醒渠道（NIANBAO_APPRISE_CONFIG），提醒已保存，配置后发送"
+    sent, retrying, failed = delivery.get("sent", 0), delivery.get("retrying", 0), delivery.get("failed", 0)
+    unroutable = delivery.get("unroutable", 0)
+    if not (sent or retrying or failed or unroutable):
+        return "提醒：没有需要发送的提醒"
+    parts = [f"已发送 {sent} 条"]
+    if retrying:
+        parts.append(f"{retrying} 条发送失败、稍后重试")
+    if failed:
+        parts.append(f"{failed} 条多次发送失败、不再重试")
+    if unroutable:
+        parts.append(f"{unroutable} 条没有对应的接收方")
+    return "提醒：" + "，".join(parts)

@@ -6,16 +6,17 @@ Built here, without Prefect, so the same work can be measured with and without t
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH, severity_rank
+from alerts.evidence import explain
+from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH, rule_title, severity_rank
 from models.db import session_scope
-from models.tables import Agency, Finding, Report
+from models.tables import Agency, Finding, Jurisdiction, Report
 from nianbao.compliance import compliance_rows
+from nianbao.localtime import zh_date
 from nianbao.registry import RegistrySettings
 from nianbao.settings import Settings
 
@@ -34,15 +35,27 @@ def compliance_table(
             "区县": r.district,
             "单位": r.agency,
             "状态": r.status_text,
-            "截止日期": r.deadline,
-            "发布日期": r.published_on or "",
+            "截止日期": zh_date(r.deadline),
+            "发布日期": zh_date(r.published_on) if r.published_on else "",
             "错误": r.errors,
             "警告": r.warnings,
-            "门户": r.portal,
-            "规则": ", ".join(r.rules),
+            "门户": r.portal_text,
+            "问题": "、".join(r.rule_titles),
         }
         for r in rows
     ]
+
+
+def scope_label(settings: Settings, scope: str) -> str:
+    """「全部辖区」, a district's or an agency's Chinese name for a run's scope code."""
+    if scope in ("all", ""):
+        return "全部辖区"
+    with session_scope(settings.db_url) as s:
+        jur = s.exec(select(Jurisdiction.name).where(Jurisdiction.code == scope)).first()
+        if jur:
+            return jur
+        agency = s.exec(select(Agency.name).where(Agency.code == scope)).first()
+        return agency or scope
 
 
 def findings_markdown(
@@ -73,9 +86,10 @@ def findings_markdown(
             .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
             .limit(FINDINGS_LISTED)
         ).all()
-        lines = [f"# {year}年度新发现的问题（{scope}）", ""]
+        lines = [f"# {year}年度新发现的问题（{scope_label(settings, scope)}）", ""]
         total = sum(counts.values())
-        still_open = _still_open_lines(s, year, since, agency_codes)
+        standing_rules: set[str] = set()
+        still_open = _still_open_lines(s, year, since, agency_codes, standing_rules)
         if not total:
             # never an all-clear while earlier findings stand: say so in the same sentence
             lines.append(
@@ -86,26 +100,46 @@ def findings_markdown(
                 f"{SEVERITY_ZH.get(k, k)}{counts[k]}条" for k in sorted(counts, key=severity_rank)
             )
             lines += [f"共{total}条（{parts}）。", ""]
+        rules: set[str] = set()
         for finding, agency_name, report_url in rows:
-            link = finding.evidence.get("url") or report_url or ""
-            lines.append(f"- **[{finding.severity}] {finding.rule}** {agency_name}：{finding.message}")
-            if link:
-                lines.append(f"  - 原文：[{link}]({link})")
-            evidence = _evidence_text(finding.evidence)
-            if evidence:
-                lines.append(f"  - 依据：{evidence}")
+            rules.add(finding.rule)
+            lines += finding_lines_md(finding, agency_name, finding.evidence.get("url") or report_url)
         if total > len(rows):
             lines += [
                 "",
                 f"另有{total - len(rows)}条未在此列出（按严重程度排序，仅列前{len(rows)}条）；"
                 f"完整清单请运行 `nianbao report --year {year}` 导出。",
             ]
-        lines += _resolved_lines(s, year, since, agency_codes)
+        lines += _resolved_lines(s, year, since, agency_codes, rules)
         lines += still_open
+        rules |= standing_rules
+        if rules:
+            lines += ["", f"—— 规则编号：{'、'.join(sorted(rules))}（供技术人员查阅）"]
     return "\n".join(lines)
 
 
-def _still_open_lines(s: Session, year: int, since: datetime, agency_codes: list[str]) -> list[str]:
+def finding_lines_md(finding: Finding, agency_name: str, link: str | None) -> list[str]:
+    """A finding as the run page lists it: severity, title, the sentence, the report's words."""
+    x = explain(finding.rule, finding.message, finding.evidence, finding.status)
+    sev = SEVERITY_ZH.get(finding.severity, finding.severity)
+    lines = [f"- **[{sev}] {rule_title(finding.rule)}** {agency_name}：{_md(x.text)}"]
+    if x.quote:
+        lines.append(f"  - 原文：「{_md(x.quote)}」")
+    if x.table:
+        header, rows = x.table
+        lines += [f"  - {'，'.join(f'{h} {v}' for h, v in zip(header, row, strict=False))}" for row in rows]
+    if link:
+        lines.append(f"  - [查看年报]({link})")
+    return lines
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _still_open_lines(
+    s: Session, year: int, since: datetime, agency_codes: list[str], rules: set[str] | None = None
+) -> list[str]:
     """Findings found before this run and still open (or confirmed by a person) for its agencies:
     a recrawl that finds nothing new must not read as an all-clear."""
     standing = (
@@ -124,16 +158,22 @@ def _still_open_lines(s: Session, year: int, since: datetime, agency_codes: list
     if not total:
         return []
     rows = s.exec(
-        select(Finding.id, Finding.severity, Finding.rule, Finding.message, Finding.state, Agency.name)
+        select(Finding, Agency.name)
         .join(Agency, Agency.id == Finding.agency_id)
         .where(*standing)
         .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
         .limit(FINDINGS_LISTED)
     ).all()
     lines = ["", f"## 此前发现、仍未解决的问题（共{total}条）", ""]
-    for fid, sev, rule, message, state, agency in rows:
-        note = "（已人工确认）" if state == "confirmed" else ""
-        lines.append(f"- [{sev}] {rule} {agency}：{message}{note}（问题编号 #{fid}）")
+    for finding, agency in rows:
+        if rules is not None:
+            rules.add(finding.rule)
+        note = "（已人工确认）" if finding.state == "confirmed" else ""
+        x = explain(finding.rule, finding.message, finding.evidence, finding.status)
+        sev = SEVERITY_ZH.get(finding.severity, finding.severity)
+        lines.append(
+            f"- [{sev}] {rule_title(finding.rule)} {agency}：{_md(x.text)}{note}（问题编号 #{finding.id}）"
+        )
     if total > len(rows):
         lines.append(
             f"另有{total - len(rows)}条仍未解决的问题未在此列出；完整清单请运行 `nianbao report --year {year}` 导出。"
@@ -141,7 +181,9 @@ def _still_open_lines(s: Session, year: int, since: datetime, agency_codes: list
     return lines
 
 
-def _resolved_lines(s: Session, year: int, since: datetime, agency_codes: list[str]) -> list[str]:
+def _resolved_lines(
+    s: Session, year: int, since: datetime, agency_codes: list[str], rules: set[str]
+) -> list[str]:
     """Findings this run saw corrected (a new version of the report no longer has them): what a
     recrawl after 「我们已经整改了」 is for."""
     resolved_in_run = (
@@ -159,26 +201,17 @@ def _resolved_lines(s: Session, year: int, since: datetime, agency_codes: list[s
     if not total:
         return []
     rows = s.exec(
-        select(Finding.severity, Finding.rule, Finding.message, Agency.name)
+        select(Finding, Agency.name)
         .join(Agency, Agency.id == Finding.agency_id)
         .where(*resolved_in_run)
         .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
         .limit(FINDINGS_LISTED)
     ).all()
     lines = ["", f"## 本次运行确认已整改的问题（共{total}条）", ""]
-    lines += [f"- ~~[{sev}] {rule}~~ {agency}：{message}（已整改）" for sev, rule, message, agency in rows]
+    for finding, agency in rows:
+        rules.add(finding.rule)
+        x = explain(finding.rule, finding.message, finding.evidence, finding.status)
+        lines.append(f"- ~~{rule_title(finding.rule)}~~ {agency}：{_md(x.text)}（已整改）")
     if total > len(rows):
         lines.append(f"另有{total - len(rows)}条已整改的问题未在此列出。")
     return lines
-
-
-def _evidence_text(evidence: dict, limit: int = 300) -> str:
-    """The evidence in one line (without the URL, which is the link)."""
-    parts = []
-    for key, value in evidence.items():
-        if key in ("url", "anchor") or value in (None, "", [], {}):
-            continue
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        parts.append(f"{key}={text}")
-    joined = "；".join(parts).replace("|", "\\|").replace("\n", " ")
-    return joined if len(joined) <= limit else joined[:limit] + "…"

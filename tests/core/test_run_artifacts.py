@@ -68,7 +68,7 @@ def test_findings_errors_first_then_warnings_then_infos(db_url: str, tmp_path: P
     artifacts.publish_findings_artifact(settings, 2024, "d", datetime(2000, 1, 1, tzinfo=UTC), ["a0", "a1"])
     (md,) = published
     items = [line for line in md.splitlines() if line.startswith("- **")]
-    assert [line.split("]")[0][5:] for line in items] == ["error"] * 2 + ["warning"] * 2 + ["info"] * 2
+    assert [line.split("]")[0][5:] for line in items] == ["错误"] * 2 + ["警告"] * 2 + ["提示"] * 2
     assert "共6条（错误2条、警告2条、提示2条）" in md and "另有" not in md
 
 
@@ -84,7 +84,7 @@ def test_a_large_run_lists_a_page_and_counts_the_rest(
     )
     (md,) = published
     items = [line for line in md.splitlines() if line.startswith("- **")]
-    assert len(items) == 10 and all("[error]" in line for line in items[:5])
+    assert len(items) == 10 and all("[错误]" in line for line in items[:5])
     assert "机关5" not in md  # not one of the run's agencies
     assert "共20条（错误5条、警告5条、提示10条）" in md
     assert "另有10条未在此列出" in md and "nianbao report --year 2024" in md
@@ -114,8 +114,8 @@ def test_findings_corrected_in_the_run_are_listed_apart(db_url: str, tmp_path: P
     resolved, _, standing = resolved.partition("## 此前发现、仍未解决的问题（共3条）")
     assert standing, md  # a0-0, a1-1 and a1-2: of the run's agencies, still open
     assert [line for line in resolved.splitlines() if line.startswith("- ")] == [
-        "- ~~[error] R2~~ 机关0：机关0问题2（已整改）",
-        "- ~~[warning] R1~~ 机关0：机关0问题1（已整改）",
+        "- ~~R2~~ 机关0：机关0问题2（已整改）",
+        "- ~~R1~~ 机关0：机关0问题1（已整改）",
     ]
     assert "本次运行没有新发现的问题，但此前发现的问题仍未解决" in head  # found by an earlier run
     assert "机关2" not in standing

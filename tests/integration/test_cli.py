@@ -131,13 +131,23 @@ def test_recrawl_prints_what_the_agency_has_now(sample_setup, prefect_harness) -
 
     first = run("recrawl", "zhanhe-yingji", "--year", "2024")
     assert first.returncode == 0, first.stderr[-2000:]
-    assert "zhanhe-yingji：找到年报1份，其中新版本1份、未变化0份；新发现问题" in first.stdout, first.stdout
-    assert "已整改0条" in first.stdout and "湛河区应急管理局" in first.stdout
+    assert "湛河区应急管理局：找到年报1份，其中新版本1份、未变化0份；新发现问题" in first.stdout, first.stdout
+    assert "已整改0条" in first.stdout and "本次巡检 1 个单位" in first.stdout
+    assert "湛河区财政局" not in first.stdout  # only the recrawled agency's row, not the whole matrix
+    assert "{" not in first.stdout and "MessageResult" not in first.stdout
     again = run("recrawl", "湛河区应急管理局", "--year", "2024")
     assert again.returncode == 0, again.stderr[-2000:]
-    assert "zhanhe-yingji：找到年报1份，其中新版本0份、未变化1份；新发现问题0条" in again.stdout, again.stdout
+    assert "湛河区应急管理局：找到年报1份，其中新版本0份、未变化1份；新发现问题0条" in again.stdout, (
+        again.stdout
+    )
     unknown = run("recrawl", "no-such-agency")
-    assert unknown.returncode == 2 and "no-such-agency" in unknown.stdout
+    assert unknown.returncode == 2 and "未找到单位“no-such-agency”" in unknown.stdout
+    typo = run("recrawl", "zhanhe-yinji")
+    assert typo.returncode == 2, typo.stdout
+    assert "未找到单位“zhanhe-yinji”，您是不是要找：zhanhe-yingji（湛河区应急管理局）" in typo.stdout.replace(
+        "\n", ""
+    )
+    assert "Traceback" not in typo.stdout + typo.stderr
 
 
 def test_findings_close_and_reopen(tmp_path: Path, monkeypatch) -> None:

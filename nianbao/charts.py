@@ -1,0 +1,123 @@
+"""The charts of `nianbao report`, drawn with matplotlib: compliance per district, findings per
+check, this year against last.
+
+Each chart is made twice: as SVG with every glyph drawn as a path (``svg.fonttype = path``), so
+the HTML page shows the Chinese labels on a machine without any Chinese font, and as PNG for the
+workbook. Drawing needs a Chinese font here (fonts-wqy-microhei, installed by
+scripts/system-packages.sh); without one no chart is drawn and the report says why, rather
+than showing boxes for every character."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei")
+COLORS = {
+    "按时发布": "#4e9a5b",
+    "逾期发布": "#e0a526",
+    "未发布": "#c8453b",
+    "无法检查": "#8c8c8c",
+    "未到期": "#6d8fc7",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: str  # inline <svg>, text as paths
+    png: bytes
+
+
+@lru_cache(maxsize=1)
+def chinese_font() -> str | None:
+    """The first installed font that has Chinese glyphs, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def _render(fig: object, title: str) -> Chart:
+    import matplotlib.pyplot as plt
+
+    svg = io.StringIO()
+    fig.savefig(svg, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
+    plt.close(fig)  # type: ignore[arg-type]
+    text = svg.getvalue()
+    return Chart(title, text[text.index("<svg") :], png.getvalue())
+
+
+def _style() -> dict:
+    return {
+        "font.family": [chinese_font() or "DejaVu Sans"],
+        "svg.fonttype": "path",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+def stacked_bars(title: str, groups: Sequence[str], series: dict[str, Sequence[int]]) -> Chart:
+    """One horizontal bar per group (a district), stacked by category."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(groups) + 1.4))
+        left = [0] * len(groups)
+        for name, values in series.items():
+            ax.barh(groups, values, left=left, label=name, color=COLORS.get(name))
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.set_title(title)
+        ax.set_xlabel("单位数")
+        ax.invert_yaxis()
+        ax.legend(loc="lower right", frameon=False, ncols=min(5, len(series)))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        return _render(fig, title)
+
+
+def bars(title: str, labels: Sequence[str], values: Sequence[int], xlabel: str) -> Chart:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(1, len(labels)) + 1.2))
+        ax.barh(labels, values, color="#5b7db1")
+        for y, v in enumerate(values):
+            ax.text(v, y, f" {v}", va="center")
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.invert_yaxis()
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        return _render(fig, title)
+
+
+def grouped_bars(title: str, categories: Sequence[str], years: dict[str, Sequence[int]]) -> Chart:
+    """Categories side by side for each year (this year against last)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=(7.5, 3.2))
+        width = 0.8 / max(1, len(years))
+        for i, (year, values) in enumerate(years.items()):
+            xs = [x + i * width for x in range(len(categories))]
+            ax.bar(xs, values, width=width, label=year)
+            for x, v in zip(xs, values, strict=True):
+                ax.text(x, v, str(v), ha="center", va="bottom")
+        ax.set_xticks([x + width * (len(years) - 1) / 2 for x in range(len(categories))], list(categories))
+        ax.set_title(title)
+        ax.set_ylabel("单位数")
+        ax.legend(frameon=False)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        return _render(fig, title)
