@@ -77,7 +77,7 @@ def stacked_bars(title: str, groups: Sequence[str], series: dict[str, Sequence[i
         ax.set_title(title)
         ax.set_xlabel("单位数")
         ax.invert_yaxis()
-        ax.legend(loc="lower right", frameon=False, ncols=min(5, len(series)))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.3 / len(groups)), frameon=False, ncols=5)
         ax.xaxis.get_major_locator().set_params(integer=True)
         return _render(fig, title)
 

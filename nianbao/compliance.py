@@ -69,8 +69,9 @@ class ComplianceRow:
 
     @property
     def could_not_check(self) -> bool:
-        """The portal did not answer: a status here is what the database knew before."""
-        return self.portal not in ("ok", "not_crawled")
+        """The portal did not answer (or was never read): a status here is what the database
+        knew before, and 「未发布」 would be said without having looked."""
+        return self.portal != "ok"
 
 
 def compliance_rows(

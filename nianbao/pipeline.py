@@ -139,9 +139,12 @@ def closest_agencies(agencies: list[Agency], ref: str, n: int = 3) -> list[Agenc
         for key in (a.code, a.name, *(a.short_names or [])):
             names.setdefault(key.lower(), a)
     picked: list[Agency] = []
-    for key in difflib.get_close_matches(ref.lower(), list(names), n=n * 3, cutoff=0.5):
-        if names[key] not in picked:
-            picked.append(names[key])
+    for cutoff in (0.8, 0.5):  # a typo matches one agency closely: name only that one
+        for key in difflib.get_close_matches(ref.lower(), list(names), n=n * 3, cutoff=cutoff):
+            if names[key] not in picked:
+                picked.append(names[key])
+        if picked:
+            return picked[:n]
     for a in agencies:  # a part of a name: 「应急」 is in 「湛河区应急管理局」
         if len(picked) < n and len(ref) >= 2 and a not in picked and (ref in a.name or ref in a.code):
             picked.append(a)

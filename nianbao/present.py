@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.table import Table
 
-from alerts.rules_zh import date_source_zh
 from nianbao.compliance import ComplianceRow
 from nianbao.localtime import zh_date
 from reports.checks.base import SEVERITY_ORDER, Finding, Severity
@@ -137,7 +136,7 @@ def compliance_table(rows: list[ComplianceRow], year: int, title: str | None = N
             r.agency,
             f"[{s}]{r.status_text}[/{s}]" if s else r.status_text,
             zh_date(r.deadline),
-            f"{zh_date(r.published_on)}（{date_source_zh(r.date_source)}）" if r.published_on else "—",
+            zh_date(r.published_on) if r.published_on else "—",
             str(r.errors),
             str(r.warnings),
             str(r.infos),

@@ -76,6 +76,7 @@ def problems(
     *,
     single: bool = True,
     allowed_words: Iterable[str] = (),
+    repeated_lines: bool = True,
 ) -> list[str]:
     """What a reader should not see in ``text``; [] when it is clean."""
     found: list[str] = []
@@ -109,7 +110,8 @@ def problems(
     repeated = [
         ln for ln, n in Counter(ln for ln in lines if len(ln) > 6 and set(ln) - set("=-|")).items() if n > 1
     ]
-    found += [f"line printed twice: {ln[:40]!r}" for ln in repeated]
+    if repeated_lines:  # a table (a report page) repeats a district in every row, rightly
+        found += [f"line printed twice: {ln[:40]!r}" for ln in repeated]
     if single:
         pairs = LABELLED.findall(body)
         values = Counter(v for _, v in pairs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Agency, Finding, Report
+from tests.alerts.office_text import assert_office_text
 from tests.e2e.conftest import AGENCY, BIN, RUN_NAME, YEAR, Stack
 
 pytestmark = pytest.mark.e2e
@@ -53,12 +55,64 @@ def test_recrawl_through_the_api_records_report_finding_alert_and_artifacts(
     assert table["type"] == "table"
     rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
     assert [r["单位"] for r in rows] == ["湛河区应急管理局"]
-    assert "TEXT-TABLE" in rows[0]["规则"] and rows[0]["状态"]
+    assert (
+        rows[0]["问题"] == "正文与表格数据核对"
+        and rows[0]["状态"] == "按时发布"
+        and rows[0]["门户"] == "正常"
+    )
+    assert table["description"] == "2024年度年报合规情况（湛河区应急管理局）"
     findings = artifacts[f"findings-{AGENCY}-{YEAR}"]
     assert findings["type"] == "markdown"
-    assert "TEXT-TABLE" in findings["data"] and f"]({stack.portal_url}" in findings["data"]
+    text = findings["data"]
+    assert "正文与表格数据核对" in text and f"]({stack.portal_url}" in text and "原文：「" in text
+    assert_office_text(text, single=False)  # no evidence key, rule codes only in the footer line
+    assert text.splitlines()[-1] == "—— 规则编号：TEXT-TABLE（供技术人员查阅）"
     progress = artifacts[f"progress-{AGENCY}-{YEAR}"]
     assert progress["type"] == "progress" and float(progress["data"]) == 100.0
+
+
+def test_a_mistyped_agency_fails_with_the_chinese_message_and_no_traceback(stack: Stack, recrawl_run) -> None:
+    """What the office sees in the UI after typing 「zhanhe-yinji」 in the Custom run form."""
+    import httpx
+    from prefect.deployments import run_deployment
+
+    run = run_deployment(
+        "recrawl-agency/manual",
+        parameters={"agency": "zhanhe-yinji", "year": YEAR},
+        timeout=120,
+        poll_interval=1,
+    )
+    assert run.state is not None and run.state.is_failed(), run.state
+    expected = "未找到单位“zhanhe-yinji”，您是不是要找：zhanhe-yingji（湛河区应急管理局）"
+    assert run.state.message == expected
+    text = ""
+    for _ in range(30):  # logs reach the server in batches, after the state
+        logs = httpx.post(
+            f"{stack.server.api_url}/logs/filter",
+            json={"logs": {"flow_run_id": {"any_": [str(run.id)]}}},
+            timeout=10,
+        ).json()
+        text = "\n".join(entry["message"] for entry in logs)
+        if "Finished in state" in text:
+            time.sleep(2)  # anything the engine logs after the state comes in the same second
+            logs = httpx.post(
+                f"{stack.server.api_url}/logs/filter",
+                json={"logs": {"flow_run_id": {"any_": [str(run.id)]}}},
+                timeout=10,
+            ).json()
+            text = "\n".join(entry["message"] for entry in logs)
+            break
+        time.sleep(1)
+    assert expected in text and "Traceback" not in text, text
+
+
+def test_the_custom_run_form_describes_the_parameters_in_chinese(stack: Stack) -> None:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("recrawl-agency/manual")
+    props = deployment.parameter_openapi_schema["properties"]
+    assert "单位代码" in props["agency"]["description"] and "报告年度" in props["year"]["description"]
 
 
 def test_host_concurrency_limit_exists_for_the_portal(stack: Stack, recrawl_run) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import AGENCY, REPO, RUN_NAME, YEAR, Stack
+from tests.e2e.conftest import AGENCY, BIN, REPO, RUN_NAME, YEAR, Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM_FLAGS = [
@@ -62,6 +63,19 @@ def _dom_with(url: str, needles: list[str], profile: Path, tries: int = 4) -> st
     return dom
 
 
+# What the findings artifact showed before evidence went through alerts/evidence.py.
+INTERNAL_KEYS = (
+    "依据：",
+    "table_value",
+    "row_label",
+    "column_label",
+    "offset=",
+    "phrase",
+    "cells=",
+    "[warning]",
+)
+
+
 def _artifact_id(api_url: str, key: str) -> str:
     body = {"artifacts": {"key": {"any_": [key]}}, "limit": 1, "offset": 0}
     response = httpx.post(f"{api_url}/artifacts/filter", json=body, timeout=10)
@@ -85,9 +99,18 @@ def test_ui_shows_the_run_and_its_compliance_artifact(stack: Stack, recrawl_run,
     assert key in key_dom and "年报合规情况" in key_dom and RUN_NAME in key_dom
     artifact_id = _artifact_id(stack.server.api_url, key)
     table_dom = _dom_with(
-        f"{ui}/artifacts/artifact/{artifact_id}", ["湛河区应急管理局", "TEXT-TABLE"], profile
+        f"{ui}/artifacts/artifact/{artifact_id}", ["湛河区应急管理局", "正文与表格数据核对"], profile
     )
-    assert "湛河区应急管理局" in table_dom and "TEXT-TABLE" in table_dom, table_dom[-1500:]
+    assert "湛河区应急管理局" in table_dom and "正文与表格数据核对" in table_dom, table_dom[-1500:]
+    assert "TEXT-TABLE" not in table_dom and ">ok<" not in table_dom
+
+    findings_id = _artifact_id(stack.server.api_url, f"findings-{AGENCY}-{YEAR}")
+    findings_dom = _dom_with(
+        f"{ui}/artifacts/artifact/{findings_id}", ["原文：「", "正文与表格数据核对"], profile
+    )
+    assert "原文：「" in findings_dom, findings_dom[-1500:]
+    for internal in INTERNAL_KEYS:
+        assert internal not in findings_dom, internal
 
     shot = tmp_path / "flow-run.png"
     result = _chrome([f"--screenshot={shot}", run_page], profile, budget_ms=12000)
@@ -95,3 +118,42 @@ def test_ui_shows_the_run_and_its_compliance_artifact(stack: Stack, recrawl_run,
     out = REPO / "test-output"
     out.mkdir(exist_ok=True)
     shutil.copy(shot, out / "prefect-ui-flow-run.png")
+
+
+def test_report_page_reads_as_the_office_reads_it(stack: Stack, recrawl_run, tmp_path: Path) -> None:
+    """`nianbao report --html` opened in Chromium: summary, 「截至」, charts drawn (as paths, no font
+    needed), links, and none of the program's inside in the text a person sees."""
+    from tests.alerts.office_text import assert_office_text
+
+    page = tmp_path / "report.html"
+    result = subprocess.run(
+        [
+            str(BIN / "nianbao"),
+            "report",
+            "--year",
+            str(YEAR),
+            "--html",
+            str(page),
+            "--xlsx",
+            str(tmp_path / "r.xlsx"),
+        ],
+        env=stack.env,
+        cwd=stack.root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    profile = tmp_path / "chromium-profile"
+    dom = _dom_with(page.as_uri(), ["截至", "概况"], profile)
+    assert "截至" in dom and "按时发布" in dom and "<svg" in dom
+    assert 'href="' + stack.portal_url in dom  # links to the reports
+    body = dom.split("<body>", 1)[1]
+    text = re.sub(r"<svg.*?</svg>", " ", body, flags=re.S)
+    assert_office_text(text, single=False, repeated_lines=False)
+    shot = tmp_path / "report.png"
+    _chrome([f"--screenshot={shot}", page.as_uri()], profile, budget_ms=4000)
+    out = REPO / "test-output"
+    out.mkdir(exist_ok=True)
+    if shot.exists():
+        shutil.copy(shot, out / "compliance-report.png")
