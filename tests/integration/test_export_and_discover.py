@@ -26,6 +26,7 @@ ROWS = [
         "meta:PubDate",
         warnings=1,
         rules=["LATE"],
+        report_url="http://www.zhanhe.gov.cn/ndbg/2025/0214/1.html",
     ),
     ComplianceRow(
         "开封市顺河回族区",
@@ -42,23 +43,80 @@ ROWS = [
 ]
 FINDINGS = [
     FindingLine(
-        "开封市顺河回族区", "顺河回族区教育局", "error", "MISSING", "截至今日未发现<报告>", "open", None
-    )
+        "开封市顺河回族区",
+        "顺河回族区教育局",
+        "error",
+        "MISSING",
+        "截至今日未发现<报告>",
+        "open",
+        None,
+        rule_title="未按期发布年报",
+        explanation="截至今日未发现<报告>",
+    ),
+    FindingLine(
+        "平顶山市湛河区",
+        "湛河区财政局",
+        "warning",
+        "LATE",
+        "逾期发布",
+        "open",
+        "http://www.zhanhe.gov.cn/ndbg/2025/0214/1.html",
+        rule_title="逾期发布年报",
+        explanation="2024年度报告于2025年2月14日发布，晚于法定期限14天",
+    ),
 ]
 
 
-def test_xlsx_has_a_sheet_per_district_and_a_findings_sheet(tmp_path: Path) -> None:
+def test_xlsx_summary_sheet_districts_and_findings_as_an_office_uses_them(tmp_path: Path) -> None:
     path = write_xlsx(ROWS, FINDINGS, 2024, tmp_path / "c.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["平顶山市湛河区", "开封市顺河回族区", "问题清单"]
-    assert [c.value for c in wb["平顶山市湛河区"][3]][:2] == ["湛河区财政局", "逾期14天"]
-    assert wb["问题清单"]["D2"].value == "MISSING"
+    assert wb.sheetnames == ["汇总", "平顶山市湛河区", "开封市顺河回族区", "问题清单"]
+    summary = wb["汇总"]
+    assert str(summary["A2"].value).startswith("截至") and "+00:00" not in str(summary["A2"].value)
+    figures = {r[0].value: r[1].value for r in summary.iter_rows(min_row=5) if r[0].value}
+    assert figures["登记单位"] == 2 and figures["逾期发布"] == 1 and figures["未发布"] == 1
+    assert summary._images, "the charts are on the summary sheet"
+    ws = wb["平顶山市湛河区"]
+    assert [c.value for c in ws[3]][:5] == [
+        "湛河区财政局",
+        "逾期14天",
+        "2025年1月31日",
+        "2025年2月14日",
+        "页面元数据中的发布时间",
+    ]
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
+    assert ws.column_dimensions["A"].width >= 20 and ws.column_dimensions["J"].width >= 20
+    link = ws.cell(row=3, column=11)
+    assert (
+        link.value == "打开年报" and link.hyperlink.target == "http://www.zhanhe.gov.cn/ndbg/2025/0214/1.html"
+    )
+    findings = wb["问题清单"]
+    assert [c.value for c in findings[1]] == ["区县", "单位", "级别", "检查项目", "说明", "状态", "年报链接"]
+    assert [c.value for c in findings[2]][:4] == [
+        "开封市顺河回族区",
+        "顺河回族区教育局",
+        "错误",
+        "未按期发布年报",
+    ]
+    assert findings["F2"].value == "待整改" and findings.freeze_panes == "A2" and findings.auto_filter.ref
+    assert findings["G3"].hyperlink.target.startswith("http://www.zhanhe.gov.cn/")
+    words = " ".join(str(c.value) for sheet in wb for row in sheet.iter_rows() for c in row if c.value)
+    for internal in ("meta:PubDate", "error", "warning", "open", "MISSING", "LATE", "not_crawled"):
+        assert internal not in words, internal
 
 
-def test_html_escapes_and_lists_everything(tmp_path: Path) -> None:
+def test_html_has_summary_charts_time_and_links_and_escapes(tmp_path: Path) -> None:
     text = write_html(ROWS, FINDINGS, 2024, tmp_path / "c.html").read_text(encoding="utf-8")
     assert "顺河回族区教育局" in text and "逾期14天" in text
     assert "&lt;报告&gt;" in text and "<报告>" not in text
+    assert "截至" in text and "概况" in text and text.count("<svg") >= 2
+    assert '<a href="http://www.zhanhe.gov.cn/ndbg/2025/0214/1.html">' in text
+    assert (
+        "<text" not in text.split("<h2>图表</h2>")[1].split("</figure>")[0]
+    )  # glyphs as paths: no font needed
+    body = text.split("<body>", 1)[1]
+    for internal in ("meta:PubDate", ">error<", ">open<", ">MISSING<"):
+        assert internal not in body, internal
 
 
 def test_discover_json_on_the_sample_portal() -> None:
@@ -93,5 +151,6 @@ def test_report_command_writes_both_files(tmp_path: Path, monkeypatch, sqlite_ur
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert load_workbook(tmp_path / "reports" / "compliance-2024.xlsx").sheetnames == ["问题清单"]
+    assert load_workbook(tmp_path / "reports" / "compliance-2024.xlsx").sheetnames == ["汇总", "问题清单"]
+    assert "截至" in result.output and "已写入" in result.output
     assert "合规情况" in (tmp_path / "reports" / "compliance-2024.html").read_text(encoding="utf-8")
