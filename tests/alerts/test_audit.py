@@ -56,9 +56,10 @@ def test_received_and_not_received_recipients(db_url: str, sink, tmp_path: Path,
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert f"#{ids['balance']}" in lines[0] and "状态：pending" in result.output
-    assert any("2025-02-05 17:00:00" in ln and "office" in ln for ln in lines)  # Asia/Shanghai
+    assert f"#{ids['balance']}" in lines[0] and "状态：待发送" in result.output
+    assert any("2025年2月5日 17:00" in ln and "/office" in ln for ln in lines)  # Asia/Shanghai
     assert any("未收到" in ln and "pds-zhanhe" in ln for ln in lines)
+    assert "pending" not in result.output and "+00:00" not in result.output
     assert missing.exit_code == 2 and "没有编号为 #999 的告警" in missing.output
 
 
