@@ -17,6 +17,7 @@ class RecipientStatus:
     label: str  # the redacted apprise URL, or why there is none
     tags: tuple[str, ...]
     sent_at: datetime | None  # None: not (yet) received
+    name: str | None = None  # the configured display name (``name:``)
 
 
 def delivery_status(session: Session, alert: Alert, cfg: AlertConfig | None) -> list[RecipientStatus]:
@@ -29,7 +30,7 @@ def delivery_status(session: Session, alert: Alert, cfg: AlertConfig | None) -> 
     out: list[RecipientStatus] = []
     configured = cfg.recipients_for(alert.tags or []) if cfg else []
     for r in configured:
-        out.append(RecipientStatus(r.label, tuple(sorted(r.tags)), delivered.get(r.rid)))
+        out.append(RecipientStatus(r.label, tuple(sorted(r.tags)), delivered.get(r.rid), r.name))
     known = {r.rid for r in configured}
     gone = "已不在当前配置中，" if cfg else ""
     for rid, at in delivered.items():

@@ -457,10 +457,9 @@ def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert number (
         console.print(alert.body)
         if cfg is None:
             console.print("（未配置提醒渠道：只列出已收到的接收方编号）")
-        names = {r.rid: r.name for r in cfg.recipients if r.name} if cfg is not None else {}
         for r in delivery_status(s, alert, cfg):
             when = zh_datetime(r.sent_at) if r.sent_at else "未收到"
-            console.print(f"  {when}　{names.get(r.rid, r.label)}")
+            console.print(f"  {when}　{r.name + '（' + r.label + '）' if r.name else r.label}")
 
 
 @alerts_app.command("test")
