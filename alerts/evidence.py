@@ -32,6 +32,7 @@ class Explanation:
     table: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None  # header, rows
     rule: str = ""  # for the footer line only
     notes: tuple[str, ...] = field(default_factory=tuple)
+    technical: str | None = None  # a server's or program's own words: the footer line, not the text
 
     def lines(self) -> list[str]:
         """Plain-text lines (the alert body stored in the database, the command line)."""
@@ -73,6 +74,8 @@ class Explanation:
 
 Renderer = Callable[[str, Mapping[str, Any], str], Explanation]
 RENDERERS: dict[str, Renderer] = {}
+# Rules whose findings are notes (status cannot_assess) by nature and still need their renderer.
+ANY_STATUS = {"UNREADABLE"}
 
 
 def renders(*rules: str) -> Callable[[Renderer], Renderer]:
@@ -96,7 +99,7 @@ def explain(
     anchor = ev.get("anchor")
     if isinstance(anchor, Mapping) and anchor.get("problem") == "rule_error":
         result = _rule_error(message, ev, status)
-    elif renderer is not None and status == "fail":
+    elif renderer is not None and (status == "fail" or rule in ANY_STATUS):
         try:
             result = renderer(message, ev, status)
         except (KeyError, TypeError, ValueError, ArithmeticError):
@@ -107,7 +110,7 @@ def explain(
     words = ev.get("sentence") or ev.get("quote")
     if quote is None and isinstance(words, str) and words.strip() and words.strip() not in result.text:
         quote = words.strip()  # the report's words are shown once, whichever renderer ran
-    return Explanation(result.text or message, quote, result.table, rule, result.notes)
+    return Explanation(result.text or message, quote, result.table, rule, result.notes, result.technical)
 
 
 # ---- shared pieces ------------------------------------------------------------------
@@ -264,7 +267,9 @@ def _stock_flow(message: str, ev: Mapping[str, Any], status: str) -> Explanation
 
 
 @renders("NUM-RANGE", "FEE-STATEMENT", "REGULATIONS-LEVEL", "OTHER-SHARE", "CARRY-OVER")
-@renders("SECTIONS", "TABLES", "OVERVIEW-LENGTH", "PARSE-ERROR", "MISSING", "LATE")
+@renders(
+    "SECTIONS", "TABLES", "OVERVIEW-LENGTH", "PARSE-ERROR", "MISSING", "LATE", "DUE-SOON", "UNVERIFIABLE"
+)
 def _message_says_it(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
     """The check's message already names the cells and figures once, in words."""
     return Explanation(message)
@@ -352,6 +357,27 @@ def _changed(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
         rows.append((cell_place(c), num(c.get("before")), num(c.get("after"))))
     table = (("改动的数字", "原为", "现为"), tuple(rows)) if rows else None
     return Explanation(text, None, table)
+
+
+_TECHNICAL = re.compile(r"[（(]([^（）()]*[A-Za-z]{3,}[^（）()]*)[）)]")
+
+
+def split_technical(text: str) -> tuple[str, str | None]:
+    """「报告文件无法获取（ConnectError: timed out）」 -> (「报告文件无法获取」, 「ConnectError: timed out」):
+    the server's or the program's own words go to the footer line for the technical reader."""
+    found = _TECHNICAL.findall(text)
+    if not found:
+        return text, None
+    return _TECHNICAL.sub("", text).strip("，。；： "), "；".join(found)
+
+
+@renders("UNREADABLE")
+def _unreadable(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
+    reason, technical = split_technical(str(ev["reason"]))
+    return Explanation(
+        f"找到了该年度报告，但无法读取其内容，报告未经检查：{reason}。原始文件已保存，请人工查看",
+        technical=technical,
+    )
 
 
 def _rule_error(message: str, ev: Mapping[str, Any], status: str) -> Explanation:

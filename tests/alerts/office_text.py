@@ -16,16 +16,17 @@ from typing import Any
 
 from reports import form as _form
 from reports.checks import RULES
+from reports.checks.monitor_rules import MONITOR_RULES
 
 URL = re.compile(r"https?://[^\s)<>\]\"'|]+|<https?://[^>]+>")
-FOOTER = re.compile(r"^\s*(?:——|<sub>)?\s*规则编号[：:].*$|^\s*——\s*技术信息[：:].*$", re.M)
+FOOTER = re.compile(r"^\s*——\s.*（供技术人员查阅）$|^\s*规则编号[：:].*（供技术人员查阅）$", re.M)
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|[+-]\d{2}:\d{2}\b|\bUTC\b")
 ENGLISH_WORDS = re.compile(
     r"\b(?:error|warning|info|open|ok|fail|cannot_assess|unreachable|blocked|not_crawled|None|True|False)\b"
 )
 LABELLED = re.compile(r"([\u4e00-\u9fff]{1,8})[：:]\s*([^\s，。；、（）]{1,40})")
-CODES = set(RULES) | {"MISSING", "LATE", "PARSE-ERROR", "UNREADABLE"}
+CODES = set(RULES) | {m.id for m in MONITOR_RULES} | {"PARSE-ERROR"}
 FORM_KEYS = (
     set(_form.SECTION_LABELS)
     | set(_form.TABLE2_ROW_LABELS)

@@ -20,6 +20,7 @@ from alerts.evidence import RENDERERS, explain
 from alerts.render import KINDS, DigestItem, render_body, render_digest, render_subject
 from alerts.rules_zh import EXTRA_RULE_TITLES, rule_title
 from reports.checks import RULES
+from reports.checks.monitor_rules import MONITOR_RULES
 
 from .office_text import assert_office_text, problems
 
@@ -37,6 +38,7 @@ BASE = {
 }
 REPORT_URL = "http://www.zhanhe.gov.cn/zwgk/ndbg/2025/0120/1234.html"
 LATE_URL = "http://www.zhanhe.gov.cn/zwgk/ndbg/2025/0214/1301.html"
+PDF_URL = "http://www.zhanhe.gov.cn/zwgk/ndbg/2025/0125/1288.pdf"
 KIND_PAYLOADS: dict[str, dict] = {
     "missing": {
         "deadline": "2025-01-31",
@@ -67,6 +69,14 @@ KIND_PAYLOADS: dict[str, dict] = {
         "url": "http://www.zhanhe.gov.cn/zwgk/ndbg/index.html",
     },
     "test": {"recipient": "湛河区政务公开办", "sent_at": "2026-12-01T23:59:00+00:00"},
+    "unverifiable": {
+        "phase": "overdue",
+        "outcome": "blocked",
+        "detail": "HTTP 403 from http://www.zhanhe.gov.cn/zwgk/ndbg/index.html (WAF challenge)",
+        "deadline": "2025-01-31",
+        "days_left": None,
+        "searched_urls": ["http://www.zhanhe.gov.cn/zwgk/ndbg/index.html"],
+    },
 }
 
 
@@ -93,6 +103,23 @@ def cases() -> list[tuple[str, str, dict]]:
         )
     )
     out += [(kind, kind, {**BASE, **payload}) for kind, payload in KIND_PAYLOADS.items()]
+    out.append(
+        (
+            "unverifiable-due-soon",
+            "unverifiable",
+            {
+                **BASE,
+                **KIND_PAYLOADS["unverifiable"],
+                "phase": "due_soon",
+                "days_left": 6,
+                "outcome": "unreachable",
+            },
+        )
+    )
+    out += [
+        (f"unreadable-{n}", "unreadable", finding_payload(f"unreadable-{n}-1"))
+        for n in ("fetch", "not-a-report")
+    ]
     return out
 
 
@@ -112,10 +139,14 @@ def check_snapshot(name: str, text: str) -> None:
 
 
 def test_every_rule_has_a_sample_and_a_renderer() -> None:
-    rules = set(RULES) | set(EXTRA_RULE_TITLES)
+    monitor = {m.id for m in MONITOR_RULES}
+    rules = set(RULES) | set(EXTRA_RULE_TITLES) | monitor
     assert rules <= set(RENDERERS), f"rules without a Chinese renderer: {sorted(rules - set(RENDERERS))}"
     sampled = {f["rule"] for f in FINDINGS.values()}
-    assert rules <= sampled, f"rules without a sample in fixtures/findings.json: {sorted(rules - sampled)}"
+    findings = rules - {"DUE-SOON", "UNVERIFIABLE"}  # these two are alerts only, never a finding row
+    assert findings <= sampled, (
+        f"rules without a sample in fixtures/findings.json: {sorted(findings - sampled)}"
+    )
 
 
 def test_every_kind_has_a_case() -> None:
@@ -124,7 +155,7 @@ def test_every_kind_has_a_case() -> None:
 
 @pytest.mark.parametrize(("name", "kind", "payload"), cases(), ids=[c[0] for c in cases()])
 def test_alert_in_every_format(name: str, kind: str, payload: dict) -> None:
-    severity = "error" if kind in {"finding", "missing"} else "info"
+    severity = "error" if kind in {"finding", "missing"} else "warning" if kind == "unverifiable" else "info"
     subject = render_subject(kind, severity, payload)
     text = render_body(kind, severity, payload, "text")
     md = render_body(kind, severity, payload, "md")
@@ -134,6 +165,8 @@ def test_alert_in_every_format(name: str, kind: str, payload: dict) -> None:
         assert_office_text(body, evidence)
     assert_office_text(subject, evidence)
     assert_office_text(html, evidence, single=False)
+    if kind == "unreadable":
+        assert "ConnectError" not in text.replace(text.splitlines()[-1], "")  # the error: footer only
     if kind in {"finding", "resolved"}:
         x = explain(payload["rule"], payload["message"], evidence, payload["status"])
         if x.text != payload["message"]:  # the sentence replaced the message: never both
@@ -175,6 +208,20 @@ def digest_items() -> list[DigestItem]:
         DigestItem(
             7, "health", "warning", "s", {**BASE, **KIND_PAYLOADS["health"], "agency_name": "湛河区民政局"}
         ),
+        DigestItem(
+            8,
+            "unverifiable",
+            "warning",
+            "s",
+            {**BASE, **KIND_PAYLOADS["unverifiable"], "agency_name": "湛河区教育局"},
+        ),
+        DigestItem(
+            9,
+            "unreadable",
+            "info",
+            "s",
+            {**finding_payload("unreadable-fetch-1"), "agency_name": "湛河区卫健委", "url": PDF_URL},
+        ),
     ]
     return a
 
@@ -185,7 +232,7 @@ def test_digest_in_every_format(fmt: str) -> None:
     subject, body = render_digest(items, "湛河区政务公开办", fmt)  # type: ignore[arg-type]
     evidence = [i.payload.get("evidence") for i in items]
     assert_office_text(body, evidence, single=False)
-    assert subject == "【政务公开监测】7条提醒（错误2条） — 湛河区政务公开办"
+    assert subject == "【政务公开监测】9条提醒（错误2条） — 湛河区政务公开办"
     shared = FINDINGS["text-table-2"]["evidence"]["sentence"]
     assert body.count(shared) == 1 and "原文同上" in body  # two findings of one sentence
     assert body.count(REPORT_URL) >= 1 and "湛河区财政局" in body
