@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from alerts.rules_zh import severity_rank
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
-from nianbao.deadline_watch import agency_verdict, report_url
+from nianbao.deadline_watch import agency_verdict
 from nianbao.deadlines import Status
 from nianbao.registry import RegistrySettings
 
@@ -83,7 +83,9 @@ def compliance_rows(
     query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)
     if agency_codes is not None:
         query = query.where(col(Agency.code).in_(agency_codes))
-    for agency, jur in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
+    pairs = session.exec(query.order_by(Jurisdiction.code, Agency.code)).all()
+    first_urls = first_report_urls(session, year, [a.id for a, _ in pairs])
+    for agency, jur in pairs:
         verdict = agency_verdict(session, agency, jur, year, now, rules)
         deadline = verdict.deadline
         text = STATUS_LABELS[verdict.status]
@@ -117,10 +119,28 @@ def compliance_rows(
                 infos=sum(f.severity == "info" for f in findings),
                 portal=crawl.outcome if crawl else "not_crawled",
                 rules=sorted({f.rule for f in findings}),
-                report_url=report_url(session, agency.id, year) if verdict.published_on else None,
+                report_url=first_urls.get(agency.id) if verdict.published_on else None,
             )
         )
     return rows
+
+
+def first_report_urls(session: Session, year: int, agency_ids: list[int | None]) -> dict[int, str]:
+    """The address of each agency's first version of the year's report, in one query (the link
+    a compliance row gives)."""
+    from models.tables import Report
+
+    out: dict[int, str] = {}
+    if not agency_ids:
+        return out
+    rows = session.exec(
+        select(Report.agency_id, Report.url)
+        .where(Report.year == year, col(Report.agency_id).in_(agency_ids))
+        .order_by(col(Report.version).desc())
+    ).all()
+    for agency_id, url in rows:  # the lowest version is seen last and wins
+        out[agency_id] = url
+    return out
 
 
 def finding_lines(session: Session, year: int) -> list:

@@ -50,7 +50,7 @@ KIND_PAYLOADS: dict[str, dict] = {
     "late": {
         "deadline": "2025-01-31",
         "published_at": "2025-02-14",
-        "published_at_source": "页面元数据中的发布时间",
+        "published_at_source": "页面元数据标注的发布时间",
         "delay_days": 14,
         "url": REPORT_URL,
     },

@@ -59,6 +59,13 @@ def test_demo_shows_every_alert_kind_and_the_seed_findings(demo) -> None:
         assert needle in received
     text = console.export_text()
     assert "合规情况" in text and "湛河区应急管理局" in text
+    assert "本次巡检 7 个单位" in text and "提醒：已发送" in text  # sentences, not the stats dict
+    assert "{'" not in text and "[warning]" not in text and "YEAR-PLAN：" not in text
+    assert "nianbao serve --demo" in text  # the next step the README describes
+    # the alerts name their recipients by the names the demo config gives, never by tags
+    titles = [str(m.get("title", "")) for m in out["received"]]
+    assert any("政务公开办" in t for t in titles if t.startswith("【政务公开监测】")), titles
+    assert not any(t.endswith((" — office", " — pds-zhanhe")) for t in titles), titles
 
 
 def test_second_cycle_over_unchanged_portal_adds_nothing(demo) -> None:

@@ -82,7 +82,7 @@ def test_xlsx_summary_sheet_districts_and_findings_as_an_office_uses_them(tmp_pa
         "逾期14天",
         "2025年1月31日",
         "2025年2月14日",
-        "页面元数据中的发布时间",
+        "页面元数据标注的发布时间",
     ]
     assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
     assert ws.column_dimensions["A"].width >= 20 and ws.column_dimensions["J"].width >= 20
