@@ -76,8 +76,12 @@ INTERNAL_KEYS = (
 )
 
 
-def _artifact_id(api_url: str, key: str) -> str:
-    body = {"artifacts": {"key": {"any_": [key]}}, "limit": 1, "offset": 0}
+def _artifact_id(api_url: str, key: str, flow_run_id: object = None) -> str:
+    """The artifact of that key (of that flow run: later runs publish the same key)."""
+    where: dict = {"key": {"any_": [key]}}
+    if flow_run_id is not None:
+        where["flow_run_id"] = {"any_": [str(flow_run_id)]}
+    body = {"artifacts": where, "limit": 1, "offset": 0}
     response = httpx.post(f"{api_url}/artifacts/filter", json=body, timeout=10)
     response.raise_for_status()
     return response.json()[0]["id"]
@@ -104,7 +108,7 @@ def test_ui_shows_the_run_and_its_compliance_artifact(stack: Stack, recrawl_run,
     assert "湛河区应急管理局" in table_dom and "正文与表格数据核对" in table_dom, table_dom[-1500:]
     assert "TEXT-TABLE" not in table_dom and ">ok<" not in table_dom
 
-    findings_id = _artifact_id(stack.server.api_url, f"findings-{AGENCY}-{YEAR}")
+    findings_id = _artifact_id(stack.server.api_url, f"findings-{AGENCY}-{YEAR}", recrawl_run.id)
     findings_dom = _dom_with(
         f"{ui}/artifacts/artifact/{findings_id}", ["原文：「", "正文与表格数据核对"], profile
     )
