@@ -229,31 +229,28 @@ def _t3_balance(message: str, ev: Mapping[str, Any], status: str) -> Explanation
     )
 
 
+def _sum_says(where: str, parts: str, ev: Mapping[str, Any], total: str = "“总计”填") -> Explanation:
+    """「{where}：{parts} = 26，“总计”填 27，相差 1」: the sum, what the report filled in, the gap."""
+    return Explanation(
+        f"{where}：{parts} = {num(ev['expected'])}，{total} {num(ev['actual'])}，相差 {_abs(ev['difference'])}"
+    )
+
+
 @renders("T3-OUTCOME-SUM")
 def _t3_outcome_sum(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
-    n = len(ev["cells"])
-    return Explanation(
-        f"表三“{ev['column_label']}”列：{n}项办理结果之和为 {num(ev['expected'])}，"
-        f"“总计”填 {num(ev['actual'])}，相差 {_abs(ev['difference'])}"
-    )
+    return _sum_says(f"表三“{ev['column_label']}”列", f"{len(ev['cells'])}项办理结果之和", ev)
 
 
 @renders("T3-ROW-SUM")
 def _t3_row_sum(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
     parts = _plus([(c["column_label"], c["value"]) for c in ev["cells"]])
-    return Explanation(
-        f"表三“{short(ev['row_label'])}”行：{parts} = {num(ev['expected'])}，"
-        f"“总计”列填 {num(ev['actual'])}，相差 {_abs(ev['difference'])}"
-    )
+    return _sum_says(f"表三“{short(ev['row_label'])}”行", parts, ev, "“总计”列填")
 
 
 @renders("T4-SUM")
 def _t4_sum(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
     parts = _plus([(c["cell_label"], c["value"]) for c in ev["cells"]])
-    return Explanation(
-        f"表四“{ev['group_label']}”：{parts} = {num(ev['expected'])}，"
-        f"“总计”填 {num(ev['actual'])}，相差 {_abs(ev['difference'])}"
-    )
+    return _sum_says(f"表四“{ev['group_label']}”", parts, ev)
 
 
 @renders("STOCK-FLOW")

@@ -112,6 +112,13 @@ def report_summary(rows: list[ComplianceRow], findings: list[FindingLine]) -> Su
     )
 
 
+def _summaries(
+    rows: list[ComplianceRow], findings: list[FindingLine], previous: list[ComplianceRow] | None
+) -> tuple[Summary, Summary | None]:
+    """This year's summary and, when last year has rows, last year's (for the comparison chart)."""
+    return report_summary(rows, findings), (report_summary(previous, []) if previous else None)
+
+
 def make_charts(summary: Summary, previous: Summary | None, year: int) -> tuple[list, str | None]:
     """(charts, why none) — see nianbao/charts.py for the font rule."""
     from nianbao import charts
@@ -189,8 +196,7 @@ def write_xlsx(
     path: Path,
     previous: list[ComplianceRow] | None = None,
 ) -> Path:
-    summary = report_summary(rows, findings)
-    before = report_summary(previous, []) if previous else None
+    summary, before = _summaries(rows, findings, previous)
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
@@ -268,8 +274,7 @@ def write_html(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
-    summary = report_summary(rows, findings)
-    before = report_summary(previous, []) if previous else None
+    summary, before = _summaries(rows, findings, previous)
     charts, why = make_charts(summary, before, year)
     by_district: dict[str, list[ComplianceRow]] = defaultdict(list)
     for r in rows:

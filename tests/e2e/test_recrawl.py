@@ -71,9 +71,17 @@ def test_recrawl_through_the_api_records_report_finding_alert_and_artifacts(
     assert progress["type"] == "progress" and float(progress["data"]) == 100.0
 
 
+def _run_logs(api_url: str, run_id: object) -> str:
+    import httpx
+
+    logs = httpx.post(
+        f"{api_url}/logs/filter", json={"logs": {"flow_run_id": {"any_": [str(run_id)]}}}, timeout=10
+    ).json()
+    return "\n".join(entry["message"] for entry in logs)
+
+
 def test_a_mistyped_agency_fails_with_the_chinese_message_and_no_traceback(stack: Stack, recrawl_run) -> None:
     """What the office sees in the UI after typing 「zhanhe-yinji」 in the Custom run form."""
-    import httpx
     from prefect.deployments import run_deployment
 
     run = run_deployment(
@@ -87,20 +95,10 @@ def test_a_mistyped_agency_fails_with_the_chinese_message_and_no_traceback(stack
     assert run.state.message == expected
     text = ""
     for _ in range(30):  # logs reach the server in batches, after the state
-        logs = httpx.post(
-            f"{stack.server.api_url}/logs/filter",
-            json={"logs": {"flow_run_id": {"any_": [str(run.id)]}}},
-            timeout=10,
-        ).json()
-        text = "\n".join(entry["message"] for entry in logs)
+        text = _run_logs(stack.server.api_url, run.id)
         if "Finished in state" in text:
             time.sleep(2)  # anything the engine logs after the state comes in the same second
-            logs = httpx.post(
-                f"{stack.server.api_url}/logs/filter",
-                json={"logs": {"flow_run_id": {"any_": [str(run.id)]}}},
-                timeout=10,
-            ).json()
-            text = "\n".join(entry["message"] for entry in logs)
+            text = _run_logs(stack.server.api_url, run.id)
             break
         time.sleep(1)
     assert expected in text and "Traceback" not in text, text
