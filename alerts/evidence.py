@@ -229,16 +229,18 @@ def _t3_balance(message: str, ev: Mapping[str, Any], status: str) -> Explanation
     )
 
 
-def _sum_says(where: str, parts: str, ev: Mapping[str, Any], total: str = "“总计”填") -> Explanation:
+def _sum_says(
+    where: str, parts: str, ev: Mapping[str, Any], total: str = "“总计”填", equals: str = " = "
+) -> Explanation:
     """「{where}：{parts} = 26，“总计”填 27，相差 1」: the sum, what the report filled in, the gap."""
     return Explanation(
-        f"{where}：{parts} = {num(ev['expected'])}，{total} {num(ev['actual'])}，相差 {_abs(ev['difference'])}"
+        f"{where}：{parts}{equals}{num(ev['expected'])}，{total} {num(ev['actual'])}，相差 {_abs(ev['difference'])}"
     )
 
 
 @renders("T3-OUTCOME-SUM")
 def _t3_outcome_sum(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
-    return _sum_says(f"表三“{ev['column_label']}”列", f"{len(ev['cells'])}项办理结果之和", ev)
+    return _sum_says(f"表三“{ev['column_label']}”列", f"{len(ev['cells'])}项办理结果之和", ev, equals="为 ")
 
 
 @renders("T3-ROW-SUM")
