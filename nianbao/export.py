@@ -37,7 +37,7 @@ WIDTHS = (30, 14, 16, 16, 26, 7, 7, 7, 18, 40, 16)
 FINDING_HEADERS = ("区县", "单位", "级别", "检查项目", "说明", "状态", "年报链接")
 FINDING_WIDTHS = (18, 30, 8, 22, 90, 10, 16)
 FILLS = {"missing": "F8CBAD", "late": "FFE699", "on_time": "C6EFCE", "unverifiable": "D9D9D9"}
-CATEGORIES = ("按时发布", "逾期发布", "未发布", "无法检查", "未到期")
+CATEGORIES = ("按时发布", "逾期发布", "未发布", "无法核实", "未到期")
 LINK_TEXT = "打开年报"
 
 
@@ -64,13 +64,13 @@ class FindingLine:
 
 def category(r: ComplianceRow) -> str:
     """Which of the summary's five a row is: a portal that could not be read leaves an agency
-    「无法检查」 unless a report was already found (its date stands)."""
+    「无法核实」 unless a report was already found (its date stands)."""
     if r.status.value == "on_time":
         return "按时发布"
     if r.status.value == "late":
         return "逾期发布"
-    if r.could_not_check:
-        return "无法检查"
+    if r.could_not_check or r.status.value == "unverifiable":
+        return "无法核实"
     if r.status.value == "missing":
         return "未发布"
     return "未到期"

@@ -75,6 +75,7 @@ def test_xlsx_summary_sheet_districts_and_findings_as_an_office_uses_them(tmp_pa
     assert str(summary["A2"].value).startswith("截至") and "+00:00" not in str(summary["A2"].value)
     figures = {r[0].value: r[1].value for r in summary.iter_rows(min_row=5) if r[0].value}
     assert figures["登记单位"] == 2 and figures["逾期发布"] == 1 and figures["未发布"] == 1
+    assert figures["无法核实"] == 0
     assert summary._images, "the charts are on the summary sheet"
     ws = wb["平顶山市湛河区"]
     assert [c.value for c in ws[3]][:5] == [
@@ -154,3 +155,23 @@ def test_report_command_writes_both_files(tmp_path: Path, monkeypatch, sqlite_ur
     assert load_workbook(tmp_path / "reports" / "compliance-2024.xlsx").sheetnames == ["汇总", "问题清单"]
     assert "截至" in result.output and "已写入" in result.output
     assert "合规情况" in (tmp_path / "reports" / "compliance-2024.html").read_text(encoding="utf-8")
+
+
+def test_the_summary_never_says_unpublished_without_having_looked() -> None:
+    """「未发布」 only for an agency whose columns were read; one never read, unreachable or not read
+    in full is 「无法核实」; a report already found keeps its date whatever the portal does now."""
+    from nianbao.export import category
+
+    def row(status: Status, portal: str) -> ComplianceRow:
+        return ComplianceRow("区", "c", "单位", status, "", "2025-01-31", None, None, portal=portal)
+
+    cases = {
+        (Status.ON_TIME, "unreachable"): "按时发布",
+        (Status.LATE, "blocked"): "逾期发布",
+        (Status.MISSING, "ok"): "未发布",
+        (Status.MISSING, "unreachable"): "无法核实",
+        (Status.MISSING, "not_crawled"): "无法核实",
+        (Status.UNVERIFIABLE, "ok"): "无法核实",
+        (Status.PENDING, "ok"): "未到期",
+    }
+    assert {k: category(row(*k)) for k in cases} == cases
