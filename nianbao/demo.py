@@ -88,7 +88,7 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
         json.dumps({"portal_port": portal.port, "sink_port": sink.port, "year": DEMO_YEAR}), encoding="utf-8"
     )
     try:
-        console.print(f"示例门户：{portal.base_url}　告警接收端：{sink.url}")
+        console.print(f"示例门户：{portal.base_url}　提醒接收端：{sink.http_url}")
         write_demo_files(root, portal.base_url, sink.url)
         migrate(settings.db_url)
         with session_scope(settings.db_url) as s:
@@ -120,7 +120,7 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
                 console.print(f"  {agency.name}［{sev}］{rule_title(finding.rule)}：{x.text}")
         received = sink.messages
         console.print(
-            f"\n[bold]告警接收端收到 {len(received)} 条消息[/bold]（{root / 'alerts-received.jsonl'}）："
+            f"\n[bold]提醒接收端收到 {len(received)} 条消息[/bold]（{root / 'alerts-received.jsonl'}）："
         )
         for message in received:
             console.print(f"  ── {message.get('title', '')}")

@@ -22,6 +22,8 @@ from reports.form import (
 )
 from reports.model import ParsedReport
 
+FORM_ZH = {"F2021": "国办公开办函〔2021〕30号格式", "F2019": "国办公开办函〔2019〕60号格式"}
+INPUT_ZH = {"text": "纯文本", "html": "网页", "pdf": "PDF 文件", "docx": "Word 文件", "image": "图片"}
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 
@@ -33,8 +35,8 @@ def _fmt(value: object) -> str:
 def print_report(console: Console, report: ParsedReport) -> None:
     console.print(f"[bold]{report.title or '（未识别标题）'}[/bold]")
     console.print(
-        f"单位：{report.agency or '?'}　年度：{report.year or '?'}　格式：{report.form.value}　"
-        f"来源形式：{report.input_kind}"
+        f"单位：{report.agency or '?'}　年度：{report.year or '?'}　"
+        f"格式：{FORM_ZH.get(report.form.value, '未能识别')}　来源形式：{INPUT_ZH.get(report.input_kind, report.input_kind)}"
     )
     present = "、".join(k for k, s in report.sections.items() if s.present) or "无"
     console.print(f"识别到的部分：{present}")
