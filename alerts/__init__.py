@@ -4,7 +4,7 @@ See docs/alerts.md for the delivery guarantees and the recipient URLs offices us
 
 from alerts.config import ConfigError, load_config, write_demo_config
 from alerts.deliver import DeliveryReport, deliver_pending, send_test_message
-from alerts.outbox import enqueue, list_alerts, reminder_due
+from alerts.outbox import enqueue, list_alerts
 from alerts.sink import start_webhook_sink
 
 __all__ = [
@@ -14,7 +14,6 @@ __all__ = [
     "enqueue",
     "list_alerts",
     "load_config",
-    "reminder_due",
     "send_test_message",
     "start_webhook_sink",
     "write_demo_config",

@@ -35,6 +35,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from alerts.config import AlertConfig, Recipient, load_config, make_asset, schema_of
+from alerts.kinds import KINDS
 from alerts.limits import ChannelLimit, limit_for
 from alerts.outbox import as_utc, list_alerts, now_utc
 from alerts.receipts import capture, service_error
@@ -58,7 +59,6 @@ log = logging.getLogger(__name__)
 CRASH_ENV = "NIANBAO_ALERTS_CRASH_AT"  # tests only: after_claim | after_send | after_mark
 CRASH_STEPS = ("after_claim", "after_send", "after_mark")
 SessionFactory = Callable[[], Session]
-_SUCCESS_KINDS = {"published", "resolved", "health_recovered"}
 
 
 def _crash_point(step: str) -> None:
@@ -256,7 +256,7 @@ def _notify_type(severities: Sequence[str], kinds: Sequence[str]) -> NotifyType:
         return NotifyType.FAILURE
     if worst == 1:
         return NotifyType.WARNING
-    if kinds and all(k in _SUCCESS_KINDS for k in kinds):
+    if kinds and all(k in KINDS and KINDS[k].good_news for k in kinds):
         return NotifyType.SUCCESS
     return NotifyType.INFO
 

@@ -2,21 +2,20 @@
 
 ``enqueue`` only adds to the caller's session; the caller commits the alert together with its
 finding or deadline event, so either both exist or neither does. The unique ``dedup_key`` makes a
-re-run that sees the same event a no-op."""
+re-run that sees the same event a no-op; each kind's key is declared in alerts/kinds.py."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from alerts.render import render_body, render_subject
 from alerts.rules_zh import rule_title
-from models.tables import Agency, Alert, Finding, Jurisdiction
+from models.tables import Agency, Alert, Jurisdiction
 
 
 def now_utc() -> datetime:
@@ -29,77 +28,6 @@ def as_utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
     return dt.replace(tzinfo=UTC) if dt.utcoffset() is None else dt.astimezone(UTC)
-
-
-# ---- dedup keys -------------------------------------------------------------------
-
-
-def finding_content_hash(finding: Finding) -> str:
-    """What the recipient reads of a finding: when this changes, the finding is news again."""
-    blob = json.dumps(
-        [finding.rule, finding.severity, finding.status, finding.message, finding.evidence],
-        sort_keys=True,
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:12]
-
-
-def finding_key(finding: Finding) -> str:
-    """``finding:<id>:<fingerprint>:<content>``; a changed message/evidence gives a new key."""
-    return f"finding:{finding.id}:{finding.fingerprint}:{finding_content_hash(finding)}"
-
-
-def resolved_key(finding: Finding) -> str:
-    return f"resolved:{finding.id}:{finding.fingerprint}"
-
-
-def missing_key(agency_code: str, year: int) -> str:
-    return f"missing:{agency_code}:{year}"
-
-
-def late_key(agency_code: str, year: int) -> str:
-    return f"late:{agency_code}:{year}"
-
-
-def published_key(agency_code: str, year: int) -> str:
-    return f"published:{agency_code}:{year}"
-
-
-def health_key(agency_code: str, since: datetime) -> str:
-    """One ``health`` alert per outage episode, identified by when the episode began."""
-    return f"health:{agency_code}:{since:%Y%m%dT%H%M%S}"
-
-
-def health_recovered_key(agency_code: str, since: datetime) -> str:
-    return f"health_recovered:{agency_code}:{since:%Y%m%dT%H%M%S}"
-
-
-def reminder_due(
-    session: Session,
-    finding: Finding,
-    *,
-    interval: timedelta | None,
-    now: datetime | None = None,
-) -> str | None:
-    """The dedup key to enqueue under if ``finding`` should be announced now, else None.
-
-    Never re-sent unless it changed (new content hash -> new base key, due at once) or
-    ``interval`` passed since the last alert for the same content (key ``...:r<n>``).
-    ``interval=None`` disables reminders."""
-    base = finding_key(finding)
-    rows = session.exec(
-        select(Alert).where((col(Alert.dedup_key) == base) | col(Alert.dedup_key).startswith(base + ":r"))
-    ).all()
-    if not rows:
-        return base
-    if interval is None:
-        return None
-    now = as_utc(now) or now_utc()
-    last = max(as_utc(a.created_at) for a in rows)
-    if last + interval > now:
-        return None
-    return f"{base}:r{len(rows)}"
 
 
 # ---- payloads ---------------------------------------------------------------------
@@ -115,30 +43,6 @@ def agency_fields(session: Session, agency: Agency | None) -> dict[str, Any]:
         out["district_code"] = jur.code
         out["district_name"] = jur.name
     return out
-
-
-def finding_payload(finding: Finding, *, url: str | None = None, report_title: str | None = None) -> dict:
-    """The payload for a ``finding`` (or ``resolved``) alert from a Finding row."""
-    return {
-        "rule": finding.rule,
-        "rule_title": rule_title(finding.rule),
-        "message": finding.message,
-        "evidence": dict(finding.evidence or {}),
-        "status": finding.status,
-        "fingerprint": finding.fingerprint,
-        "url": url,
-        "report_title": report_title,
-    }
-
-
-def default_tags(session: Session, agency: Agency | None, extra: Iterable[str] = ("office",)) -> list[str]:
-    """``office`` + the agency's district code + the agency code: the usual routing."""
-    tags = list(extra)
-    f = agency_fields(session, agency)
-    for key in ("district_code", "agency_code"):
-        if f.get(key) and f[key] not in tags:
-            tags.append(f[key])
-    return tags
 
 
 # ---- enqueue ----------------------------------------------------------------------

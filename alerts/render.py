@@ -13,23 +13,13 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, Undefined
 
 from alerts.evidence import Explanation, explain
-from alerts.rules_zh import KIND_ZH, SEVERITY_RANK, SEVERITY_ZH, rule_title
+from alerts.kinds import KINDS as ALERT_KINDS
+from alerts.kinds import kind_title
+from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH, rule_title
 from nianbao.localtime import zh_date, zh_datetime
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-KINDS = (
-    "finding",
-    "missing",
-    "late",
-    "published",
-    "due_soon",
-    "resolved",
-    "health",
-    "health_recovered",
-    "unverifiable",
-    "unreadable",
-    "test",
-)
+KINDS = tuple(ALERT_KINDS)  # every kind with its templates (alerts/kinds.py)
 Fmt = Literal["text", "md"]
 
 OUTCOME_ZH = {
@@ -84,7 +74,7 @@ def _context(kind: str, severity: str, payload: Mapping[str, Any]) -> dict[str, 
     who = p.get("agency_name") or p.get("agency_code") or "（未知单位）"
     return {
         "kind": kind,
-        "kind_zh": KIND_ZH.get(kind, kind),
+        "kind_zh": kind_title(kind),
         "p": p,
         "who": who,
         "sev_zh": SEVERITY_ZH.get(severity, severity),

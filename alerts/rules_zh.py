@@ -20,19 +20,6 @@ def severity_rank(severity: str) -> int:
     return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
-KIND_ZH: dict[str, str] = {
-    "finding": "年报问题",
-    "missing": "未发布",
-    "late": "逾期发布",
-    "published": "已发布",
-    "due_soon": "即将到期",
-    "resolved": "问题已整改",
-    "health": "无法检查",
-    "health_recovered": "恢复检查",
-    "unverifiable": "无法核实",
-    "unreadable": "无法读取",
-    "test": "测试消息",
-}
 
 
 def rule_title(rule: str | None) -> str:

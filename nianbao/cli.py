@@ -406,7 +406,7 @@ def alerts_list() -> None:
     from alerts.outbox import list_alerts
 
     _prepare_db()
-    from alerts.rules_zh import KIND_ZH
+    from alerts.kinds import kind_title
 
     table = Table(title="待发送和发送失败的提醒")
     table.add_column("编号", no_wrap=True)
@@ -417,7 +417,7 @@ def alerts_list() -> None:
         for a in alerts:
             table.add_row(
                 f"#{a.id}",
-                KIND_ZH.get(a.kind, a.kind),
+                kind_title(a.kind),
                 ALERT_STATE_LABELS.get(a.state, a.state),
                 f"{a.attempts} 次",
                 a.subject,
@@ -444,12 +444,12 @@ def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert number (
         alert = s.get(Alert, alert_id)
         if alert is None:
             _fail(f"没有编号为 #{alert_id} 的告警")
-        from alerts.rules_zh import KIND_ZH
+        from alerts.kinds import kind_title
         from nianbao.localtime import zh_datetime
 
         console.print(f"[bold]提醒编号 #{alert.id}[/bold]　{alert.subject}")
         console.print(
-            f"类型：{KIND_ZH.get(alert.kind, alert.kind)}　状态：{ALERT_STATE_LABELS.get(alert.state, alert.state)}"
+            f"类型：{kind_title(alert.kind)}　状态：{ALERT_STATE_LABELS.get(alert.state, alert.state)}"
             f"　已尝试：{alert.attempts} 次"
         )
         if alert.last_error:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from alerts import kinds
 from alerts.outbox import enqueue
 from alerts.rules_zh import date_source_zh
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report
@@ -217,7 +218,7 @@ def check_agency_deadline(
     if verdict.status in (Status.ON_TIME, Status.LATE):
         for row in open_missing:
             resolve_finding(
-                session, row, agency=agency, jurisdiction=jurisdiction, kind="published", extra=fields
+                session, row, agency=agency, jurisdiction=jurisdiction, kind=kinds.PUBLISHED, extra=fields
             )
     rule = {Status.MISSING: "MISSING", Status.LATE: "LATE"}.get(verdict.status)
     if rule and not (rule == "MISSING" and open_missing):
@@ -235,11 +236,11 @@ def check_agency_deadline(
     if verdict.status == Status.DUE_SOON:
         enqueue(
             session,
-            kind="due_soon",
-            dedup_key=f"due_soon:{agency.code}:{year}",
+            kind=kinds.DUE_SOON.name,
+            dedup_key=kinds.DUE_SOON.dedup_key(agency=agency.code, year=year),
             agency=agency,
             year=year,
-            severity="info",
+            severity=kinds.DUE_SOON.severity,
             tags=alert_tags(agency, jurisdiction),
             payload=agency_payload(agency, jurisdiction, year)
             | {
@@ -267,11 +268,13 @@ def _announce_unverifiable(
         return
     enqueue(
         session,
-        kind="unverifiable",
-        dedup_key=f"unverifiable:{agency.code}:{year}:{verdict.phase}:{episode}",
+        kind=kinds.UNVERIFIABLE.name,
+        dedup_key=kinds.UNVERIFIABLE.dedup_key(
+            agency=agency.code, year=year, phase=verdict.phase, episode=episode
+        ),
         agency=agency,
         year=year,
-        severity="warning",
+        severity=kinds.UNVERIFIABLE.severity,
         tags=alert_tags(agency, jurisdiction),
         payload=agency_payload(agency, jurisdiction, year)
         | {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from alerts import kinds
 from alerts.outbox import enqueue
 from models.tables import Agency, AgencyCrawl, Alert, Jurisdiction
 from nianbao.record import alert_tags
@@ -53,11 +54,11 @@ def record_health(
         first = failing[-1]
         alert = enqueue(
             session,
-            kind="health",
-            dedup_key=f"health:{agency.code}:{first.id}",
+            kind=kinds.HEALTH.name,
+            dedup_key=kinds.HEALTH.dedup_key(agency=agency.code, episode=first.id),
             agency=agency,
             year=None,
-            severity="warning",
+            severity=kinds.HEALTH.severity,
             tags=alert_tags(agency, jurisdiction),
             payload=base
             | {
@@ -71,15 +72,17 @@ def record_health(
     if crawls[0].outcome in FAILED:
         return None
     previous = _episode(crawls[1:])
-    if len(previous) >= alert_after and _announced(session, f"health:{agency.code}:{previous[-1].id}"):
+    if len(previous) >= alert_after and _announced(
+        session, kinds.HEALTH.dedup_key(agency=agency.code, episode=previous[-1].id)
+    ):
         first = previous[-1]
         alert = enqueue(
             session,
-            kind="health_recovered",
-            dedup_key=f"health_recovered:{agency.code}:{first.id}",
+            kind=kinds.HEALTH_RECOVERED.name,
+            dedup_key=kinds.HEALTH_RECOVERED.dedup_key(agency=agency.code, episode=first.id),
             agency=agency,
             year=None,
-            severity="info",
+            severity=kinds.HEALTH_RECOVERED.severity,
             tags=alert_tags(agency, jurisdiction),
             payload=base
             | {"failures": len(previous), "recovered_at": crawls[0].at.isoformat(timespec="minutes")},

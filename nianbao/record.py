@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from alerts import kinds
+from alerts.kinds import KINDS, AlertKind
 from alerts.outbox import enqueue
 from models.tables import Agency, Document, Finding, Jurisdiction, Report, utcnow
 from nianbao.deadlines import SHANGHAI
@@ -32,14 +34,14 @@ DEADLINE_RULES = frozenset({"MISSING", "LATE"})
 RESOLVABLE_STATES = ("open", "confirmed")
 
 
-def _alert_kind(finding: CheckFinding) -> str | None:
+def _alert_kind(finding: CheckFinding) -> AlertKind | None:
     """The alert a new finding gives: its own kind for deadlines and 「无法读取」, `finding` for
     a real one, none for a check's 「无法核验」 note."""
     if finding.rule in DEADLINE_RULES:
-        return finding.rule.lower()
+        return KINDS[finding.rule.lower()]
     if finding.rule == UNREADABLE:
-        return "unreadable"
-    return "finding" if finding.status == STATUS_FAIL else None
+        return kinds.UNREADABLE
+    return kinds.FINDING if finding.status == STATUS_FAIL else None
 
 
 def alert_tags(agency: Agency, jurisdiction: Jurisdiction) -> list[str]:
@@ -262,11 +264,11 @@ def upsert_finding(
     if fresh and alert and kind is not None:
         enqueue(
             session,
-            kind=kind,
-            dedup_key=f"finding:{row.id}:{now.isoformat()}",  # one key per opening of the finding
+            kind=kind.name,
+            dedup_key=kind.dedup_key(finding_id=row.id, opened_at=now.isoformat()),
             agency=agency,
             year=year,
-            severity=row.severity,
+            severity=kind.severity or row.severity,
             tags=alert_tags(agency, jurisdiction),
             payload=_finding_payload(agency, jurisdiction, year, row, report.url if report else None)
             | (extra_payload or {}),
@@ -281,7 +283,7 @@ def resolve_finding(
     *,
     agency: Agency,
     jurisdiction: Jurisdiction,
-    kind: str = "resolved",
+    kind: AlertKind = kinds.RESOLVED,
     extra: dict[str, Any] | None = None,
     announce: bool = True,
     note: str | None = None,
@@ -302,11 +304,11 @@ def resolve_finding(
     payload = _finding_payload(agency, jurisdiction, row.year, row, None) | (extra or {})
     enqueue(
         session,
-        kind=kind,
-        dedup_key=f"{kind}:{row.id}:{row.resolved_at.isoformat()}",
+        kind=kind.name,
+        dedup_key=kind.dedup_key(finding_id=row.id, resolved_at=row.resolved_at.isoformat()),
         agency=agency,
         year=row.year,
-        severity="info",
+        severity=kind.severity or row.severity,
         tags=alert_tags(agency, jurisdiction),
         payload=payload,
         finding_id=row.id,

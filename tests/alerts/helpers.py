@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from alerts.outbox import enqueue, missing_key
+from alerts.kinds import MISSING
+from alerts.outbox import enqueue
 from models.db import session_scope
 from models.tables import Agency, Alert
 
@@ -93,7 +94,7 @@ def seed_alerts(url: str) -> dict[str, int]:
         c = enqueue(
             s,
             kind="missing",
-            dedup_key=missing_key(jx.code, 2024),
+            dedup_key=MISSING.dedup_key(finding_id=3, opened_at="2025-02-05"),
             agency=jx,
             year=2024,
             severity="error",

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel import func, select
 
-from alerts.outbox import enqueue, finding_key, list_alerts, missing_key, reminder_due
+from alerts.kinds import MISSING
+from alerts.outbox import enqueue, list_alerts
 from models.db import session_scope
-from models.tables import Alert, Finding
+from models.tables import Alert
 
-from .helpers import BALANCE_EVIDENCE, BALANCE_MSG, BALANCE_TEXT, agency, utc
+from .helpers import BALANCE_EVIDENCE, BALANCE_MSG, BALANCE_TEXT, agency
 
 
 def _count(url: str) -> int:
@@ -22,11 +21,11 @@ def test_enqueue_twice_same_key_gives_one_row(db_url: str) -> None:
     )
     with session_scope(db_url) as s:
         gx = agency(s, "zhanhe-gongxin")
-        first = enqueue(s, dedup_key=missing_key(gx.code, 2024), agency=gx, **kwargs)
-        again_same_tx = enqueue(s, dedup_key=missing_key(gx.code, 2024), agency=gx, **kwargs)
+        first = enqueue(s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs)
+        again_same_tx = enqueue(s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs)
     with session_scope(db_url) as s:
         gx = agency(s, "zhanhe-gongxin")
-        again_later = enqueue(s, dedup_key=missing_key(gx.code, 2024), agency=gx, **kwargs)
+        again_later = enqueue(s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs)
     assert first is not None and first.id is not None
     assert again_same_tx is None and again_later is None
     assert _count(db_url) == 1
@@ -82,61 +81,6 @@ def test_enqueue_renders_chinese_subject_and_body(db_url: str) -> None:
     assert "应为" not in a.body and "实际" not in a.body and "=" not in a.body.replace(" = ", "")
     assert "http://example.gov.cn/r.html" in a.body
     assert a.payload["district_code"] == "pds-zhanhe" and a.payload["agency_name"] == "湛河区工业和信息化局"
-
-
-def _finding(session, message: str) -> Finding:
-    gx = agency(session, "zhanhe-gongxin")
-    f = Finding(
-        agency_id=gx.id,
-        year=2024,
-        rule="T3-BALANCE",
-        severity="error",
-        message=message,
-        evidence={"expected": 6, "actual": 5},
-        fingerprint="t3-balance:total",
-        first_seen=utc(2025, 2, 1),
-        last_seen=utc(2025, 2, 1),
-    )
-    session.add(f)
-    session.flush()
-    return f
-
-
-def test_reminder_due_only_on_change_or_after_interval(db_url: str) -> None:
-    week = timedelta(days=7)
-    t0 = utc(2025, 2, 1, 8)
-    with session_scope(db_url) as s:
-        f = _finding(s, BALANCE_MSG)
-        gx = agency(s, "zhanhe-gongxin")
-
-        def announce(now):
-            key = reminder_due(s, f, interval=week, now=now)
-            if key:
-                enqueue(
-                    s,
-                    kind="finding",
-                    dedup_key=key,
-                    agency=gx,
-                    year=2024,
-                    severity="error",
-                    tags=["office"],
-                    payload={"rule": f.rule, "message": f.message},
-                    finding_id=f.id,
-                    now=now,
-                )
-            return key
-
-        k1 = announce(t0)
-        assert k1 == finding_key(f)
-        assert announce(t0 + timedelta(days=1)) is None  # unchanged, too early
-        k2 = announce(t0 + timedelta(days=7, minutes=1))  # reminder interval passed
-        assert k2 == f"{k1}:r1"
-        assert announce(t0 + timedelta(days=8)) is None
-        f.message = "表三“总计”列：新收(6)+上年结转(1)=7，但办理结果总计(4)+结转下年度(1)=5，相差2"
-        k3 = announce(t0 + timedelta(days=8))  # changed -> new key at once
-        assert k3 is not None and k3 != k1 and k3.startswith(f"finding:{f.id}:t3-balance:total:")
-        assert reminder_due(s, f, interval=None, now=t0 + timedelta(days=365)) is None
-    assert _count(db_url) == 3
 
 
 def test_list_alerts_filters_states(db_url: str) -> None:
