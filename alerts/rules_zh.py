@@ -1,15 +1,11 @@
 """Chinese titles for rule ids (spec §4), so every message names the rule in words the office uses.
 
-Titles come from the check registry; deadline and parser rules have their own here."""
+Titles come from the check registry and the monitor's own rules (reports/checks/monitor_rules.py)."""
 
 from __future__ import annotations
 
-# Rules that live outside the check registry (deadlines, parser crashes).
-EXTRA_RULE_TITLES: dict[str, str] = {
-    "MISSING": "未按期发布年报",
-    "LATE": "逾期发布年报",
-    "PARSE-ERROR": "报告无法解析",
-}
+# Findings recorded by earlier versions under rules that are no longer produced.
+LEGACY_RULE_TITLES: dict[str, str] = {"PARSE-ERROR": "报告无法解析"}
 
 SEVERITY_ZH: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -32,7 +28,7 @@ def rule_title(rule: str | None) -> str:
     if rule in RULES:
         return RULES[rule].title
     monitor = {m.id: m.title for m in MONITOR_RULES}
-    return EXTRA_RULE_TITLES.get(rule) or monitor.get(rule, rule)
+    return monitor.get(rule) or LEGACY_RULE_TITLES.get(rule, rule)
 
 
 # Where a report's publication date was read (scrapers/meta.py, nianbao/deadline_watch.py).

@@ -122,6 +122,7 @@ def _blank_names(cells: list[dict[str, Any]], name_key: str) -> str:
     "表三收支平衡",
     "表三每一列：本年新收＋上年结转＝办理结果总计＋结转下年度（表头注明的勾稽关系）。",
     needs=("requests",),
+    order=1,
 )
 def t3_balance(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """New plus carried-over requests must equal outcomes plus carried-forward, per column."""
@@ -172,6 +173,7 @@ def t3_balance(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "表三办理结果合计",
     "表三每一列：“(七)总计”等于各项办理结果之和（F2021 为21项；F2019 及只列一行“(六)其他处理”的 F2021 混合格式为19项）。",
     needs=("requests",),
+    order=2,
 )
 def t3_outcome_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """(七)总计 must add up the outcome rows of the report's own form version."""
@@ -224,6 +226,7 @@ def t3_outcome_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "表三行合计",
     "表三每一行：“总计”列等于自然人及五类法人或其他组织六列之和。",
     needs=("requests",),
+    order=3,
 )
 def t3_row_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Each row's 总计 must be the sum of the six applicant columns."""
@@ -275,6 +278,7 @@ def t3_row_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "表四分组合计",
     "表四行政复议、未经复议直接起诉、复议后起诉三组：总计＝结果维持＋结果纠正＋其他结果＋尚未审结。",
     needs=("review_litigation",),
+    order=4,
 )
 def t4_sum(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Each group's 总计 in table 四 must add up its four result cells."""
@@ -340,6 +344,7 @@ def _range_problem(value: Number, decimal_cell: bool) -> str | None:
     Severity.ERROR,
     "数值范围",
     "表二、三、四的件数须为非负整数，行政事业性收费金额（F2019 为采购总金额）须为非负数；F2019 的“本年增/减”可为负。",
+    order=5,
 )
 def num_range(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Counts cannot be negative or fractional; the fee cannot be negative."""

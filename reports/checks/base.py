@@ -109,6 +109,9 @@ class Rule:
     # What the rule reads (table keys "proactive" / "requests" / "review_litigation", section
     # keys): a version missing one of them cannot show that an earlier finding was corrected.
     needs: tuple[str, ...] = ()
+    # Where the rule stands in spec §4's table: the order of docs/rules.md, `nianbao rules` and of
+    # findings of equal severity.
+    order: int = 0
 
     def applies(self, year: int | None, level: str | None) -> bool:
         """Whether the rule may judge this report: a year or level the rule depends on and
@@ -151,11 +154,15 @@ def rule(
     years: tuple[int | None, int | None] = (None, None),
     levels: frozenset[str] | None = None,
     needs: tuple[str, ...] = (),
+    order: int,
 ) -> Callable[[RuleFn], RuleFn]:
     def register(fn: RuleFn) -> RuleFn:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, title, description, fn, years, levels, needs)
+        taken = [r.id for r in RULES.values() if r.order == order]
+        if taken:
+            raise ValueError(f"rule {rule_id}: order {order} is {taken[0]}'s")
+        RULES[rule_id] = Rule(rule_id, severity, title, description, fn, years, levels, needs, order)
         return fn
 
     return register

@@ -38,6 +38,7 @@ def _other_years(text: str, year: int) -> list[int]:
     Severity.ERROR,
     "年度前后核对",
     "标题年份、统计期限和正文所述统计期应与报告年度一致，并检查「20251月1日」之类的日期笔误。",
+    order=9,
 )
 def year_consistent(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """A report whose title, period and body name different years contradicts itself."""
@@ -125,6 +126,7 @@ def year_consistent(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "改进计划年份",
     "第五部分的改进计划把报告年度本身当作将来（如2024年度报告写「2024年，我局将…」），疑为沿用上年文稿；「2024年以来…取得了」之类的回顾不算。",
     needs=("problems",),
+    order=10,
 )
 def year_plan(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """A plan 'for Y' inside the report on Y is usually last year's text with the year bumped."""

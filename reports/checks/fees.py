@@ -20,6 +20,7 @@ FEE_WORDS = re.compile(r"信息处理费|处理费|收费|收取")
     "第六部分应说明本年度收取信息处理费的情况；未说明，或表三有“逾期未按收费通知要求缴纳费用”的申请却无任何收费说明时提示。",
     years=(FEE_RULES_FROM, None),
     needs=("other",),
+    order=12,
 )
 def fee_statement(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Section 六 must say what was charged; fee notices in table 三 make it unavoidable."""

@@ -46,6 +46,7 @@ def _previous(report: ParsedReport, ctx: CheckContext) -> ParsedReport | None:
     "上年结转衔接",
     "表三每一列：本年“上年结转”应等于上一年度报告的“结转下年度继续办理”（机构合并等情形可合理中断）；无上年报告时不检查。",
     needs=("requests",),
+    order=16,
 )
 def carry_over(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Requests carried into Y must be those last year's report carried forward."""
@@ -106,6 +107,7 @@ def carry_over(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "规范性文件存量衔接",
     "行政规范性文件：本年现行有效件数应约等于上年现行有效件数＋本年制发－本年废止（文件到期失效可合理造成差异）；无上年报告时不检查。",
     needs=("proactive",),
+    order=17,
 )
 def stock_flow(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """The stock of documents in force should follow from last year's stock and this year's flow."""
@@ -197,6 +199,7 @@ def longest_common_passage(a: str, b: str) -> str:
     "存在问题及改进年年雷同",
     f"第五部分与上年报告或同地区其他机关报告近乎相同（去除空白、标点和数字后字符三元组Jaccard相似度≥{SIMILARITY_THRESHOLD}）；无上年报告和同级报告时不检查。",
     needs=("problems",),
+    order=18,
 )
 def repeated_text(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Section 五 copied from last year or from a peer shows no real review of the year."""
@@ -289,6 +292,7 @@ def _changed_cells(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
     Severity.INFO,
     "发布后被修改",
     "与先前抓取的同一报告版本相比，正文各部分或表格数字发生变化；无先前版本时不检查。",
+    order=19,
 )
 def changed_after_publication(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Evaluators flag reports edited after publication; say what changed."""

@@ -28,14 +28,14 @@ MONITOR_RULES: tuple[MonitorRule, ...] = (
     MonitorRule(
         "MISSING",
         Severity.ERROR,
-        "逾期未发布",
+        "未按期发布年报",
         "截止日期（含宽限期）已过，且本次运行完整读取了该单位登记的全部栏目，未找到该年度报告。"
         "栏目无法访问、被拦截或未读全时不给出，改为“无法核实”。",
     ),
     MonitorRule(
         "LATE",
         Severity.WARNING,
-        "逾期发布",
+        "逾期发布年报",
         "报告的发布日期晚于截止日期；说明日期取自何处（页面元数据、发布日期标注、网址、栏目列表或系统首次发现时间）。",
     ),
     MonitorRule(

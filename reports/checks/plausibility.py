@@ -30,6 +30,7 @@ OTHER_SHARE_MIN_OUTCOMES = 10
     "区县政府及其部门、乡镇和街道没有规章制定权，表二“规章”一行应为0；不为0多半是把规范性文件或其他文件填错了行。",
     levels=COUNTY_AND_BELOW,
     needs=("proactive",),
+    order=13,
 )
 def regulations_level(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Agencies without rule-making power reporting 规章 have usually used the wrong row."""
@@ -68,6 +69,7 @@ def regulations_level(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     f"表三“总计”列中(六)其他处理占办理结果总计的比例超过{OTHER_SHARE_THRESHOLD:.0%}"
     f"（办理结果总计不少于{OTHER_SHARE_MIN_OUTCOMES}件时）时提示，可能把应归入具体情形的申请笼统计入“其他”。",
     needs=("requests",),
+    order=14,
 )
 def other_share(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """A large 其他 share often hides refusals that should be classified."""

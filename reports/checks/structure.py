@@ -29,6 +29,7 @@ _BASIS_WORDS = ("依据", "根据", "按照", "参照", "要求", "格式", "编
     Severity.ERROR,
     "六个部分齐全有序",
     "年度报告须包含总体情况、主动公开、依申请公开、复议诉讼、存在问题及改进、其他事项六个部分，且按此顺序排列。",
+    order=6,
 )
 def sections_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """条例 第五十条 and the format notice require all six parts, in order."""
@@ -80,6 +81,7 @@ def sections_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "三张统计表可读",
     "表二、表三、表四须以表格单元格形式发布；未找到为错误，页面仅以图片展示表格时为警告"
     "（图片经文字识别读取的，数值须通过勾稽关系核验，未能全部核验时提示「表三为图片，识别不完整」）。",
+    order=7,
 )
 def tables_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """Tables must be machine-readable cells; an image-only page is a lesser problem.
@@ -140,6 +142,7 @@ def expected_form(year: int) -> Form:
     Severity.ERROR,
     "报告格式版本",
     "2021年及以后的报告应使用国办公开办函〔2021〕30号格式，2019—2020年使用〔2019〕60号格式；2021年及以后仍以〔2019〕60号为依据、或表三“(六)其他处理”只列一行（混合格式）的也属问题。",
+    order=8,
 )
 def format_version(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """An outdated template means the figures follow the wrong row set."""
@@ -227,6 +230,7 @@ def format_version(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     "总体情况篇幅",
     f"“总体情况”篇幅原则上不超过一千字；按汉字计数，超过{OVERVIEW_MAX_CHARS}字时提示。",
     needs=("overview",),
+    order=15,
 )
 def overview_length(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """The notice asks for an overview of at most about a thousand characters."""

@@ -298,6 +298,7 @@ def _breakdowns(report: ParsedReport) -> Iterator[Finding]:
     Severity.WARNING,
     "正文与表格数据核对",
     "正文所述的申请件数、行政许可/处罚/强制决定数、行政复议和行政诉讼件数应与表格一致，主动公开条数的分类列举应加总一致；只比对措辞明确指向表格单元格的句子。",
+    order=11,
 )
 def text_table(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     """A report whose prose and tables disagree misinforms whoever reads only one of them."""

@@ -18,7 +18,7 @@ from apprise.conversion import convert_between
 
 from alerts.evidence import RENDERERS, explain
 from alerts.render import KINDS, DigestItem, render_body, render_digest, render_subject
-from alerts.rules_zh import EXTRA_RULE_TITLES, rule_title
+from alerts.rules_zh import LEGACY_RULE_TITLES, rule_title
 from reports.checks import RULES
 from reports.checks.monitor_rules import MONITOR_RULES
 
@@ -140,7 +140,7 @@ def check_snapshot(name: str, text: str) -> None:
 
 def test_every_rule_has_a_sample_and_a_renderer() -> None:
     monitor = {m.id for m in MONITOR_RULES}
-    rules = set(RULES) | set(EXTRA_RULE_TITLES) | monitor
+    rules = set(RULES) | set(LEGACY_RULE_TITLES) | monitor
     assert rules <= set(RENDERERS), f"rules without a Chinese renderer: {sorted(rules - set(RENDERERS))}"
     sampled = {f["rule"] for f in FINDINGS.values()}
     findings = rules - {"DUE-SOON", "UNVERIFIABLE"}  # these two are alerts only, never a finding row
