@@ -104,12 +104,29 @@ def channel_name(server: Any) -> str:
     return CHANNEL_NAMES.get(schema_of(server), "提醒接收方")
 
 
-def make_asset() -> AppriseAsset:
-    """In-memory persistent store: delivery must not write apprise caches under $HOME."""
-    asset = AppriseAsset(storage_mode="memory")
+def make_asset(plugin_paths: list[str] | None = None) -> AppriseAsset:
+    """In-memory persistent store: delivery must not write apprise caches under $HOME.
+    `plugin_paths`: apprise custom-notification modules (``@apprise.decorators.notify``) for a
+    channel apprise lacks; loading them registers their URL schema for this process."""
+    asset = AppriseAsset(storage_mode="memory", plugin_paths=plugin_paths or None)
     asset.app_id = "nianbao-monitor"
     asset.app_desc = "政府信息公开工作年度报告监测"
     return asset
+
+
+def _plugin_paths(value: Any, source: str) -> list[str]:
+    """``nianbao: plugin_paths:`` as absolute paths (relative ones from the config's folder);
+    each must exist, or the config is refused naming it."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{source}: nianbao.plugin_paths must be a list of paths")
+    base = Path(source).parent if Path(source).suffix else Path.cwd()
+    paths = [Path(v) if Path(v).is_absolute() else base / v for v in value]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise ConfigError(f"{source}: nianbao.plugin_paths not found: {', '.join(missing)}")
+    return [str(p) for p in paths]
 
 
 def expand_env(text: str, env: Mapping[str, str] | None = None) -> str:
@@ -199,6 +216,7 @@ def parse_config(text: str, *, env: Mapping[str, str] | None = None, source: str
     own = data.pop("nianbao", None) or {}
     if not isinstance(own, dict):
         raise ConfigError(f"{source}: 'nianbao:' must be a mapping")
+    plugins = _plugin_paths(own.get("plugin_paths"), source)
     raw_urls = _url_entries(data.get("urls"))
     names = _take_names(data.get("urls"))
     if not raw_urls:
@@ -209,7 +227,7 @@ def parse_config(text: str, *, env: Mapping[str, str] | None = None, source: str
         redact.add_url(raw)
     with LogCapture(level=logging.WARNING) as log:
         servers, _ = ConfigBase.config_parse_yaml(
-            yaml.safe_dump(data, allow_unicode=True), asset=make_asset()
+            yaml.safe_dump(data, allow_unicode=True), asset=make_asset(plugins)
         )
     if len(servers) != len(raw_urls):
         problems = redact(log.getvalue().strip()) or "apprise did not accept some URLs"
