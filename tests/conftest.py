@@ -7,7 +7,9 @@ without it, the PostgreSQL variants skip with the reason.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,13 +28,34 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Every test server runs on 127.0.0.1; production refuses such addresses (scrapers/addresses.py).
 os.environ.setdefault("NIANBAO_ALLOW_PRIVATE_HOSTS", "true")
 
+_system_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_names_only(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """No test may resolve a real host name (it would depend on the network, and reach out):
+    address literals and localhost resolve; any other name fails as if it did not exist.
+    Tests that need a name give the fetcher a resolver of their own (tests/scrapers)."""
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is None:
+        return _system_getaddrinfo(host, *args, **kwargs)
+    bare = str(name).strip("[]").split("%", 1)[0].rstrip(".").lower()
+    try:
+        ipaddress.ip_address(bare)
+        return _system_getaddrinfo(host, *args, **kwargs)
+    except ValueError:
+        pass
+    if bare == "localhost" or bare.endswith(".localhost"):
+        return _system_getaddrinfo(host, *args, **kwargs)
+    raise socket.gaierror(socket.EAI_NONAME, f"tests resolve no real host name: {name}")
+
+
+socket.getaddrinfo = _loopback_names_only
+
 
 def seed_path(name: str) -> Path:
-    """A seed report; the committed copy under replicas/content/seeds is the fixture."""
-    path = SEEDS / name
-    if not path.exists():
-        path = REPO.parent / "shared" / "seeds" / name
-    return path
+    """A seed report: the committed copy under replicas/content/seeds (checked against the real
+    ones' digests by tests/scrapers/test_sample_portal.py)."""
+    return SEEDS / name
 
 
 @contextmanager

@@ -8,15 +8,13 @@ say anything (the seeds' tables 三 and 四 are all zeros and balance).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from reports.checks import run_checks
 from reports.checks.base import STATUS_FAIL, CheckContext, Finding, Severity
 from reports.model import ParsedReport
+from tests.conftest import seed_path
 
-SEEDS = Path("/work/shared/seeds")
 ARITHMETIC = {"T3-BALANCE", "T3-OUTCOME-SUM", "T3-ROW-SUM", "T4-SUM", "NUM-RANGE"}
 EXPECTED = {
     "zhanhe-gongxin-2024.txt": {"YEAR-PLAN"},
@@ -29,7 +27,7 @@ EXPECTED = {
 def _parse(name: str) -> ParsedReport:
     from reports.parse import parse_path  # written concurrently; imported here so other tests still run
 
-    return parse_path(SEEDS / name)
+    return parse_path(seed_path(name))
 
 
 def _check(name: str) -> list[Finding]:

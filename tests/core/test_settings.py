@@ -52,3 +52,14 @@ def test_the_data_directory_is_resolved_once_not_on_every_database_url(
 
     monkeypatch.setattr(Path, "resolve", no_filesystem)
     assert settings.db_url == f"sqlite:///{expected / 'nianbao.db'}"
+
+
+def test_no_test_resolves_a_real_host_name() -> None:
+    """The test session answers every real name with 'no such name' (tests/conftest.py)."""
+    import socket
+
+    import pytest
+
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("www.zhanhe.gov.cn", 80)
+    assert socket.getaddrinfo("127.0.0.1", 80)

@@ -1,7 +1,7 @@
 """Servers that fight back, on 127.0.0.1: each fetch ends within its budget and says why.
 
-Bounds here are generous (several times the budget): they check that a fetch ends, not how
-fast the fetcher is (that is bench/'s job).
+Each test asserts how the fetch ended (which budget cut it off, what reached the server), never
+how long it took: that is bench/'s job.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ def _err(outcome: FetchResult | FetchError) -> FetchError:
     return outcome
 
 
-def _timed(fetch):  # type: ignore[no-untyped-def]
-    t0 = time.monotonic()
-    got = fetch()
-    return got, time.monotonic() - t0
+def _wait_for(condition, limit: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Until `condition()` holds (a server saw a request, say), polling; fails past `limit`."""
+    end = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < end, "condition not reached"
+        time.sleep(0.01)
 
 
 # -- time budget -------------------------------------------------------------------------------
@@ -49,30 +51,27 @@ def _timed(fetch):  # type: ignore[no-untyped-def]
 )
 def test_a_stalling_server_is_cut_off_and_not_retried(behaviour, cut_off: str) -> None:  # type: ignore[no-untyped-def]
     with HostileServer(behaviour) as site, quick_fetcher(retries=2, **BUDGET) as f:
-        got, took = _timed(lambda: f.fetch(site.url("/zfxxgk/index.html")))
+        got = f.fetch(site.url("/zfxxgk/index.html"))
         assert len(site.paths) == 1  # not retried: another try would cost another budget
     err = _err(got)
     assert err.kind == "unreachable" and err.evidence["cut_off"] == cut_off
     assert err.evidence["address"] == "127.0.0.1"
-    assert took < 3 * BUDGET["deadline"]
     assert ("过慢" if cut_off == "slow" else "秒内未完成") in err.detail
 
 
 def test_without_a_minimum_rate_the_deadline_still_bounds_a_trickle() -> None:
     with HostileServer(trickle_body(every=0.1)) as site, quick_fetcher(**{**BUDGET, "min_rate": 0}) as f:
-        err, took = _timed(lambda: _err(f.fetch(site.url("/a.html"))))
+        err = _err(f.fetch(site.url("/a.html")))
     assert err.evidence["cut_off"] == "deadline" and err.evidence["received_bytes"] > 0
-    assert took < 3 * BUDGET["deadline"]
 
 
 def test_a_host_that_keeps_running_out_of_time_is_skipped_for_a_while() -> None:
     with HostileServer(trickle_body(every=0.1)) as site, quick_fetcher(slow_strikes=2, **BUDGET) as f:
         first = [_err(f.fetch(site.url(f"/a{i}.html"))) for i in range(2)]
-        skipped, took = _timed(lambda: _err(f.fetch(site.url("/a3.html"))))
+        skipped = _err(f.fetch(site.url("/a3.html")))
         assert site.paths == ["/a0.html", "/a1.html"]  # the third never reached the server
     assert all(e.evidence["cut_off"] == "slow" for e in first)
     assert skipped.kind == "unreachable" and skipped.evidence["slow_host"] is True
-    assert took < 1.0
 
 
 def test_a_slow_host_does_not_hold_up_another_host() -> None:
@@ -81,10 +80,11 @@ def test_a_slow_host_does_not_hold_up_another_host() -> None:
         results: dict[str, object] = {}
         stuck = threading.Thread(target=lambda: results.setdefault("slow", f.fetch(slow.url("/x.html"))))
         stuck.start()
-        time.sleep(0.2)  # the slow request holds its host's slot now
-        results["fine"], took = _timed(lambda: f.fetch(fine.url("/y.html")))
+        _wait_for(lambda: bool(slow.paths))  # the slow request holds its host's slot now
+        results["fine"] = f.fetch(fine.url("/y.html"))
+        slow_still_waiting = stuck.is_alive() and "slow" not in results
         stuck.join()
-    assert isinstance(results["fine"], FetchResult) and took < BUDGET["deadline"]
+    assert isinstance(results["fine"], FetchResult) and slow_still_waiting  # not queued behind it
     assert isinstance(results["slow"], FetchError)
 
 
