@@ -125,3 +125,27 @@ def sqlite_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'nianbao.db'}"
     migrate(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One real Prefect server (SQLite) for the whole test session: the flows the integration
+    tests run in-process and the processes the e2e tests start all talk to it (a start-up costs
+    about a minute on this machine, so each folder starting its own doubled that)."""
+    from flows.server import free_port, start_local_server
+
+    root = tmp_path_factory.mktemp("prefect-server")
+    server = start_local_server(free_port(), log_path=root / "server.log", home=root / "home", timeout=120)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(prefect_server) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Flows run in this process report to the session's Prefect server."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server.api_url}):
+        yield

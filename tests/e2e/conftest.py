@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.server import PrefectServer, free_port, start_local_server
+from flows.server import PrefectServer
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -67,16 +67,6 @@ def _wait_for_deployment(name: str, timeout: float, serve: subprocess.Popen, log
             except ObjectNotFound:
                 time.sleep(0.5)
     raise TimeoutError(f"deployment {name} not registered after {timeout:.0f}s:\n{log.read_text()[-3000:]}")
-
-
-@pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    root = tmp_path_factory.mktemp("prefect-server")
-    server = start_local_server(free_port(), log_path=root / "server.log", home=root / "home", timeout=120)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

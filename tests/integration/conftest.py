@@ -8,15 +8,6 @@ import yaml
 from models.db import migrate, session_scope
 
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    """A real, temporary Prefect server (SQLite) for the flows these tests run."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 @pytest.fixture
 def sample_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The bundled sample portal, served over HTTP, with its registry synced into SQLite."""
