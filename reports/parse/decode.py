@@ -59,6 +59,21 @@ def _has_non_ascii(data: bytes) -> bool:
     return any(b > 0x7F for b in data[:65536])
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# two-byte UTF-8 letters other than accented Latin (what a Western page would hold)
+_TWO_BYTE_LETTERS = re.compile(r"[\u0080-\u00bf\u0180-\u07ff]")
+
+
+def _gbk_posing_as_utf8(utf8: str, data: bytes) -> str | None:
+    """Short GBK text can be valid UTF-8 by accident: 「一一」 is D2BB D2BB, which UTF-8 reads as
+    two Cyrillic letters 「һһ」. Chinese in real UTF-8 takes three bytes a character, so UTF-8
+    text with no CJK at all but two-byte letters, whose GB18030 reading is Chinese, is GBK."""
+    if _CJK.search(utf8) or not _TWO_BYTE_LETTERS.search(utf8):
+        return None
+    gb = _strict(data, "gb18030")
+    return gb if gb is not None and _CJK.search(gb) else None
+
+
 def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
     """The text of `data` and the encoding that gave it (see the module docstring)."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -70,6 +85,8 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
         if text is not None:
             return Decoded(text, "utf-16")
     utf8 = _strict(data, "utf-8")
+    if utf8 is not None and (gb_text := _gbk_posing_as_utf8(utf8, data)) is not None:
+        return Decoded(gb_text, "gb18030")  # whatever a label says: old sites send GBK as utf-8
     declared = [cs for cs in (header_charset(content_type), meta_charset(data)) if cs]
     for cs in declared:
         if cs in _SINGLE_BYTE and _has_non_ascii(data):

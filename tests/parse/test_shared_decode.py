@@ -41,3 +41,12 @@ def test_a_pdf_longer_than_the_page_cap_is_read_up_to_it_and_says_so() -> None:
     assert problem.detail == {"pages": 6, "limit": 2} and "共 6 页" in problem.reason
     full = parse_document(pdf, filename="big.pdf")
     assert "marker6" in full.text and not any("页数上限" in p.reason for p in full.problems)
+
+
+def test_short_gbk_that_is_valid_utf8_is_read_as_gbk() -> None:
+    """「一一」 in GBK (D2BB D2BB) is also valid UTF-8 (「һһ」): found by the property above."""
+    got = decode_bytes("<p>一一</p>".encode("gbk"))
+    assert got.text == "<p>一一</p>" and got.encoding == "gb18030"
+    assert decode_bytes("<p>中文一一</p>".encode()).encoding == "utf-8"
+    assert decode_bytes("Ünïcödé".encode()).text == "Ünïcödé"  # accented Latin stays UTF-8
+    assert decode_bytes("<p>一一</p>".encode("gbk"), "text/html; charset=utf-8").text == "<p>一一</p>"
