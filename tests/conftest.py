@@ -149,3 +149,16 @@ def prefect_harness(prefect_server) -> Iterator[None]:  # type: ignore[no-untype
 
     with temporary_settings(updates={PREFECT_API_URL: prefect_server.api_url}):
         yield
+
+
+SLOW_FIXTURES = {"prefect_server", "prefect_harness"}
+SLOW_MARKERS = {"e2e", "browser", "ocr"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`slow`, by what a test needs (a Prefect server, a browser, the OCR engine), not by a list:
+    `pytest -m "not slow"` is the quick loop, the full suite (CI) runs everything."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if needs & SLOW_FIXTURES or {m.name for m in item.iter_markers()} & SLOW_MARKERS:
+            item.add_marker(pytest.mark.slow)

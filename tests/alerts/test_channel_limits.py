@@ -170,6 +170,7 @@ def test_feishu_parts_fit_20_kb_of_request(db_url, sink, tmp_path, monkeypatch) 
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.slow  # a receiver that answers late
 def test_mail_digest_parts_fit_the_mail_limit(db_url, smtp_server, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("NIANBAO_TEST_SMTP_PW", SMTP_PASSWORD)
     ids = seed_findings(db_url, 240)
@@ -195,6 +196,7 @@ def test_mail_digest_parts_fit_the_mail_limit(db_url, smtp_server, tmp_path, mon
     assert sorted(i for m in mails for i in _ids_in(email_text(m))) == sorted(ids)
 
 
+@pytest.mark.slow  # a receiver that answers late
 def test_a_slow_receiver_gets_one_message_and_the_alert_is_sent(db_url, sink, tmp_path: Path) -> None:
     sink.delay = 6.0  # apprise's default read timeout was 4 s: counted failed, sent again each run
     ids = seed_findings(db_url, 3)
@@ -209,6 +211,7 @@ def test_a_slow_receiver_gets_one_message_and_the_alert_is_sent(db_url, sink, tm
     assert all(a.state == "sent" and a.attempts == 1 for a in states(db_url).values())
 
 
+@pytest.mark.slow  # a receiver that answers late
 def test_a_receiver_slower_than_the_timeout_sees_the_same_idempotency_key_again(
     db_url, sink, tmp_path
 ) -> None:

@@ -18,6 +18,7 @@ def _write(url: str, hold: float, label: str) -> None:
         time.sleep(hold)  # … and held while the transaction goes on
 
 
+@pytest.mark.slow  # threads holding the write lock in turn
 def test_many_threads_writing_all_get_their_turn(sqlite_url: str) -> None:
     """8 threads × 3 transactions of 0.2 s each need ≈5 s in turn; SQLite alone would give up
     on a waiting thread after the 0.3 s busy timeout ("database is locked")."""

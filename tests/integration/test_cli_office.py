@@ -34,6 +34,7 @@ def office_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # a process per command
 def test_alerts_test_sends_to_every_channel_and_says_so(office_env, tmp_path: Path) -> None:
     """The first command an office runs to check a channel (it crashed with an ImportError)."""
     dead = free_port()
@@ -64,11 +65,13 @@ def test_alerts_test_sends_to_every_channel_and_says_so(office_env, tmp_path: Pa
         assert missing.returncode == 1 and "没有标签为“nowhere”的接收方" in missing.stdout
 
 
+@pytest.mark.slow  # a process per command
 def test_alerts_test_without_a_config_is_a_clear_sentence(office_env) -> None:
     result = _run(office_env, "alerts", "test")
     assert result.returncode == 2 and "未配置提醒渠道" in result.stdout and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # a process per command
 def test_agencies_sync_and_list_show_full_codes_on_a_narrow_terminal(office_env, tmp_path: Path) -> None:
     import yaml
 

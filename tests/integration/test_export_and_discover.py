@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -120,6 +121,7 @@ def test_html_has_summary_charts_time_and_links_and_escapes(tmp_path: Path) -> N
         assert internal not in body, internal
 
 
+@pytest.mark.slow  # a process crawling the sample portal
 def test_discover_json_on_the_sample_portal() -> None:
     with start_sample_portal() as portal:
         result = CliRunner().invoke(

@@ -23,6 +23,8 @@ from replicas.hostile import HostileServer, trickle_body
 from replicas.server import ReplicaServer, Response
 from tests.conftest import REPO, seed_path
 
+pytestmark = pytest.mark.slow  # trickling sites, killed processes
+
 runner = CliRunner()
 
 
@@ -86,6 +88,7 @@ import sys, time
 from nianbao import pipeline
 from nianbao.runs import heartbeat
 from nianbao.settings import get_settings
+
 s = get_settings()
 run_id = pipeline.start_run(s, trigger="schedule", scope="all")
 with heartbeat(s.db_url, run_id, every_s=0.2):

@@ -37,6 +37,8 @@ from reports.render import render_html, render_text
 
 from .helpers import all_values, seed_text
 
+pytestmark = pytest.mark.slow  # LibreOffice converts each file (a second each)
+
 SEEDS = ("zhanhe-yingji-2024", "jianxi-gongxin-2024", "zhanhe-gongxin-2024", "shunhe-shenpi-2024")
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

@@ -21,6 +21,8 @@ from scrapers.meta import find_attachments, read_page
 from tests.fetching import quick_fetcher
 from tests.parse.pdfgen import text_pdf
 
+pytestmark = pytest.mark.slow  # each test waits out a fetch budget
+
 BUDGET = {"deadline": 2.0, "min_rate": 100.0, "rate_window": 1.0, "timeout": 5.0, "respect_robots": False}
 
 
