@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from flows.server import free_port
+from tests.e2e.api import api_post
 from tests.e2e.conftest import BIN
 
 pytestmark = pytest.mark.e2e
@@ -30,9 +31,7 @@ def _clean_env() -> dict[str, str]:
 
 
 def _post(api: str, path: str, body: dict) -> object:
-    response = httpx.post(f"{api}{path}", json=body, timeout=15)
-    response.raise_for_status()
-    return response.json()
+    return api_post(api, path, body)
 
 
 def _wait_for_deployment(api: str, serve: subprocess.Popen, log: Path, timeout: float = 150) -> dict:

@@ -7,13 +7,13 @@ import re
 import subprocess
 import time
 
-import httpx
 import pytest
 from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Agency, Finding, Report
 from tests.alerts.office_text import assert_office_text
+from tests.e2e.api import api_post
 from tests.e2e.conftest import AGENCY, BIN, RUN_NAME, YEAR, Stack
 
 pytestmark = pytest.mark.e2e
@@ -23,9 +23,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def _artifacts(api_url: str, run_id) -> dict[str, dict]:
     """The run's artifacts by key, read back through the REST API (`POST /artifacts/filter`)."""
     body = {"artifacts": {"flow_run_id": {"any_": [str(run_id)]}}, "limit": 50, "offset": 0}
-    response = httpx.post(f"{api_url}/artifacts/filter", json=body, timeout=10)
-    response.raise_for_status()
-    return {a["key"]: a for a in response.json() if a.get("key")}
+    found = api_post(api_url, "/artifacts/filter", body, timeout=10)
+    return {a["key"]: a for a in found if a.get("key")}
 
 
 def test_recrawl_through_the_api_records_report_finding_alert_and_artifacts(
@@ -72,11 +71,7 @@ def test_recrawl_through_the_api_records_report_finding_alert_and_artifacts(
 
 
 def _run_logs(api_url: str, run_id: object) -> str:
-    import httpx
-
-    logs = httpx.post(
-        f"{api_url}/logs/filter", json={"logs": {"flow_run_id": {"any_": [str(run_id)]}}}, timeout=10
-    ).json()
+    logs = api_post(api_url, "/logs/filter", {"logs": {"flow_run_id": {"any_": [str(run_id)]}}}, timeout=10)
     return "\n".join(entry["message"] for entry in logs)
 
 

@@ -9,9 +9,9 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.e2e.api import api_post
 from tests.e2e.conftest import AGENCY, BIN, REPO, RUN_NAME, YEAR, Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -82,9 +82,8 @@ def _artifact_id(api_url: str, key: str, flow_run_id: object = None) -> str:
     if flow_run_id is not None:
         where["flow_run_id"] = {"any_": [str(flow_run_id)]}
     body = {"artifacts": where, "limit": 1, "offset": 0}
-    response = httpx.post(f"{api_url}/artifacts/filter", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()[0]["id"]
+    found = api_post(api_url, "/artifacts/filter", body, timeout=10)
+    return found[0]["id"]
 
 
 def test_ui_shows_the_run_and_its_compliance_artifact(stack: Stack, recrawl_run, tmp_path: Path) -> None:
