@@ -15,8 +15,8 @@ from jinja2 import Environment, FileSystemLoader, Undefined
 from alerts.evidence import Explanation, explain
 from alerts.kinds import KINDS as ALERT_KINDS
 from alerts.kinds import kind_title
+from alerts.localtime import zh_date, zh_datetime
 from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH, rule_title
-from nianbao.localtime import zh_date, zh_datetime
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 KINDS = tuple(ALERT_KINDS)  # every kind with its templates (alerts/kinds.py)

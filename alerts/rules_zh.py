@@ -16,8 +16,6 @@ def severity_rank(severity: str) -> int:
     return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
-
-
 def rule_title(rule: str | None) -> str:
     """The Chinese title of ``rule``, or the id itself when unknown."""
     if not rule:
@@ -31,7 +29,7 @@ def rule_title(rule: str | None) -> str:
     return monitor.get(rule) or LEGACY_RULE_TITLES.get(rule, rule)
 
 
-# Where a report's publication date was read (scrapers/meta.py, nianbao/deadline_watch.py).
+# Where a report's publication date was read (scrapers/meta.py, nianbao/deadlines/watch.py).
 DATE_SOURCES_ZH: dict[str, str] = {
     "meta:PubDate": "页面元数据标注的发布时间",
     "label:发布日期": "页面“发布日期”标注",

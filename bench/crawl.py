@@ -60,7 +60,9 @@ def crawl(
     docs: dict[str, tuple[str | None, str | None]] = {}
     reports = unchanged = 0
     started = time.perf_counter()
-    config = FetchConfig(per_host_delay=0, allow_private_hosts=True, retry=FETCH_RETRY.with_(attempts=2, base_delay=0.05))
+    config = FetchConfig(
+        per_host_delay=0, allow_private_hosts=True, retry=FETCH_RETRY.with_(attempts=2, base_delay=0.05)
+    )
     with Fetcher(config) as fetcher:
         for path in entries:
             result = discover(server.url(path), fetcher, HOSTS, validators=validators)

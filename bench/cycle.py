@@ -5,7 +5,7 @@ Hanweb column (list page + its 2024 report, inline HTML); agency i is served on 
 127.0.0.(2 + i mod H) (H = --hosts, default 50), all hosts on one port. Each crawl fetches a
 real list page and a real report page and parses, checks and records them. For each N:
 
-* plain — `nianbao.pipeline.monitor_agency` in a thread pool of NIANBAO_FLOW_WORKERS threads,
+* plain — `nianbao.crawl.service.monitor_agency` in a thread pool of NIANBAO_FLOW_WORKERS threads,
   then the deadline check and the compliance/findings rows (what the flow does besides crawling);
 * flow  — the `monitor` flow (same threads, one task per agency, reporting to the server,
   NIANBAO_HOST_CONCURRENCY=1 slot per host).
@@ -46,8 +46,8 @@ NOTE = (
     "Agencies spread over the loopback hosts (agency i on 127.0.0.(2 + i mod H)), each with its own "
     "Hanweb column: a list page and its report (inline HTML), no added latency, no politeness delay: "
     "the worst case for Prefect's share, as nothing hides its cost. As in production, on both sides: "
-    "logging at INFO, two malloc arenas (MALLOC_ARENA_MAX=2, `nianbao/memory.py`) and the startup "
-    "objects frozen for the garbage collector during the crawl (`nianbao/gc_tuning.py`). "
+    "logging at INFO, two malloc arenas (MALLOC_ARENA_MAX=2, `nianbao/runtime/memory.py`) and the startup "
+    "objects frozen for the garbage collector during the crawl (`nianbao/runtime/gc_tuning.py`). "
     "Runs of more than NIANBAO_MAX_TASKS_PER_RUN (100) agencies put agencies of one district together, "
     "at most 100 tasks a run, whole districts joined when there are more districts than that "
     "(`flows/grouping.py`; here, in districts of 12: 84 tasks at 1000 agencies, 100 of four or five "
@@ -86,15 +86,15 @@ def bench_registry(n: int, port: int, hosts: list[str]) -> dict:
 
 def after_crawl(settings, codes: list[str], run_id: int, started: datetime, outcomes: list[dict]) -> None:
     """What the flow does after crawling that is not Prefect's: the deadline check, the
-    compliance table and the findings list (`nianbao.run_summary`, which the flow publishes as
+    compliance table and the findings list (`nianbao.reporting.run_summary`, which the flow publishes as
     artifacts), the run's statistics."""
     from datetime import UTC
 
-    from flows.runtime import registry_settings
     from models.db import session_scope
-    from nianbao import pipeline
-    from nianbao.deadline_watch import check_deadlines
-    from nianbao.run_summary import compliance_table, findings_markdown
+    from nianbao.crawl import runs
+    from nianbao.deadlines.watch import check_deadlines
+    from nianbao.reporting.run_summary import compliance_table, findings_markdown
+    from nianbao.store.registry import registry_settings
 
     with session_scope(settings.db_url) as s:
         check_deadlines(s, YEAR, datetime.now(UTC), registry_settings(), codes)
@@ -102,7 +102,7 @@ def after_crawl(settings, codes: list[str], run_id: int, started: datetime, outc
     markdown = findings_markdown(settings, YEAR, "all", started, codes)
     assert len(table) == len(codes) and markdown
     stats = {"agencies": len(codes), "ok": sum(o["outcome"] == "ok" for o in outcomes)}
-    pipeline.finish_run(settings, run_id, stats)
+    runs.finish_run(settings, run_id, stats)
 
 
 class CollectorClock:
@@ -143,16 +143,16 @@ def child(mode: str) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     from models.db import migrate, session_scope
-    from nianbao import pipeline
-    from nianbao.gc_tuning import startup_objects_frozen
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
+    from nianbao.crawl import lookup, runs, service
+    from nianbao.runtime.gc_tuning import startup_objects_frozen
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
 
     settings = get_settings()
     migrate(settings.db_url)
     with session_scope(settings.db_url) as s:
         sync_registry(s, load_registry(settings.registry_path))
-    codes = pipeline.active_agency_codes(settings)
+    codes = lookup.active_agency_codes(settings)
     # Imports are a cost of the process, not of the cycle: a served deployment imports them once
     # (a process work pool once per run); measured separately as import_s.
     imported = time.perf_counter()
@@ -168,11 +168,11 @@ def child(mode: str) -> dict:
     if mode == "plain":
         with startup_objects_frozen():  # as the flow does around its crawl
             began = datetime.now(UTC)
-            run_id = pipeline.start_run(settings, trigger="bench", scope="all")
+            run_id = runs.start_run(settings, trigger="bench", scope="all")
             with ThreadPoolExecutor(int(os.environ["NIANBAO_FLOW_WORKERS"])) as pool:
                 outcomes = list(
                     pool.map(
-                        lambda c: pipeline.monitor_agency(
+                        lambda c: service.monitor_agency(
                             settings, shared_fetcher(), c, years={YEAR}, run_id=run_id
                         ).as_dict(),
                         codes,
@@ -207,7 +207,7 @@ def measure(
 ) -> dict:
     """One measurement in a fresh child process, on a fresh monitor database (a SQLite file in a
     temporary directory, or `monitor_db` dropped and created)."""
-    from nianbao.memory import ARENAS
+    from nianbao.runtime.memory import ARENAS
 
     if monitor_db:
         reset_postgres(monitor_db)
@@ -348,7 +348,7 @@ def write_docs(
             "",
             "One full cycle: every agency's list page and report page fetched from the replica portal, "
             f"parsed, checked and recorded. {WORKERS} threads either way; *plain* calls "
-            "`nianbao.pipeline.monitor_agency` in a thread pool and then does the deadline check and the "
+            "`nianbao.crawl.service.monitor_agency` in a thread pool and then does the deadline check and the "
             "compliance/findings rows, *flow* runs the `monitor` flow (a task per agency, agencies of a "
             "district together above 100 agencies, per-host concurrency slots, progress artifact, compliance/findings artifacts, "
             "deadline check). Overhead = (flow − plain) / plain, in brackets the range over the pairs. "

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract: one thread, like the parser
 
 from bench.docs import DOC, replace_section  # noqa: E402
+from replicas.form_render import render_html, render_text  # noqa: E402
 from reports.parse import parse_document, parse_text  # noqa: E402
-from reports.render import render_html, render_text  # noqa: E402
 
 SEED_DIRS = (ROOT / "replicas" / "content" / "seeds", ROOT.parent / "shared" / "seeds")
 

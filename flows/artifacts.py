@@ -14,9 +14,9 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 
-from flows.runtime import registry_settings
-from nianbao.run_summary import compliance_table, findings_markdown, scope_label
-from nianbao.settings import Settings
+from nianbao.reporting.run_summary import compliance_table, findings_markdown, scope_label
+from nianbao.runtime.settings import Settings
+from nianbao.store.registry import registry_settings
 
 
 def _key(prefix: str, scope: str, year: int) -> str:

@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import math
 
-from sqlmodel import col, select
-
-from models.db import session_scope
-from models.tables import Agency, Jurisdiction
-from nianbao.settings import Settings
+from nianbao.crawl.lookup import district_names
+from nianbao.runtime.settings import Settings
 
 
 def group_size(district_sizes: list[int], max_tasks: int) -> int:
@@ -63,13 +60,7 @@ def task_groups(settings: Settings, agency_codes: list[str], max_tasks: int) -> 
     agency, the district and the group's place, or the first district and how many."""
     if max_tasks <= 0 or len(agency_codes) <= max_tasks:
         return [(code, [code]) for code in agency_codes]
-    with session_scope(settings.db_url) as s:
-        rows = s.exec(
-            select(Agency.code, Jurisdiction.name)
-            .join(Jurisdiction, col(Jurisdiction.id) == Agency.jurisdiction_id)
-            .where(col(Agency.code).in_(agency_codes))
-        ).all()
-    district_of = dict(rows)
+    district_of = district_names(settings, agency_codes)
     by_district: dict[str, list[str]] = {}
     for code in agency_codes:
         by_district.setdefault(district_of.get(code, "?"), []).append(code)

@@ -1,4 +1,4 @@
-"""Prefect flows: thin orchestration over nianbao.pipeline, deadline_watch and alerts.
+"""Prefect flows: thin orchestration over nianbao.crawl, nianbao.deadlines and alerts.
 
 One task per agency (not per page); a run over more than NIANBAO_MAX_TASKS_PER_RUN agencies
 puts agencies of one district together (`flows/grouping.py`), so thousands of agencies stay
@@ -23,21 +23,20 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import OperationalError
-from sqlmodel import select
 
 from flows.artifacts import ProgressReporter, publish_compliance_artifact, publish_findings_artifact
 from flows.grouping import task_groups
 from flows.politeness import polite_for_run, run_slots
-from flows.runtime import default_report_year, deliver_alerts, registry_settings, shared_fetcher
-from models.db import require_current_schema, session_scope
-from models.tables import Jurisdiction
-from nianbao import pipeline
-from nianbao.deadline_watch import check_deadlines
-from nianbao.gc_tuning import startup_objects_frozen
-from nianbao.preflight import preflight
-from nianbao.run_summary import scope_label
-from nianbao.runs import heartbeat
-from nianbao.settings import Settings, get_settings
+from flows.runtime import deliver_alerts, shared_fetcher
+from models.db import require_current_schema
+from nianbao.crawl import lookup, runs, service
+from nianbao.deadlines.calendar import default_report_year
+from nianbao.deadlines.watch import deadline_statuses
+from nianbao.reporting.run_summary import scope_label
+from nianbao.runtime.gc_tuning import startup_objects_frozen
+from nianbao.runtime.preflight import preflight
+from nianbao.runtime.settings import Settings, get_settings
+from nianbao.store.registry import registry_settings
 from scrapers.retry import RetryPolicy
 
 
@@ -58,37 +57,16 @@ logging.getLogger("prefect.flow_runs").addFilter(_HandledFailure())
 FLOW_WORKERS = int(os.environ.get("NIANBAO_FLOW_WORKERS", "16"))
 
 
-def _jurisdiction_name(code: str) -> str:
-    """The district's Chinese name for the run name (the code if the database says nothing)."""
-    try:
-        with session_scope(get_settings().db_url) as s:
-            jur = s.exec(select(Jurisdiction).where(Jurisdiction.code == code)).first()
-            return jur.name if jur else code
-    except Exception:  # a run name must never fail a run
-        return code
-
-
 def _monitor_run_name() -> str:
     params = flow_run.parameters
     code = params.get("jurisdiction")
-    scope = _jurisdiction_name(code) if code else "全部辖区"
+    scope = lookup.jurisdiction_name(get_settings(), code) if code else "全部辖区"
     return f"年报巡检-{scope}-{params.get('year') or default_report_year()}年度"
-
-
-def _agency_label(ref: str) -> str:
-    """「district-agency」 in Chinese for the run name (what was typed if it names no agency)."""
-    try:
-        with session_scope(get_settings().db_url) as s:
-            agency = pipeline.resolve_agency(s, ref)
-            jur = s.get(Jurisdiction, agency.jurisdiction_id)
-            return f"{jur.name}-{agency.name}" if jur else agency.name
-    except Exception:  # a run name must never fail a run (the flow says why the agency is unknown)
-        return ref
 
 
 def _recrawl_run_name() -> str:
     params = flow_run.parameters
-    label = _agency_label(str(params.get("agency")))
+    label = lookup.agency_label(get_settings(), str(params.get("agency")))
     return f"重新抓取-{label}-{params.get('year') or default_report_year()}年度"
 
 
@@ -99,10 +77,10 @@ def monitor_agencies_task(
     """Crawl, check and record each agency of the group in turn; an agency that raises is
     retried after `AGENCY_RETRY_DELAYS` and then recorded as an error, never taking the rest of
     the group with it (a Prefect-level retry would crawl the whole group again).
-    `read_in_full`: see `pipeline.monitor_agency` (a manual recrawl)."""
+    `read_in_full`: see `service.monitor_agency` (a manual recrawl)."""
     logger = get_run_logger()
     settings, fetcher = get_settings(), shared_fetcher()
-    entries_of = pipeline.entry_urls(settings, agency_codes)
+    entries_of = lookup.entry_urls(settings, agency_codes)
     rules = registry_settings()
     alert_after = rules.health_alert_after
     outcomes, described = [], []
@@ -112,7 +90,7 @@ def monitor_agencies_task(
             if limits:
                 logger.debug("%s: holding host slot(s) %s", code, limits)
             outcome = with_retries(
-                lambda code=code: pipeline.monitor_agency(
+                lambda code=code: service.monitor_agency(
                     settings,
                     fetcher,
                     code,
@@ -154,7 +132,7 @@ def with_retries(crawl: Callable[[], dict], code: str, logger: logging.LoggerAda
 
 def error_outcome(code: str, exc: BaseException) -> dict:
     """The outcome of an agency whose crawl raised (or whose task failed): an error saying why."""
-    return pipeline.AgencyOutcome(
+    return service.AgencyOutcome(
         agency=code, outcome="error", detail=f"{type(exc).__name__}: {exc}"[:1000]
     ).as_dict()
 
@@ -190,13 +168,9 @@ def _log_outcomes(logger: logging.LoggerAdapter, described: list[tuple[bool, str
 
 @task(name="check-deadlines", cache_policy=NONE)
 def check_deadlines_task(year: int, agency_codes: list[str] | None = None) -> list[dict]:
-    settings = get_settings()
-    with session_scope(settings.db_url) as s:
-        results = check_deadlines(s, year, datetime.now(UTC), registry_settings(), agency_codes)
-        return [
-            {"agency": r.agency_code, "status": r.verdict.status.value, "days_late": r.verdict.days_late}
-            for r in results
-        ]
+    return deadline_statuses(
+        get_settings().db_url, year, datetime.now(UTC), registry_settings(), agency_codes
+    )
 
 
 @task(name="deliver-alerts", retries=1, retry_delay_seconds=30, cache_policy=NONE)
@@ -218,8 +192,8 @@ def _crawl(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict
 def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: str) -> dict:
     settings = get_settings()
     started = datetime.now(UTC)
-    run_id = pipeline.start_run(settings, trigger=trigger, scope=scope)
-    with heartbeat(settings.db_url, run_id):
+    run_id = runs.start_run(settings, trigger=trigger, scope=scope)
+    with runs.heartbeat(settings.db_url, run_id):
         return _crawl_run(settings, run_id, started, agency_codes, year, trigger, scope)
 
 
@@ -232,7 +206,7 @@ def _crawl_run(
     trigger: str,
     scope: str,
 ) -> dict:
-    entries = [u for urls in pipeline.entry_urls(settings, agency_codes).values() for u in urls]
+    entries = [u for urls in lookup.entry_urls(settings, agency_codes).values() for u in urls]
     groups = task_groups(settings, agency_codes, settings.max_tasks_per_run)
     with run_slots(run_id, entries):
         read_in_full = trigger == "manual"  # the agency says something changed: trust no cache
@@ -262,7 +236,7 @@ def _crawl_run(
         "new_versions": sum(o["new_versions"] for o in outcomes),
         "new_findings": sum(o["new_findings"] for o in outcomes),
     }
-    pipeline.finish_run(settings, run_id, stats)
+    runs.finish_run(settings, run_id, stats)
     return {
         "run_id": run_id,
         "stats": stats,
@@ -288,7 +262,7 @@ def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     preflight(get_settings())
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
-    codes = pipeline.active_agency_codes(get_settings(), jurisdiction)
+    codes = lookup.active_agency_codes(get_settings(), jurisdiction)
     get_run_logger().info("monitoring %d agencies for report year %d", len(codes), year)
     return _crawl(codes, year, trigger="schedule", scope=jurisdiction or "all")
 
@@ -313,9 +287,8 @@ def recrawl_agency(agency: str, year: int | None = None) -> dict | State:
     require_current_schema(get_settings().db_url)
     year = year or default_report_year()
     try:
-        with session_scope(get_settings().db_url) as s:
-            code = pipeline.resolve_agency(s, agency).code
-    except pipeline.AgencyNotFound as exc:
+        code = lookup.agency_code(get_settings(), agency)
+    except lookup.AgencyNotFound as exc:
         get_run_logger().error("%s", exc)
         return Failed(message=str(exc))
     return _crawl([code], year, trigger="manual", scope=code)

@@ -7,8 +7,8 @@ from prefect.cache_policies import NONE
 
 from flows.runtime import deliver_alerts
 from models.db import require_current_schema
-from nianbao.revalidate import revalidate_reports
-from nianbao.settings import get_settings
+from nianbao.crawl.revalidate import revalidate_reports
+from nianbao.runtime.settings import get_settings
 
 
 @task(name="revalidate-reports", cache_policy=NONE)

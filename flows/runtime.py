@@ -1,14 +1,11 @@
 """Process-wide pieces the flows share: the fetcher (per-host politeness spans all tasks of a
-process), the registry settings, the default report year and alert delivery."""
+process) and alert delivery."""
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from nianbao.registry import RegistrySettings, load_registry
-from nianbao.settings import Settings, get_settings
+from nianbao.runtime.settings import Settings, get_settings
 from scrapers.fetcher import Fetcher
 
 _lock = threading.Lock()
@@ -31,34 +28,6 @@ def reset_shared_fetcher() -> None:
         if _fetcher is not None:
             _fetcher.close()
         _fetcher = None
-
-
-def default_report_year(now: datetime | None = None) -> int:
-    """Reports cover the previous calendar year (Beijing time)."""
-    now = now or datetime.now(ZoneInfo("Asia/Shanghai"))
-    return now.year - 1
-
-
-_registry_cache: dict[str, tuple[tuple[int, int], RegistrySettings]] = {}
-_registry_lock = threading.Lock()  # one loader at a time: the others wait for its result
-
-
-def registry_settings() -> RegistrySettings:
-    """The registry's `settings:` block, re-read only when the file changes. Every agency task
-    asks, and loading a registry of thousands of agencies costs more than crawling one, so the
-    tasks of a run that start together wait for one load instead of each doing their own."""
-    path = get_settings().registry_path
-    with _registry_lock:
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            return RegistrySettings()
-        stamp = (st.st_mtime_ns, st.st_size)
-        cached = _registry_cache.get(str(path))
-        if cached is None or cached[0] != stamp:
-            cached = (stamp, load_registry(path).settings)
-            _registry_cache[str(path)] = cached
-        return cached[1].model_copy()
 
 
 def deliver_alerts(settings: Settings) -> dict:

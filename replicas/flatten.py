@@ -1,6 +1,6 @@
 """Render a report the way real portals and PDF extractors flatten it.
 
-Fixtures for the parser (issue 15): the tab-separated copy-out of ``reports.render`` is
+Fixtures for the parser (issue 15): the tab-separated copy-out of ``reports.layout`` is
 turned into running text, then flattened in one of the ways seen in real reports:
 
 - ``spaced``: PDF-style text, a row's label and figures separated by single spaces;
@@ -24,8 +24,8 @@ import random
 import re
 from collections.abc import Callable
 
+from replicas.form_render import render_text
 from reports.model import ParsedReport
-from reports.render import render_text
 
 WAYS = ("spaced", "no_separators", "one_line", "labels_glued", "stray_spaces")
 _FIGURE = re.compile(r"^\d+(?:\.\d+)?$")

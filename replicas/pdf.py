@@ -63,7 +63,7 @@ def cached_pdf(text: str, title: str = "", cache_dir: Path | None = None) -> byt
 
 
 def _grid(rows: list[list[Any]]) -> tuple[list[list[str]], list[tuple[int, int, int, int]], int]:
-    """Row models with rowspan/colspan (reports.render.RCell) → a full grid of texts and the spans."""
+    """Row models with rowspan/colspan (reports.layout.RCell) → a full grid of texts and the spans."""
     taken: dict[tuple[int, int], str] = {}
     spans: list[tuple[int, int, int, int]] = []
     for r, row in enumerate(rows):
@@ -85,7 +85,7 @@ def _grid(rows: list[list[Any]]) -> tuple[list[list[str]], list[tuple[int, int, 
 def report_pdf(report: Any, *, font_size: float = 9.0) -> bytes:
     """A report printed as the office prints it: title, sections and the three ruled tables.
 
-    The tables have their real rowspan/colspan layout (reports.render) and split across
+    The tables have their real rowspan/colspan layout (reports.layout) and split across
     pages where the page is full, as a word processor does; scanned, this is the paper
     copy that towns publish as an image-only PDF.
     """
@@ -97,7 +97,7 @@ def report_pdf(report: Any, *, font_size: float = 9.0) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from reports.form import SECTION_KEYS, SECTION_LABELS
-    from reports.render import table2_rows_model, table3_rows_model, table4_rows_model
+    from reports.layout import table2_rows_model, table3_rows_model, table4_rows_model
 
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))

@@ -148,4 +148,3 @@ def _internal(host: str, address: str, why: str) -> AddressRefused:
         f"拒绝访问内网或本机地址：{host}（{why}）",
         {"host": host, "address": address, "reason": why},
     )
-

@@ -74,8 +74,7 @@ class Budget:
         if self._window_bytes / span < self.min_rate:
             self.exceeded = "slow"
             raise httpcore.ReadError(
-                f"transfer slower than {self.min_rate:g} bytes/s "
-                f"({self._window_bytes} bytes in {span:.1f} s)"
+                f"transfer slower than {self.min_rate:g} bytes/s ({self._window_bytes} bytes in {span:.1f} s)"
             )
         self._window_start, self._window_bytes = now, 0
 

@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from urllib.parse import parse_qs, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
 
 from reports.numerals import digits_year
 from reports.parse.htmltree import body_of, drop_invisible, html_tree, text_of
 from scrapers.documents import DOCUMENT_EXTS
+
+# The dates a Chinese portal prints are Beijing time (they carry no zone of their own).
+PORTAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 _SP = r"[\s\u3000\xa0]*"
 _DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"

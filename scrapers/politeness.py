@@ -35,9 +35,7 @@ class _Host:
 
 
 class HostSlots:
-    def __init__(
-        self, per_host_delay: float, slow_strikes: int = 2, slow_cooldown_s: float = 3600.0
-    ) -> None:
+    def __init__(self, per_host_delay: float, slow_strikes: int = 2, slow_cooldown_s: float = 3600.0) -> None:
         self.per_host_delay = per_host_delay
         self.slow_strikes = slow_strikes
         self.slow_cooldown_s = slow_cooldown_s

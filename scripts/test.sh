@@ -6,4 +6,5 @@ bash scripts/setup.sh test
 bash scripts/system-packages.sh
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache   # the layer contracts in .importlinter
 .venv/bin/python -m pytest "$@"

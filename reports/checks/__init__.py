@@ -42,6 +42,7 @@ __all__ = [
 
 MODULES = (arithmetic, structure, dates, text_table, fees, plausibility, history)
 
+
 def ordered_rules() -> list[Rule]:
     """Registered rules in the order each declares (spec §4's table)."""
     return sorted(RULES.values(), key=lambda r: (r.order, r.id))

@@ -1,7 +1,7 @@
 """OCR'd labels put back to the form's own wording (OCR drops and swaps characters).
 
 The vocabulary is every label the standard forms print (section headings, the row and
-column labels of tables 二, 三 and 四 as `reports.render` lays them out), so a row is then
+column labels of tables 二, 三 and 四 as `reports.layout` lays them out), so a row is then
 recognised by the same markers as in any other input. A label is replaced only when it
 is clearly closest to one printed label; short ones must match almost exactly.
 """
@@ -28,7 +28,7 @@ def _key(text: str) -> str:
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> tuple[str, ...]:
     """Every label printed by the F2021 and F2019 forms, and the six section headings."""
-    from reports.render import table2_rows_model, table3_rows_model, table4_rows_model
+    from reports.layout import table2_rows_model, table3_rows_model, table4_rows_model
 
     labels: set[str] = set(SECTION_LABELS.values())
     for form in (Form.F2021, Form.F2019):

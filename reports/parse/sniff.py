@@ -36,7 +36,12 @@ def image_format(data: bytes) -> str | None:
         if head.startswith(magic):
             return name
     # BMP: "BM", the file size, two reserved zero words, a plausible header size
-    if head[:2] == b"BM" and len(head) >= 16 and head[6:10] == b"\x00\x00\x00\x00" and head[14] in (12, 40, 56, 108, 124):
+    if (
+        head[:2] == b"BM"
+        and len(head) >= 16
+        and head[6:10] == b"\x00\x00\x00\x00"
+        and head[14] in (12, 40, 56, 108, 124)
+    ):
         return "bmp"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
+import scrapers.adapters as _package
+from scrapers.adapters.base import FAMILIES
 from scrapers.adapters.generic import GenericAdapter
-from scrapers.adapters.gkmlpt import GkmlptAdapter
-from scrapers.adapters.hanweb import HanwebAdapter
-from scrapers.adapters.henan import HenanAdapter
-from scrapers.adapters.kaifeng import KaifengAdapter
-from scrapers.adapters.pds import PdsAdapter
-from scrapers.adapters.trs import TrsAdapter
+
+
+def _families() -> list[type[GenericAdapter]]:
+    """Every module of the package imported once (each registers its family with `@family`),
+    the registered classes by priority, highest first."""
+    for info in pkgutil.iter_modules(_package.__path__):
+        importlib.import_module(f"{_package.__name__}.{info.name}")
+    return sorted(FAMILIES, key=lambda cls: -FAMILIES[cls])
+
 
 # most specific first: API-driven families before the static-HTML ones
-ADAPTERS: list[type[GenericAdapter]] = [
-    HanwebAdapter,
-    KaifengAdapter,
-    GkmlptAdapter,
-    PdsAdapter,
-    TrsAdapter,
-    HenanAdapter,
-]
+ADAPTERS: list[type[GenericAdapter]] = _families()
 
 
 def select_adapter(html: str, url: str) -> GenericAdapter:

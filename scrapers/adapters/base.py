@@ -1,14 +1,31 @@
-"""What a list-page adapter returns."""
+"""What a list-page adapter returns, and the register of portal families: an adapter module
+marks its class with `@family(priority)` and `auto` finds it (no list to edit elsewhere)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from scrapers.fetcher import Fetcher, FetchError, FetchResult
+
+A = TypeVar("A", bound=type)
+
+# adapter class -> priority; `auto.select_adapter` asks the highest first (the most specific
+# families, API-driven ones, above the static-HTML ones); the generic adapter is the fallback.
+FAMILIES: dict[type, int] = {}
+
+
+def family(priority: int):
+    """Register a portal family's adapter class for detection, at `priority`."""
+
+    def register(cls: A) -> A:
+        FAMILIES[cls] = priority
+        return cls
+
+    return register
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import json
 import re
 from urllib.parse import urljoin
 
-from scrapers.adapters.base import ListContext, ListItem
+from scrapers.adapters.base import ListContext, ListItem, family
 from scrapers.adapters.generic import GenericAdapter
 from scrapers.meta import find_date
 from scrapers.titles import is_report_title, normalise_title
@@ -19,6 +19,7 @@ _SID = re.compile(r"""["']?SID["']?\s*:\s*["']?(\w+)""")
 _NODE = re.compile(r"""\{[^{}]*?["']?id["']?\s*:\s*(\d+)[^{}]*?["']?name["']?\s*:\s*["']([^"']+)["']""")
 
 
+@family(40)
 class GkmlptAdapter(GenericAdapter):
     name = "gkmlpt"
     entry_holds_list = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from scrapers.adapters.base import ListContext, ListItem
+from scrapers.adapters.base import ListContext, ListItem, family
 from scrapers.adapters.generic import GenericAdapter
 
 _DATASTORE = re.compile(r"<datastore>.*?</datastore>", re.S)
@@ -24,6 +24,7 @@ _PER_PAGE = re.compile(r"perPage\s*:\s*(\d+)")
 GROUP = 45
 
 
+@family(60)
 class HanwebAdapter(GenericAdapter):
     name = "hanweb"
 

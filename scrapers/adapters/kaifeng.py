@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from scrapers.adapters.base import ListContext, ListItem
+from scrapers.adapters.base import ListContext, ListItem, family
 from scrapers.adapters.generic import GenericAdapter
 
 _DIV = re.compile(r"""id=["'](\w+pagelist)["']""")
 STEP = 30
 
 
+@family(50)
 class KaifengAdapter(GenericAdapter):
     name = "kaifeng"
     entry_holds_list = False  # the shell never changes; the rows do

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from scrapers.adapters.base import ListContext, ListItem
+from scrapers.adapters.base import ListContext, ListItem, family
 from scrapers.adapters.generic import GenericAdapter
 
 _CHANNEL = re.compile(r"^(?P<stem>.*/channels/\d+)(?:_\d+)?\.html$")
 _TOTAL = re.compile(r"当前第\s*\d+\s*/\s*(\d+)")
 
 
+@family(30)
 class PdsAdapter(GenericAdapter):
     name = "pds"
 

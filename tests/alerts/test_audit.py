@@ -12,7 +12,7 @@ from alerts.deliver import deliver_pending
 from models.db import session_scope
 from models.tables import Alert
 from nianbao.cli import app
-from nianbao.settings import get_settings
+from nianbao.runtime.settings import get_settings
 
 from .conftest import free_port, write_config
 from .helpers import seed_alerts, utc

@@ -21,11 +21,17 @@ def test_enqueue_twice_same_key_gives_one_row(db_url: str) -> None:
     )
     with session_scope(db_url) as s:
         gx = agency(s, "zhanhe-gongxin")
-        first = enqueue(s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs)
-        again_same_tx = enqueue(s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs)
+        first = enqueue(
+            s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs
+        )
+        again_same_tx = enqueue(
+            s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs
+        )
     with session_scope(db_url) as s:
         gx = agency(s, "zhanhe-gongxin")
-        again_later = enqueue(s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs)
+        again_later = enqueue(
+            s, dedup_key=MISSING.dedup_key(finding_id=1, opened_at="2025-02-01"), agency=gx, **kwargs
+        )
     assert first is not None and first.id is not None
     assert again_same_tx is None and again_later is None
     assert _count(db_url) == 1

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from nianbao.deadlines import Status, assess, deadline_for, legal_deadline
+from nianbao.deadlines.calendar import Status, assess, deadline_for, legal_deadline
 
 
 @pytest.mark.parametrize(

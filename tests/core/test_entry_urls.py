@@ -9,8 +9,8 @@ from sqlalchemy import event
 
 from models.db import get_engine, migrate, session_scope
 from models.tables import Agency, Jurisdiction
-from nianbao import pipeline
-from nianbao.settings import Settings
+from nianbao.crawl import lookup
+from nianbao.runtime.settings import Settings
 
 
 def _registry(url: str, n: int) -> None:
@@ -29,11 +29,11 @@ def test_only_the_asked_agencies_and_all_of_them(db_url: str, tmp_path: Path) ->
     _registry(url, 1203)
     settings = Settings(database_url=url, data_dir=tmp_path)
     asked = [f"a{i:04d}" for i in range(0, 1203, 1)] + ["no-such-agency"]
-    got = pipeline.entry_urls(settings, asked)
+    got = lookup.entry_urls(settings, asked)
     assert set(got) == {f"a{i:04d}" for i in range(1203)}
     assert got["a0001"] == ["http://h1.test/a1/"] and got["a0005"] == []
 
-    few = pipeline.entry_urls(settings, ["a0002", "a1202"])
+    few = lookup.entry_urls(settings, ["a0002", "a1202"])
     assert few == {"a0002": ["http://h2.test/a2/"], "a1202": ["http://h5.test/a1202/"]}
 
 
@@ -49,7 +49,7 @@ def test_a_few_codes_are_looked_up_by_code_not_by_reading_the_table(tmp_path: Pa
     engine = get_engine(url)
     event.listen(engine, "before_cursor_execute", record)
     try:
-        pipeline.entry_urls(settings, ["a0002", "a0100"])
+        lookup.entry_urls(settings, ["a0002", "a0100"])
     finally:
         event.remove(engine, "before_cursor_execute", record)
     selects = [st for st in statements if st.lstrip().upper().startswith("SELECT")]

@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Agency, Alert, Finding
-from nianbao.deadline_watch import check_deadlines
-from nianbao.record import record_check_findings, reopen_finding, review_finding
-from nianbao.registry import RegistrySettings
+from nianbao.deadlines.watch import check_deadlines
+from nianbao.store.record import record_check_findings, reopen_finding, review_finding
+from nianbao.store.registry import RegistrySettings
 from reports.checks.readability import readability, unreadable_finding
 from reports.model import ParsedReport
 from reports.parse import parse_text
@@ -38,7 +38,7 @@ def _kinds(url: str) -> list[str]:
 def _store_unreadable(url: str, tmp: Path, reason: str) -> dict[str, int]:
     """A new version the parser got nothing from: only its 「无法读取」 finding is recorded."""
     from models.tables import Jurisdiction
-    from nianbao.record import FetchedBytes, record_document, record_report
+    from nianbao.store.record import FetchedBytes, record_document, record_report
 
     with session_scope(url) as s:
         agency = s.exec(select(Agency)).one()

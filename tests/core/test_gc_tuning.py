@@ -6,7 +6,7 @@ import gc
 import threading
 import weakref
 
-from nianbao.gc_tuning import CRAWL_GEN0_THRESHOLD, startup_objects_frozen
+from nianbao.runtime.gc_tuning import CRAWL_GEN0_THRESHOLD, startup_objects_frozen
 
 
 class Node:

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Jurisdiction
-from nianbao.health import record_health
+from nianbao.deadlines.health import record_health
 
 
 def _crawl(url: str, outcome: str) -> str | None:

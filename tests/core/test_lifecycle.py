@@ -11,9 +11,15 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Finding, Jurisdiction
-from nianbao.deadline_watch import check_deadlines
-from nianbao.record import FetchedBytes, record_check_findings, record_document, record_report, review_finding
-from nianbao.registry import RegistrySettings
+from nianbao.deadlines.watch import check_deadlines
+from nianbao.store.record import (
+    FetchedBytes,
+    record_check_findings,
+    record_document,
+    record_report,
+    review_finding,
+)
+from nianbao.store.registry import RegistrySettings
 from reports.checks import run_checks
 from reports.checks.base import CheckContext
 from reports.parse import parse_path
@@ -142,8 +148,8 @@ def test_end_of_run_reads_dates_and_links_not_parsed_reports(
 
     from flows import artifacts
     from models.db import get_engine
-    from nianbao.compliance import compliance_rows
-    from nianbao.settings import Settings
+    from nianbao.reporting.compliance import compliance_rows
+    from nianbao.runtime.settings import Settings
 
     _setup(db_url)
     text = seed_path("zhanhe-yingji-2024.txt").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nianbao.cli import app
-from nianbao.memory import ARENAS, limit_malloc_arenas
+from nianbao.runtime.memory import ARENAS, limit_malloc_arenas
 
 
 def test_default_and_an_explicit_value_wins(monkeypatch: pytest.MonkeyPatch) -> None:

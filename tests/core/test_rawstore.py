@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from nianbao.rawstore import load_raw, sha256_of, store_raw
+from nianbao.store.rawstore import load_raw, sha256_of, store_raw
 
 
 def test_store_is_content_addressed_and_write_once(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Agency, Jurisdiction
-from nianbao.registry import RegistryError, load_registry, sync_registry
-from nianbao.settings import PROJECT_ROOT
+from nianbao.runtime.settings import PROJECT_ROOT
+from nianbao.store.registry import RegistryError, load_registry, sync_registry
 
 DEFAULT = PROJECT_ROOT / "nianbao" / "agencies.yaml"
 
@@ -171,15 +171,14 @@ def test_registry_settings_are_loaded_once_by_concurrent_tasks(
     import threading
     import time
 
-    from flows import runtime
-    from nianbao import registry as registry_module
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store import registry as registry_module
 
     path = tmp_path / "agencies.yaml"
     path.write_text(DEFAULT.read_text(encoding="utf-8").replace("due_soon_days: 14", "due_soon_days: 9"))
     monkeypatch.setenv("NIANBAO_REGISTRY_PATH", str(path))
     get_settings.cache_clear()
-    monkeypatch.setattr(runtime, "_registry_cache", {})
+    monkeypatch.setattr(registry_module, "_registry_cache", {})
     loads = []
 
     def slow_load(p: Path) -> registry_module.Registry:
@@ -187,13 +186,13 @@ def test_registry_settings_are_loaded_once_by_concurrent_tasks(
         time.sleep(0.2)  # a big registry: long enough for every thread to miss the cache
         return load_registry(p)
 
-    monkeypatch.setattr(runtime, "load_registry", slow_load)
+    monkeypatch.setattr(registry_module, "load_registry", slow_load)
     barrier = threading.Barrier(16)
     results = []
 
     def ask() -> None:
         barrier.wait()
-        results.append(runtime.registry_settings())
+        results.append(registry_module.registry_settings())
 
     threads = [threading.Thread(target=ask) for _ in range(16)]
     for t in threads:

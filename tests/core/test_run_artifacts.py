@@ -12,10 +12,10 @@ from sqlmodel import select
 from flows import artifacts
 from models.db import session_scope
 from models.tables import Agency, Finding, Jurisdiction
-from nianbao import run_summary
-from nianbao.compliance import compliance_rows
-from nianbao.registry import RegistrySettings
-from nianbao.settings import Settings
+from nianbao.reporting import run_summary
+from nianbao.reporting.compliance import compliance_rows
+from nianbao.runtime.settings import Settings
+from nianbao.store.registry import RegistrySettings
 
 SEVERITIES = ["info", "warning", "error"]
 

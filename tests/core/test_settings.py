@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.settings import Settings
+from nianbao.runtime.settings import Settings
 
 
 def test_empty_apprise_config_means_none(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from models.db import migrate, session_scope
 from models.tables import Agency, Jurisdiction
-from nianbao.pipeline import StoredReports, check_context, stored_reports
-from nianbao.record import FetchedBytes, record_document, record_report
+from nianbao.crawl.context import StoredReports, check_context, stored_reports
+from nianbao.store.record import FetchedBytes, record_document, record_report
 from reports.checks import PeerText
 from reports.parse import parse_path
 from tests.conftest import seed_path
@@ -87,7 +87,7 @@ def test_cache_is_bounded_and_serves_repeats_without_decoding(tmp_path: Path, mo
     url = f"sqlite:///{tmp_path / 'c.db'}"
     _district(url, tmp_path, SEEDS)
     cache = StoredReports(size=2)
-    monkeypatch.setattr("nianbao.pipeline.stored_reports", cache)
+    monkeypatch.setattr("nianbao.crawl.context.stored_reports", cache)
     decoded = []
     real = StoredReports.load
 

@@ -76,7 +76,7 @@ def stack(prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactor
 
     from alerts.config import write_demo_config
     from alerts.sink import start_webhook_sink
-    from nianbao.demo import demo_registry
+    from nianbao.cli.demo import demo_registry
     from replicas.sample_portal import SAMPLE_AGENCIES, start_sample_portal
 
     root = tmp_path_factory.mktemp("nianbao")

@@ -117,7 +117,7 @@ def test_dockerfile_is_slim_pinned_and_non_root() -> None:
     assert users and users[-1] not in ("root", "0")
     assert not any(ln.startswith(("ARG", "ENV")) and re.search(r"PASSWORD|AUTH|TOKEN", ln) for ln in lines)
     assert not any("apprise" in ln.lower() and ln.startswith(("COPY", "ADD")) for ln in lines)
-    assert "MALLOC_ARENA_MAX=2" in text  # workers' flow runs keep memory flat (nianbao/memory.py)
+    assert "MALLOC_ARENA_MAX=2" in text  # workers' flow runs keep memory flat (nianbao/runtime/memory.py)
 
 
 def test_prefect_yaml_entrypoints_import_and_name_their_flows(prefect_yaml: dict) -> None:

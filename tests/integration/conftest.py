@@ -11,9 +11,9 @@ from models.db import migrate, session_scope
 @pytest.fixture
 def sample_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The bundled sample portal, served over HTTP, with its registry synced into SQLite."""
-    from nianbao.demo import configure_demo_environment, demo_registry
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
+    from nianbao.cli.demo import configure_demo_environment, demo_registry
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
     from replicas.sample_portal import SAMPLE_AGENCIES, start_sample_portal
 
     monkeypatch.chdir(tmp_path)

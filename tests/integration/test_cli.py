@@ -96,7 +96,7 @@ def test_agencies_sync_with_bad_registry_is_a_clear_error(tmp_path: Path) -> Non
 
 
 def test_rules_lists_every_registered_rule(monkeypatch) -> None:
-    from nianbao import cli
+    from nianbao.cli import common as cli
     from reports.checks import RULES
 
     monkeypatch.setattr(cli.console, "width", 300)  # one line per rule: cells are not folded
@@ -156,7 +156,7 @@ def test_findings_close_and_reopen(tmp_path: Path, monkeypatch) -> None:
 
     from models.db import migrate, session_scope
     from models.tables import Agency, Finding, Jurisdiction
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
 
     url = f"sqlite:///{tmp_path / 'nb.db'}"
     monkeypatch.setenv("NIANBAO_DATABASE_URL", url)

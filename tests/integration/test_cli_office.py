@@ -75,7 +75,7 @@ def test_alerts_test_without_a_config_is_a_clear_sentence(office_env) -> None:
 def test_agencies_sync_and_list_show_full_codes_on_a_narrow_terminal(office_env, tmp_path: Path) -> None:
     import yaml
 
-    from nianbao.demo import demo_registry
+    from nianbao.cli.demo import demo_registry
     from replicas.sample_portal import SAMPLE_AGENCIES
 
     registry = tmp_path / "agencies.yaml"

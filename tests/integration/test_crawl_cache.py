@@ -14,10 +14,10 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Document, Report
-from nianbao import pipeline
-from nianbao.rawstore import sha256_of
-from nianbao.registry import Registry, sync_registry
-from nianbao.settings import get_settings
+from nianbao.crawl import service
+from nianbao.runtime.settings import get_settings
+from nianbao.store.rawstore import sha256_of
+from nianbao.store.registry import Registry, sync_registry
 from replicas.families import hanweb
 from replicas.families.hanweb import article_path
 from replicas.families.units import Pub, make_pubs
@@ -34,9 +34,9 @@ def _column(years: tuple[int, ...]) -> hanweb.Column:
     return hanweb.Column(7001, f"{NAME}年报", sorted(pubs, key=lambda p: p.date, reverse=True))
 
 
-def _crawl(settings, server: ReplicaServer, years: set[int], **kw) -> pipeline.AgencyOutcome:  # type: ignore[no-untyped-def]
+def _crawl(settings, server: ReplicaServer, years: set[int], **kw) -> service.AgencyOutcome:  # type: ignore[no-untyped-def]
     with quick_fetcher(retries=0, allow_private_hosts=True) as fetcher:
-        return pipeline.monitor_agency(settings, fetcher, "cache-caizheng", years=years, **kw)
+        return service.monitor_agency(settings, fetcher, "cache-caizheng", years=years, **kw)
 
 
 def _registry(server: ReplicaServer) -> Registry:

@@ -23,8 +23,8 @@ def _counts(url: str) -> dict[str, int]:
 
 @pytest.fixture
 def demo(tmp_path: Path, prefect_harness, monkeypatch: pytest.MonkeyPatch):
-    from nianbao.demo import run_demo
-    from nianbao.settings import get_settings
+    from nianbao.cli.demo import run_demo
+    from nianbao.runtime.settings import get_settings
 
     monkeypatch.chdir(tmp_path)
     console = Console(record=True, width=200)

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from nianbao.cli import app
-from nianbao.compliance import ComplianceRow
-from nianbao.deadlines import Status
-from nianbao.export import FindingLine, write_html, write_xlsx
+from nianbao.deadlines.calendar import Status
+from nianbao.reporting.compliance import ComplianceRow, FindingLine
+from nianbao.reporting.export import write_html, write_xlsx
 from replicas.sample_portal import SAMPLE_REPORTS, start_sample_portal
 
 ROWS = [
@@ -144,7 +144,7 @@ def test_discover_unreachable_is_a_clear_error() -> None:
 
 
 def test_report_command_writes_both_files(tmp_path: Path, monkeypatch, sqlite_url: str) -> None:
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
 
     monkeypatch.setenv("NIANBAO_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
@@ -162,7 +162,7 @@ def test_report_command_writes_both_files(tmp_path: Path, monkeypatch, sqlite_ur
 def test_the_summary_never_says_unpublished_without_having_looked() -> None:
     """「未发布」 only for an agency whose columns were read; one never read, unreachable or not read
     in full is 「无法核实」; a report already found keeps its date whatever the portal does now."""
-    from nianbao.export import category
+    from nianbao.reporting.export import category
 
     def row(status: Status, portal: str) -> ComplianceRow:
         return ComplianceRow("区", "c", "单位", status, "", "2025-01-31", None, None, portal=portal)

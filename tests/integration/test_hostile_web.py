@@ -37,8 +37,8 @@ def test_a_trickling_site_does_not_hold_up_the_monitor_run(
     from alerts.sink import start_webhook_sink
     from flows.monitor import monitor
     from flows.runtime import reset_shared_fetcher
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
 
     settings, agencies = sample_setup
     monkeypatch.setenv("NIANBAO_REQUEST_DEADLINE", "2")
@@ -85,12 +85,12 @@ def test_a_trickling_site_does_not_hold_up_the_monitor_run(
 
 _RUN_THEN_HANG = """
 import sys, time
-from nianbao import pipeline
-from nianbao.runs import heartbeat
-from nianbao.settings import get_settings
+from nianbao.crawl import runs
+from nianbao.crawl.runs import heartbeat
+from nianbao.runtime.settings import get_settings
 
 s = get_settings()
-run_id = pipeline.start_run(s, trigger="schedule", scope="all")
+run_id = runs.start_run(s, trigger="schedule", scope="all")
 with heartbeat(s.db_url, run_id, every_s=0.2):
     print(run_id, flush=True)
     time.sleep(600)
@@ -104,8 +104,8 @@ def _heartbeat_seen(db_url: str, run_id: int) -> bool:
 
 
 def test_a_killed_run_is_marked_abandoned_by_the_next_run(db_url: str, tmp_path: Path, monkeypatch) -> None:
-    from nianbao import pipeline
-    from nianbao.settings import get_settings
+    from nianbao.crawl import runs
+    from nianbao.runtime.settings import get_settings
 
     env = {**os.environ, "NIANBAO_DATABASE_URL": db_url, "NIANBAO_DATA_DIR": str(tmp_path)}
     proc = subprocess.Popen(
@@ -128,11 +128,11 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_run(db_url: str, tmp_path:
         monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
         monkeypatch.setenv("NIANBAO_ABANDON_AFTER_MINUTES", "0.01")  # 0.6 s without a heartbeat
         get_settings.cache_clear()
-        alive = pipeline.start_run(get_settings(), trigger="manual", scope="x")  # just started: alive
+        alive = runs.start_run(get_settings(), trigger="manual", scope="x")  # just started: alive
         time.sleep(0.7)
         with session_scope(db_url) as s:
             s.get(CrawlRun, alive).last_seen_at = __import__("models.tables").tables.utcnow()  # type: ignore[union-attr]
-        nxt = pipeline.start_run(get_settings(), trigger="schedule", scope="all")
+        nxt = runs.start_run(get_settings(), trigger="schedule", scope="all")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -159,7 +159,7 @@ def _closed_port() -> int:
 
 
 def test_a_database_that_is_not_there_is_one_sentence(tmp_path: Path, monkeypatch) -> None:
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
 
     url = f"postgresql+psycopg://nianbao:secret@127.0.0.1:{_closed_port()}/nianbao"
     monkeypatch.setenv("NIANBAO_DATABASE_URL", url)
@@ -178,8 +178,8 @@ def test_an_alert_config_apprise_cannot_load_stops_the_run_before_the_crawl(
     tmp_path: Path, monkeypatch
 ) -> None:
     from flows.monitor import monitor
-    from nianbao.preflight import PreflightError
-    from nianbao.settings import get_settings
+    from nianbao.runtime.preflight import PreflightError
+    from nianbao.runtime.settings import get_settings
 
     bad = tmp_path / "apprise.yml"
     bad.write_text("version: 1\nurls:\n  - notaservice://nowhere:\n      - tag: office\n", encoding="utf-8")
@@ -200,7 +200,7 @@ def test_an_alert_config_apprise_cannot_load_stops_the_run_before_the_crawl(
 
 
 def test_a_wrong_setting_is_refused_at_once(monkeypatch) -> None:
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
 
     monkeypatch.setenv("NIANBAO_REQUEST_DEADLINE", "soon")
     monkeypatch.setenv("NIANBAO_DATABSE_URL", "postgresql+psycopg://x@y/z")
@@ -216,7 +216,7 @@ def test_a_wrong_setting_is_refused_at_once(monkeypatch) -> None:
 
 
 def test_agencies_sync_check_validates_without_writing(tmp_path: Path, monkeypatch) -> None:
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
 
     monkeypatch.setenv("NIANBAO_DATABASE_URL", f"sqlite:///{tmp_path / 'n.db'}")
     get_settings.cache_clear()

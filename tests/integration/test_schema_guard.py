@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from models.db import SchemaOutdated, migrate, require_current_schema
-from nianbao.settings import get_settings
+from nianbao.runtime.settings import get_settings
 
 
 def test_the_guard_names_the_revision_and_the_fix(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from flows.grouping import group_size, pack_districts, task_groups, tasks_for
@@ -28,13 +30,12 @@ def test_group_size_keeps_runs_within_the_task_budget() -> None:
     assert group_size([3] * 150, 100) == 3
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_group_size_is_the_smallest_within_budget(seed: int) -> None:
-    import random
-
-    rng = random.Random(seed)
-    sizes = [rng.randint(1, 120) for _ in range(rng.randint(1, 60))]
-    budget = rng.randint(max(len(sizes), 1), 400)
+@given(
+    sizes=st.lists(st.integers(1, 120), min_size=1, max_size=60),
+    slack=st.integers(0, 340),
+)
+def test_group_size_is_the_smallest_within_budget(sizes: list[int], slack: int) -> None:
+    budget = len(sizes) + slack
     size = group_size(sizes, budget)
     assert tasks_for(sizes, size) <= budget
     if size > 1:
@@ -51,13 +52,8 @@ def test_more_districts_than_the_budget_pack_whole_districts_in_order() -> None:
     assert pack_districts([1, 1, 10, 1], 2) == [[0, 1, 2], [3]]
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_packed_districts_cover_each_once_within_budget(seed: int) -> None:
-    import random
-
-    rng = random.Random(seed)
-    sizes = [rng.randint(1, 40) for _ in range(rng.randint(1, 300))]
-    budget = rng.randint(1, 120)
+@given(sizes=st.lists(st.integers(1, 40), min_size=1, max_size=300), budget=st.integers(1, 120))
+def test_packed_districts_cover_each_once_within_budget(sizes: list[int], budget: int) -> None:
     bins = pack_districts(sizes, budget)
     assert [i for b in bins for i in b] == list(range(len(sizes)))
     assert 1 <= len(bins) <= budget and all(bins)
@@ -100,7 +96,7 @@ def test_grouped_run_records_the_same_as_one_task_per_agency(
     from prefect.client.schemas.sorting import TaskRunSort
 
     from flows.monitor import monitor
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
 
     settings, agencies = sample_setup
     monkeypatch.setenv("NIANBAO_MAX_TASKS_PER_RUN", "2")
@@ -177,21 +173,21 @@ def test_an_agency_that_keeps_failing_does_not_take_its_group_with_it(
 def test_the_crawl_runs_with_startup_objects_frozen(
     sample_setup, prefect_harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The agencies' crawls see the collector tuned (nianbao/gc_tuning.py); afterwards it is not."""
+    """The agencies' crawls see the collector tuned (nianbao/runtime/gc_tuning.py); afterwards it is not."""
     import gc
 
     from flows.monitor import monitor
-    from nianbao import pipeline
+    from nianbao.crawl import service
 
     _settings, agencies = sample_setup
     frozen_during: list[int] = []
-    crawl = pipeline.monitor_agency
+    crawl = service.monitor_agency
 
     def watched(*args, **kwargs):
         frozen_during.append(gc.get_freeze_count())
         return crawl(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "monitor_agency", watched)
+    monkeypatch.setattr(service, "monitor_agency", watched)
     out = monitor(year=2024)
     assert len(frozen_during) == len(agencies) == len(out["outcomes"])
     assert all(count > 0 for count in frozen_during)
@@ -204,17 +200,17 @@ def test_only_a_manual_recrawl_reads_columns_in_full(
     """A scheduled run may trust an unchanged column page (`CrawlCache.trust_days`); a manual
     recrawl is asked for because the agency changed something, so it trusts no cache."""
     from flows import monitor as monitor_module
-    from nianbao import pipeline
+    from nianbao.crawl import service
 
     _, agencies = sample_setup
     seen: list[tuple[str, bool]] = []
-    real = pipeline.monitor_agency
+    real = service.monitor_agency
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append((args[2], kwargs.get("read_in_full", False)))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "monitor_agency", spy)
+    monkeypatch.setattr(service, "monitor_agency", spy)
     monitor_module.monitor(year=2024)
     assert sorted(seen) == sorted((a["code"], False) for a in agencies)
     seen.clear()
@@ -224,8 +220,9 @@ def test_only_a_manual_recrawl_reads_columns_in_full(
 
 
 def test_a_recrawl_run_is_named_after_district_and_agency(sample_setup) -> None:
-    from flows.monitor import _agency_label
+    from nianbao.crawl.lookup import agency_label
 
-    assert _agency_label("zhanhe-yingji") == "平顶山市湛河区-湛河区应急管理局"
-    assert _agency_label("湛河区应急管理局") == "平顶山市湛河区-湛河区应急管理局"  # by name too
-    assert _agency_label("no-such-agency") == "no-such-agency"  # the run itself then says why
+    settings = sample_setup[0]
+    assert agency_label(settings, "zhanhe-yingji") == "平顶山市湛河区-湛河区应急管理局"
+    assert agency_label(settings, "湛河区应急管理局") == "平顶山市湛河区-湛河区应急管理局"  # by name too
+    assert agency_label(settings, "no-such-agency") == "no-such-agency"  # the run itself then says why

@@ -74,8 +74,8 @@ class Run:
 def _report_html(agency: str, year: int, *, form: str = "F2021", fee_statement: bool = True) -> str:
     """A consistent report (tests/checks/factory.py) rendered as a portal page (its 规章 row
     is not zero)."""
+    from replicas.form_render import render_html
     from reports.form import Form
-    from reports.render import render_html
     from tests.checks.factory import consistent_report, set_section
 
     report = consistent_report(Form(form), year=year, agency=agency)
@@ -132,9 +132,9 @@ def trust_run(request: pytest.FixtureRequest, tmp_path_factory, prefect_harness)
     from alerts.sink import start_webhook_sink
     from flows.monitor import monitor
     from flows.runtime import reset_shared_fetcher
-    from nianbao.demo import configure_demo_environment
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
+    from nianbao.cli.demo import configure_demo_environment
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
 
     root = tmp_path_factory.mktemp("trust")
     with pytest.MonkeyPatch.context() as mp:
@@ -307,8 +307,8 @@ def test_every_crawl_is_recorded_with_whether_it_was_complete(trust_run: Run) ->
 def _rows(run: Run):
     from datetime import UTC, datetime
 
-    from nianbao.compliance import compliance_rows
-    from nianbao.registry import RegistrySettings
+    from nianbao.reporting.compliance import compliance_rows
+    from nianbao.store.registry import RegistrySettings
 
     with session_scope(run.db_url) as s:
         return compliance_rows(s, 2024, datetime.now(UTC), RegistrySettings())
@@ -334,9 +334,9 @@ def versions_portal(tmp_path: Path, prefect_harness) -> Iterator[tuple[Any, Any,
     from alerts.config import write_demo_config
     from alerts.sink import start_webhook_sink
     from flows.runtime import reset_shared_fetcher
-    from nianbao.demo import configure_demo_environment
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
+    from nianbao.cli.demo import configure_demo_environment
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
     from replicas.server import ReplicaServer
 
     with pytest.MonkeyPatch.context() as mp:
@@ -426,7 +426,7 @@ def test_an_image_only_new_version_leaves_findings_open_and_says_it_could_not_re
 
 def test_a_confirmed_finding_is_resolved_by_a_corrected_version(versions_portal) -> None:
     from flows.monitor import recrawl_agency
-    from nianbao.record import review_finding
+    from nianbao.store.record import review_finding
 
     portal, sink, db_url = versions_portal
     _publish(portal, _yingji())

@@ -7,9 +7,9 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import AgencyCrawl, Report
-from nianbao import pipeline
-from nianbao.registry import load_registry, sync_registry
-from nianbao.settings import PROJECT_ROOT, get_settings
+from nianbao.crawl import lookup, runs, service
+from nianbao.runtime.settings import PROJECT_ROOT, get_settings
+from nianbao.store.registry import load_registry, sync_registry
 from tests.fetching import quick_fetcher
 
 
@@ -20,11 +20,11 @@ def test_default_registry_run_ends_with_site_unreachable(db_url: str, monkeypatc
         settings = get_settings()
         with session_scope(db_url) as s:
             sync_registry(s, load_registry(PROJECT_ROOT / "nianbao" / "agencies.yaml"))
-        run_id = pipeline.start_run(settings, trigger="test", scope="all")
+        run_id = runs.start_run(settings, trigger="test", scope="all")
         fetcher = quick_fetcher(allow_private_hosts=False, retries=0, connect_timeout=2, per_host_delay=0.5)
         outcomes = [
-            pipeline.monitor_agency(settings, fetcher, code, years={2024}, run_id=run_id)
-            for code in pipeline.active_agency_codes(settings)
+            service.monitor_agency(settings, fetcher, code, years={2024}, run_id=run_id)
+            for code in lookup.active_agency_codes(settings)
         ]
     finally:
         get_settings.cache_clear()

@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Report
-from nianbao import pipeline
-from nianbao.registry import Registry, sync_registry
-from nianbao.settings import get_settings
+from nianbao.crawl import service
+from nianbao.runtime.settings import get_settings
+from nianbao.store.registry import Registry, sync_registry
 from replicas.families import hanweb
 from replicas.families.units import make_pubs
 from replicas.server import ReplicaServer
@@ -65,13 +65,13 @@ def settings(sqlite_url: str, tmp_path: Path, portal: ReplicaServer, monkeypatch
     get_settings.cache_clear()
 
 
-def _crawl(settings) -> pipeline.AgencyOutcome:  # type: ignore[no-untyped-def]
+def _crawl(settings) -> service.AgencyOutcome:  # type: ignore[no-untyped-def]
     with quick_fetcher(retries=0, allow_private_hosts=True) as fetcher:
-        return pipeline.monitor_agency(settings, fetcher, CODE, years={2024})
+        return service.monitor_agency(settings, fetcher, CODE, years={2024})
 
 
 def test_another_writer_is_not_held_up_while_a_report_is_parsed(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    real_parse = pipeline.parse_document
+    real_parse = service.parse_document
     probes: list[str] = []
 
     def parse_and_probe(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -88,16 +88,16 @@ def test_another_writer_is_not_held_up_while_a_report_is_parsed(settings, monkey
             conn.close()
         return real_parse(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "parse_document", parse_and_probe)
+    monkeypatch.setattr(service, "parse_document", parse_and_probe)
     outcome = _crawl(settings)
     assert outcome.outcome == "ok" and outcome.new_versions == 1, outcome
     assert probes == ["free"]
 
 
 def test_two_runs_storing_the_same_report_at_once_record_one_version(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    real_parse = pipeline.parse_document
+    real_parse = service.parse_document
     parses: list[int] = []
-    inner: list[pipeline.AgencyOutcome] = []
+    inner: list[service.AgencyOutcome] = []
 
     def parse_while_another_run_stores_it(*args, **kwargs):  # type: ignore[no-untyped-def]
         parses.append(1)
@@ -105,7 +105,7 @@ def test_two_runs_storing_the_same_report_at_once_record_one_version(settings, m
             inner.append(_crawl(settings))
         return real_parse(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "parse_document", parse_while_another_run_stores_it)
+    monkeypatch.setattr(service, "parse_document", parse_while_another_run_stores_it)
     outer = _crawl(settings)
     assert inner[0].new_versions == 1, inner[0]
     assert outer.outcome == "ok" and outer.new_versions == 0 and outer.unchanged == 1, outer

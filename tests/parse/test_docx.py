@@ -8,9 +8,9 @@ from decimal import Decimal
 import docx
 
 from reports.form import SECTION_KEYS, SECTION_LABELS, TABLE3_COLUMNS, TABLE4_CELLS, TABLE4_GROUPS, Form
+from reports.layout import RCell, table2_rows_model, table3_rows_model, table4_rows_model
 from reports.model import Cell, ParsedReport, Section
 from reports.parse import parse_document
-from reports.render import RCell, table2_rows_model, table3_rows_model, table4_rows_model
 
 from .helpers import all_values
 

@@ -12,13 +12,13 @@ import random
 import pytest
 
 from replicas.flatten import flatten
+from replicas.form_render import render_html, render_text
 from replicas.samples import sample_report
 from reports.checks import run_checks
 from reports.checks.base import CheckContext
 from reports.form import Form, outcome_rows
 from reports.model import Cell
 from reports.parse import parse_document, parse_text
-from reports.render import render_html, render_text
 
 from .helpers import all_values
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from replicas.form_render import render_html, render_text
 from reports.form import (
     SECTION_KEYS,
     SECTION_LABELS,
@@ -33,7 +34,6 @@ from reports.model import Cell, ParsedReport, Section
 from reports.parse import parse_document, parse_text
 from reports.parse.doc import ANTIWORD_ONLY, BROKEN_DOC, NO_DOC_TOOLS, VIA_ANTIWORD, VIA_SOFFICE
 from reports.parse.office import NO_SOFFICE_XLS, VIA_SOFFICE_XLS
-from reports.render import render_html, render_text
 
 from .helpers import all_values, seed_text
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from replicas.form_render import render_html, render_text
 from reports.form import (
     SECTION_KEYS,
     SECTION_LABELS,
@@ -19,7 +20,6 @@ from reports.form import (
 )
 from reports.model import Cell, ParsedReport, Section
 from reports.parse import parse_document, parse_text
-from reports.render import render_html, render_text
 
 from .helpers import all_values
 

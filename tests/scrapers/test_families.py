@@ -161,3 +161,31 @@ def test_discover_json_shape(fam: FamilyPortal, fetcher: Fetcher) -> None:
     with pytest.raises(DiscoverFailed) as err:
         discover_json(fam.entry_url("kaifeng_blocked"), fetcher)
     assert "blocked" in err.value.reasons[0]
+
+
+def test_every_adapter_module_registers_its_family_and_detection_goes_most_specific_first() -> None:
+    """A new portal family is one module with `@family(priority)`: no list elsewhere to edit.
+    A family class left unregistered would never be detected, so every adapter class in the
+    package must be registered, and detection asks them by priority."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import scrapers.adapters as package
+    from scrapers.adapters.auto import ADAPTERS
+    from scrapers.adapters.base import FAMILIES
+    from scrapers.adapters.generic import GenericAdapter
+
+    defined = set()
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"scrapers.adapters.{info.name}")
+        defined |= {
+            cls
+            for _, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, GenericAdapter)
+            and cls is not GenericAdapter
+            and cls.__module__ == module.__name__
+        }
+    assert defined and defined == set(FAMILIES)
+    assert sorted(FAMILIES, key=lambda cls: -FAMILIES[cls]) == ADAPTERS
+    assert [cls.name for cls in ADAPTERS][:2] == ["hanweb", "kaifeng"]  # API-driven families first

@@ -6,7 +6,9 @@ line) goes through here, so no text shows an ISO string or a UTC offset."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,11 +22,24 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("Asia/Shanghai")
 
 
-def local_tz() -> ZoneInfo:
-    """The display time zone from the settings (read each call: tests and the demo change it)."""
-    from nianbao.settings import get_settings
+def _zone_from_environment() -> str:
+    return os.environ.get("NIANBAO_TIMEZONE", "Asia/Shanghai")
 
-    return _zone(get_settings().timezone)
+
+_zone_name: Callable[[], str] = _zone_from_environment
+
+
+def use_zone(name_of: Callable[[], str]) -> None:
+    """Where the zone's name comes from: the application's settings register themselves here
+    (nianbao/runtime/settings.py), so this layer reads them without importing them; until then
+    it is ``NIANBAO_TIMEZONE`` from the environment."""
+    global _zone_name
+    _zone_name = name_of
+
+
+def local_tz() -> ZoneInfo:
+    """The display time zone (asked each call: tests and the demo change it)."""
+    return _zone(_zone_name())
 
 
 def to_local(moment: datetime) -> datetime:

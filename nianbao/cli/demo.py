@@ -53,7 +53,7 @@ def configure_demo_environment(root: Path, *, fresh: bool = True) -> None:
     """Point settings at data/demo (fresh each time the demo runs; as it is for `serve --demo`)
     and let the fetcher reach 127.0.0.1."""
     from flows.runtime import reset_shared_fetcher
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
 
     if fresh and root.exists():
         for child in root.iterdir():  # keep prefect/: this process may already use it
@@ -74,10 +74,10 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
     from flows.monitor import monitor
     from models.db import migrate, session_scope
     from models.tables import Agency, Finding
-    from nianbao.compliance import compliance_rows
-    from nianbao.present import print_compliance
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
+    from nianbao.reporting.compliance import compliance_rows
+    from nianbao.reporting.present import print_compliance
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
     from replicas.sample_portal import start_sample_portal
 
     configure_demo_environment(root.resolve())
@@ -95,7 +95,7 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
             sync_registry(s, load_registry(settings.registry_path))
         started = time.monotonic()
         result = monitor(year=DEMO_YEAR)
-        from nianbao.present import delivery_sentence, stats_sentence
+        from nianbao.reporting.present import delivery_sentence, stats_sentence
 
         console.print(
             f"巡检完成，用时 {time.monotonic() - started:.1f} 秒。{stats_sentence(result['stats'])}"
@@ -103,7 +103,7 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
         console.print(delivery_sentence(result["delivery"]))
         from datetime import UTC, datetime
 
-        from flows.runtime import registry_settings
+        from nianbao.store.registry import registry_settings
 
         with session_scope(settings.db_url) as s:
             rows = compliance_rows(s, DEMO_YEAR, datetime.now(UTC), registry_settings())
@@ -170,8 +170,8 @@ def start_demo_services(root: Path = DEMO_ROOT) -> tuple[object, object]:
     is replaced by a free one and the registry re-synced to it."""
     from alerts.sink import start_webhook_sink
     from models.db import migrate, session_scope
-    from nianbao.registry import load_registry, sync_registry
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
     from replicas.sample_portal import start_sample_portal
 
     root = root.resolve()

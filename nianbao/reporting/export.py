@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from alerts.localtime import now_text, zh_date
 from alerts.rules_zh import date_source_zh
-from nianbao.compliance import SEVERITY_LABELS, STATE_LABELS, ComplianceRow
-from nianbao.localtime import now_text, zh_date
+from nianbao.reporting.compliance import ComplianceRow, FindingLine
 
 HEADERS = (
     "单位",
@@ -39,27 +39,6 @@ FINDING_WIDTHS = (18, 30, 8, 22, 90, 10, 16)
 FILLS = {"missing": "F8CBAD", "late": "FFE699", "on_time": "C6EFCE", "unverifiable": "D9D9D9"}
 CATEGORIES = ("按时发布", "逾期发布", "未发布", "无法核实", "未到期")
 LINK_TEXT = "打开年报"
-
-
-@dataclass
-class FindingLine:
-    district: str
-    agency: str
-    severity: str
-    rule: str
-    message: str
-    state: str
-    url: str | None
-    rule_title: str = ""
-    explanation: str = ""  # alerts/evidence.py, one line
-
-    @property
-    def severity_text(self) -> str:
-        return SEVERITY_LABELS.get(self.severity, self.severity)
-
-    @property
-    def state_text(self) -> str:
-        return STATE_LABELS.get(self.state, self.state)
 
 
 def category(r: ComplianceRow) -> str:
@@ -120,8 +99,8 @@ def _summaries(
 
 
 def make_charts(summary: Summary, previous: Summary | None, year: int) -> tuple[list, str | None]:
-    """(charts, why none) — see nianbao/charts.py for the font rule."""
-    from nianbao import charts
+    """(charts, why none) — see nianbao/reporting/charts.py for the font rule."""
+    from nianbao.reporting import charts
 
     if charts.chinese_font() is None:
         return [], "本机缺少中文字体（如 fonts-wqy-microhei），未生成图表；表格内容完整。"

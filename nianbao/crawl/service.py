@@ -1,29 +1,26 @@
-"""The monitoring pipeline for one agency: portal → scraper → document → parser → report →
-checks → findings → alerts. Prefect flows call these functions; they hold no Prefect code,
-so the CLI, the tests and the benchmarks run exactly the same logic.
+"""The crawl of one agency: portal → scraper → document → parser → report → checks →
+findings → alerts (pending). Prefect flows call `monitor_agency`; it holds no Prefect code, so
+the CLI, the tests and the benchmarks run exactly the same logic.
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import logging
-import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
-from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, CrawlRun, Document, Jurisdiction, Report, utcnow
-from nianbao.deadline_watch import in_deadline_season
-from nianbao.health import record_health
-from nianbao.rawstore import sha256_of, store_raw
-from nianbao.record import (
+from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, utcnow
+from nianbao.crawl.cache import document_validators, load_crawl_cache, save_crawl_cache
+from nianbao.crawl.context import check_context
+from nianbao.crawl.lookup import resolve_agency
+from nianbao.deadlines.health import record_health
+from nianbao.deadlines.watch import in_deadline_season
+from nianbao.runtime.settings import Settings
+from nianbao.store.rawstore import sha256_of, store_raw
+from nianbao.store.record import (
     FetchedBytes,
     latest_document,
     record_check_findings,
@@ -31,14 +28,11 @@ from nianbao.record import (
     record_report,
     record_unfetched_report,
 )
-from nianbao.registry import RegistrySettings
-from nianbao.runs import mark_abandoned
-from nianbao.settings import Settings
+from nianbao.store.registry import RegistrySettings
 from reports.checks import run_checks
-from reports.checks.base import CheckContext, PeerText
+from reports.checks.base import CheckContext
 from reports.checks.base import Finding as CheckFinding
 from reports.checks.readability import readability, unreadable_finding
-from reports.levels import agency_level
 from reports.model import ParsedReport
 from reports.parse import parse_document
 from reports.parse.limits import OcrBounds
@@ -46,11 +40,11 @@ from reports.parse.sniff import sniff
 from scrapers.blocking import looks_like_challenge
 from scrapers.conditional import CrawlCache
 from scrapers.discover import DiscoveredReport, discover, fetch_report_document
-from scrapers.fetcher import Fetcher, FetchError, host_allowed
+from scrapers.fetcher import Fetcher, FetchError
 from scrapers.images import image_fetcher
 from scrapers.titles import agency_matches
 
-log = logging.getLogger("nianbao.pipeline")
+log = logging.getLogger("nianbao.crawl.service")
 
 
 @dataclass
@@ -75,203 +69,6 @@ class AgencyOutcome:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def start_run(settings: Settings, *, trigger: str, scope: str) -> int:
-    """A new `running` run; runs left `running` by a killed process are marked `abandoned`."""
-    with session_scope(settings.db_url) as s:
-        run = CrawlRun(trigger=trigger, scope=scope, last_seen_at=utcnow())
-        s.add(run)
-        s.flush()
-        mark_abandoned(s, older_than=timedelta(minutes=settings.abandon_after_minutes), by_run=run.id)
-        return run.id  # type: ignore[return-value]
-
-
-def finish_run(settings: Settings, run_id: int, stats: dict, status: str = "completed") -> None:
-    with session_scope(settings.db_url) as s:
-        run = s.get(CrawlRun, run_id)
-        if run is not None:
-            run.finished_at, run.status, run.stats = utcnow(), status, stats
-            s.add(run)
-
-
-def active_agency_codes(settings: Settings, jurisdiction: str | None = None) -> list[str]:
-    with session_scope(settings.db_url) as s:
-        query = select(Agency.code).where(Agency.active == True)
-        if jurisdiction:
-            jur = s.exec(select(Jurisdiction).where(Jurisdiction.code == jurisdiction)).first()
-            if jur is None:
-                raise LookupError(f"unknown jurisdiction {jurisdiction!r}")
-            query = query.where(Agency.jurisdiction_id == jur.id)
-        return list(s.exec(query.order_by(Agency.code)))
-
-
-ENTRY_URL_BATCH = 500  # codes per IN (...) query, well below any database's parameter limit
-
-
-def entry_urls(settings: Settings, codes: list[str]) -> dict[str, list[str]]:
-    """Agency code -> its entry URLs, for the agencies in `codes` (unknown codes are left out).
-    Only those agencies' rows are read: every task of a run asks for its few agencies, and
-    reading the whole table each time made a run quadratic in the number of agencies."""
-    wanted = sorted(set(codes))
-    out: dict[str, list[str]] = {}
-    with session_scope(settings.db_url) as s:
-        for start in range(0, len(wanted), ENTRY_URL_BATCH):
-            batch = wanted[start : start + ENTRY_URL_BATCH]
-            rows = s.exec(select(Agency.code, Agency.entry_urls).where(col(Agency.code).in_(batch)))
-            out.update((code, list(urls or [])) for code, urls in rows)
-    return out
-
-
-class AgencyNotFound(LookupError):
-    """What the office typed names no agency (or several); the message says which it may mean."""
-
-
-def _label(agency: Agency) -> str:
-    return f"{agency.code}（{agency.name}）"
-
-
-def closest_agencies(agencies: list[Agency], ref: str, n: int = 3) -> list[Agency]:
-    """The agencies whose code, name or short name is closest to what was typed (a typo, a
-    part of the name): 「zhanhe-yinji」 -> zhanhe-yingji, 「应急局」 -> 湛河区应急管理局."""
-    names: dict[str, Agency] = {}
-    for a in agencies:
-        for key in (a.code, a.name, *(a.short_names or [])):
-            names.setdefault(key.lower(), a)
-    picked: list[Agency] = []
-    for cutoff in (0.8, 0.5):  # a typo matches one agency closely: name only that one
-        for key in difflib.get_close_matches(ref.lower(), list(names), n=n * 3, cutoff=cutoff):
-            if names[key] not in picked:
-                picked.append(names[key])
-        if picked:
-            return picked[:n]
-    for a in agencies:  # a part of a name: 「应急」 is in 「湛河区应急管理局」
-        if len(picked) < n and len(ref) >= 2 and a not in picked and (ref in a.name or ref in a.code):
-            picked.append(a)
-    return picked[:n]
-
-
-def resolve_agency(session: Session, ref: str) -> Agency:
-    """An agency by code, id, full name or short name (what a person types in the UI); an
-    `AgencyNotFound` in Chinese with the closest agencies when it names none or several."""
-    ref = ref.strip()
-    agency = session.exec(select(Agency).where(Agency.code == ref)).first()
-    if agency is None and ref.isdigit():
-        agency = session.get(Agency, int(ref))
-    if agency is None:
-        agency = session.exec(select(Agency).where(Agency.name == ref)).first()
-    if agency is None:
-        everyone = list(session.exec(select(Agency).order_by(Agency.code)))
-        matches = [a for a in everyone if ref in (a.short_names or [])]
-        if len(matches) > 1:
-            raise AgencyNotFound(
-                f"“{ref}”对应多个单位：{'、'.join(_label(a) for a in matches)}，请输入单位代码"
-            )
-        agency = matches[0] if matches else None
-        if agency is None:
-            close = closest_agencies(everyone, ref)
-            hint = (
-                f"，您是不是要找：{'、'.join(_label(a) for a in close)}"
-                if close
-                else "（可运行 nianbao agencies list 查看全部单位代码）"
-            )
-            raise AgencyNotFound(f"未找到单位“{ref}”{hint}")
-    return agency
-
-
-class StoredReports:
-    """Parsed reports read back from `Report.cells`, kept by (database, id, content hash).
-
-    Last year's report is read for every check of an agency's report, and an agency's report
-    is checked more than once in a run when another version lands meanwhile, by `revalidate`,
-    and so on. Report rows are never changed once written (a new version is a new row), so an
-    entry can not go stale; the least recently used ones are dropped beyond `size` (a decoded
-    report holds a few hundred KB), so memory stays flat however many agencies a run covers.
-    """
-
-    def __init__(self, size: int = 32) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, int, str], ParsedReport] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def load(self, session: Session, db_url: str, rows: list[tuple[int, str]]) -> list[ParsedReport]:
-        """The reports with these (id, content_sha256), in order; missing cells are left out."""
-        keys = [(db_url, rid, sha) for rid, sha in rows]
-        with self._lock:
-            known = {k: self._items[k] for k in keys if k in self._items}
-            for k in known:
-                self._items.move_to_end(k)
-        missing = [k[1] for k in keys if k not in known]
-        if missing:
-            fetched = session.exec(
-                select(Report.id, Report.content_sha256, Report.cells).where(col(Report.id).in_(missing))
-            ).all()
-            with self._lock:
-                for rid, sha, cells in fetched:
-                    if cells:
-                        key = (db_url, rid, sha)
-                        known[key] = self._items[key] = ParsedReport.model_validate(cells)
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return [known[k] for k in keys if k in known]
-
-
-stored_reports = StoredReports()
-
-
-def _db_url(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=False)
-
-
-def _previous_report(session: Session, agency_id: int, year: int) -> ParsedReport | None:
-    rows = session.exec(
-        select(Report.id, Report.content_sha256).where(
-            Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True
-        )
-    ).all()
-    found = stored_reports.load(session, _db_url(session), [tuple(r) for r in rows[:1]])
-    return found[0] if found else None
-
-
-def _peer_texts(session: Session, agency: Agency, year: int) -> list[PeerText]:
-    """Section 五 of the district's other current reports of `year`, under their registry names.
-    Only that part of each stored report is read (a JSON path in the query), so checking a
-    district costs neither decoding its reports nor keeping them."""
-    problems = col(Report.cells)[("sections", "problems")]
-    rows = session.exec(
-        select(Agency.name, Report.year, problems)
-        .join(Agency, Agency.id == Report.agency_id)
-        .where(
-            Agency.jurisdiction_id == agency.jurisdiction_id,
-            Agency.id != agency.id,
-            Report.year == year,
-            Report.is_current == True,
-        )
-        .order_by(col(Report.id))
-    ).all()
-    return [PeerText(agency=name, year=yr, problems=_section_text(section)) for name, yr, section in rows]
-
-
-def _section_text(section: object) -> str:
-    """A stored section's text, "" when the parser found no such section."""
-    if isinstance(section, dict) and section.get("present"):
-        return str(section.get("text") or "")
-    return ""
-
-
-def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
-    jurisdiction = session.get(Jurisdiction, agency.jurisdiction_id)
-    return CheckContext(
-        agency_kind=agency.kind,
-        agency_level=agency_level(
-            agency.kind,
-            jurisdiction.level if jurisdiction else None,
-            jurisdiction.name if jurisdiction else None,
-            agency.name,
-        ),
-        previous=_previous_report(session, agency.id, year),  # type: ignore[arg-type]
-        peers=_peer_texts(session, agency, year),
-    )
 
 
 def _parse_safely(
@@ -301,62 +98,6 @@ def _parse_safely(
     except Exception as exc:  # a parser bug must not stop the monitoring of other agencies
         log.exception("parser crashed on %s", url)
         return ParsedReport(), f"解析程序读取该文件时出错（{type(exc).__name__}）"
-
-
-def document_validators(
-    settings: Settings, jurisdiction_id: int, hosts: list[str]
-) -> dict[str, tuple[str | None, str | None]]:
-    """(etag, last_modified) of the newest stored version of every URL the jurisdiction's agencies
-    fetched on these hosts, for conditional requests: an unchanged portal answers 304 and sends no
-    report body. The jurisdiction, not the agency: a shared column lists (and discovery reads) its
-    neighbours' reports too; and not the whole database, so a cycle stays linear in agencies."""
-    out: dict[str, tuple[str | None, str | None]] = {}
-    with session_scope(settings.db_url) as s:
-        docs = s.exec(
-            select(Document.url, Document.etag, Document.last_modified)
-            .join(Agency, Agency.id == Document.agency_id)
-            .where(Agency.jurisdiction_id == jurisdiction_id)
-            .order_by(col(Document.last_seen))
-        ).all()
-        for url, etag, last_modified in docs:  # later versions overwrite earlier ones
-            if (etag or last_modified) and host_allowed(url, hosts):
-                out[url] = (etag, last_modified)
-    return out
-
-
-def crawl_cache_path(settings: Settings, agency_id: int) -> Path:
-    """``<data>/crawl-cache/<sha1>.json``: what the agency's last crawl left for the next one.
-    Keyed by database too: a cache must never claim "unchanged" for rows another database lacks."""
-    key = f"{settings.db_url}|agency:{agency_id}"
-    return settings.data_dir / "crawl-cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
-
-
-def load_crawl_cache(settings: Settings, agency_id: int) -> CrawlCache:
-    """The agency's `CrawlCache` (column-page validators and last crawl's reports), or an empty
-    one when there is none or it cannot be read (a cache must never stop a crawl)."""
-    path = crawl_cache_path(settings, agency_id)
-    try:
-        return CrawlCache.from_json(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return CrawlCache()
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        log.warning("ignoring unreadable crawl cache %s", path)
-        return CrawlCache()
-
-
-def save_crawl_cache(settings: Settings, agency_id: int, cache: CrawlCache) -> None:
-    """Write the cache atomically; without any column to remember, drop the file instead."""
-    path = crawl_cache_path(settings, agency_id)
-    try:
-        if not cache.entries:
-            path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(cache.to_json(), encoding="utf-8")
-        os.replace(tmp, path)  # readers see the old file or the new one, never half of one
-    except OSError:
-        log.warning("could not save crawl cache %s", path, exc_info=True)
 
 
 def touch_documents(settings: Settings, url: str) -> None:

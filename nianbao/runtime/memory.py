@@ -17,7 +17,7 @@ import os
 ARENAS = "2"
 M_ARENA_MAX = -8  # glibc <malloc.h>
 
-log = logging.getLogger("nianbao.memory")
+log = logging.getLogger("nianbao.runtime.memory")
 
 
 def limit_malloc_arenas() -> bool:

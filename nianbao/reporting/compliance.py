@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from alerts.rules_zh import severity_rank
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
-from nianbao.deadline_watch import agency_verdict
-from nianbao.deadlines import Status
-from nianbao.registry import RegistrySettings
+from nianbao.deadlines.calendar import Status
+from nianbao.deadlines.watch import agency_verdict
+from nianbao.store.registry import RegistrySettings
 
 STATUS_LABELS = {
     Status.ON_TIME: "按时发布",
@@ -143,13 +143,33 @@ def first_report_urls(session: Session, year: int, agency_ids: list[int | None])
     return out
 
 
-def finding_lines(session: Session, year: int) -> list:
+@dataclass
+class FindingLine:
+    district: str
+    agency: str
+    severity: str
+    rule: str
+    message: str
+    state: str
+    url: str | None
+    rule_title: str = ""
+    explanation: str = ""  # alerts/evidence.py, one line
+
+    @property
+    def severity_text(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+    @property
+    def state_text(self) -> str:
+        return STATE_LABELS.get(self.state, self.state)
+
+
+def finding_lines(session: Session, year: int) -> list[FindingLine]:
     """Open and person-confirmed findings of a year, errors first, for the exports, each with
     its explanation in words and the address of the report it was found in."""
     from alerts.evidence import explain
     from alerts.rules_zh import rule_title
     from models.tables import Report
-    from nianbao.export import FindingLine
 
     rows = session.exec(
         select(Finding, Agency.name, Jurisdiction.name, Report.url)

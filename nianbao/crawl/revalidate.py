@@ -6,9 +6,10 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.tables import Agency, Jurisdiction, Report
-from nianbao.pipeline import check_context, resolve_agency
-from nianbao.record import record_check_findings
-from nianbao.settings import Settings
+from nianbao.crawl.context import check_context
+from nianbao.crawl.lookup import resolve_agency
+from nianbao.runtime.settings import Settings
+from nianbao.store.record import record_check_findings
 from reports.checks import run_checks
 from reports.checks.readability import readability
 from reports.model import ParsedReport

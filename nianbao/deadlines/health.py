@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from alerts import kinds
 from alerts.outbox import enqueue
 from models.tables import Agency, AgencyCrawl, Alert, Jurisdiction
-from nianbao.record import alert_tags
+from nianbao.store.record import alert_tags
 
 FAILED = ("unreachable", "blocked")
 

@@ -19,13 +19,13 @@ from alerts import kinds
 from alerts.kinds import KINDS, AlertKind
 from alerts.outbox import enqueue
 from models.tables import Agency, Document, Finding, Jurisdiction, Report, utcnow
-from nianbao.deadlines import SHANGHAI
-from nianbao.rawstore import store_raw
+from nianbao.store.rawstore import store_raw
 from reports.checks.base import STATUS_FAIL, Severity
 from reports.checks.base import Finding as CheckFinding
 from reports.checks.monitor_rules import UNREADABLE
 from reports.checks.reassess import can_reassess, rule_applies
 from reports.model import ParsedReport
+from scrapers.meta import PORTAL_ZONE
 
 # Rules whose findings belong to one report's content; MISSING/LATE belong to the agency-year.
 DEADLINE_RULES = frozenset({"MISSING", "LATE"})
@@ -136,7 +136,7 @@ def record_report(
         session.add(previous)
         version = previous.version + 1
     if published_at is not None and published_at.tzinfo is None:
-        published_at = published_at.replace(tzinfo=SHANGHAI)  # portal dates are Beijing time
+        published_at = published_at.replace(tzinfo=PORTAL_ZONE)  # portal dates are Beijing time
     report = Report(
         agency_id=agency.id,  # type: ignore[arg-type]
         year=year,
@@ -175,7 +175,7 @@ def record_unfetched_report(
     unread. One such version per agency-year (its content digest is empty); the first version
     read later replaces it as current, and its date stays the publication date."""
     if published_at is not None and published_at.tzinfo is None:
-        published_at = published_at.replace(tzinfo=SHANGHAI)
+        published_at = published_at.replace(tzinfo=PORTAL_ZONE)
     report = Report(
         agency_id=agency.id,  # type: ignore[arg-type]
         year=year,

@@ -111,3 +111,9 @@ def assess(
     if days_left <= due_soon_days:
         return Verdict(Status.DUE_SOON, deadline, 0, days_left)
     return Verdict(Status.PENDING, deadline, 0, days_left)
+
+
+def default_report_year(now: datetime | None = None) -> int:
+    """Reports cover the previous calendar year (Beijing time)."""
+    now = now or datetime.now(SHANGHAI)
+    return now.year - 1

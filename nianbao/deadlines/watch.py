@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from alerts import kinds
+from alerts.localtime import zh_date
 from alerts.outbox import enqueue
 from alerts.rules_zh import date_source_zh
+from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report
-from nianbao.deadlines import SHANGHAI, Status, Verdict, assess, deadline_for
-from nianbao.localtime import zh_date
-from nianbao.record import agency_payload, alert_tags, resolve_finding, upsert_finding
-from nianbao.registry import RegistrySettings
+from nianbao.deadlines.calendar import SHANGHAI, Status, Verdict, assess, deadline_for
+from nianbao.store.record import agency_payload, alert_tags, resolve_finding, upsert_finding
+from nianbao.store.registry import RegistrySettings
 from reports.checks.base import Finding as CheckFinding
 from reports.checks.base import Severity
 
@@ -297,6 +298,19 @@ def check_deadlines(
     for agency, jurisdiction in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
         out.append(check_agency_deadline(session, agency, jurisdiction, year, now, rules))
     return out
+
+
+def deadline_statuses(
+    db_url: str, year: int, now: datetime, rules: RegistrySettings, agency_codes: list[str] | None = None
+) -> list[dict]:
+    """`check_deadlines` in its own session, as plain rows (agency, status, days late): what a
+    run records as the deadline step's result."""
+    with session_scope(db_url) as s:
+        results = check_deadlines(s, year, now, rules, agency_codes)
+        return [
+            {"agency": r.agency_code, "status": r.verdict.status.value, "days_late": r.verdict.days_late}
+            for r in results
+        ]
 
 
 def in_deadline_season(

@@ -1,6 +1,6 @@
-"""Crawl runs that were killed: a heartbeat while a run works, and the next run marks a run
-that stopped beating as ``abandoned`` (with when it was last seen) instead of leaving it
-``running`` forever."""
+"""Crawl runs: started and finished as rows of `CrawlRun`, a heartbeat while a run works, and
+runs that were killed: the next run marks a run that stopped beating as ``abandoned`` (with
+when it was last seen) instead of leaving it ``running`` forever."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 
 from models.db import session_scope
 from models.tables import CrawlRun, utcnow
+from nianbao.runtime.settings import Settings
 
-log = logging.getLogger("nianbao.runs")
+log = logging.getLogger("nianbao.crawl.runs")
 
 
 def _utc(value: datetime) -> datetime:
@@ -76,3 +77,21 @@ def heartbeat(db_url: str, run_id: int, every_s: float = 60.0) -> Iterator[None]
     finally:
         stop.set()
         thread.join(timeout=5)
+
+
+def start_run(settings: Settings, *, trigger: str, scope: str) -> int:
+    """A new `running` run; runs left `running` by a killed process are marked `abandoned`."""
+    with session_scope(settings.db_url) as s:
+        run = CrawlRun(trigger=trigger, scope=scope, last_seen_at=utcnow())
+        s.add(run)
+        s.flush()
+        mark_abandoned(s, older_than=timedelta(minutes=settings.abandon_after_minutes), by_run=run.id)
+        return run.id  # type: ignore[return-value]
+
+
+def finish_run(settings: Settings, run_id: int, stats: dict, status: str = "completed") -> None:
+    with session_scope(settings.db_url) as s:
+        run = s.get(CrawlRun, run_id)
+        if run is not None:
+            run.finished_at, run.status, run.stats = utcnow(), status, stats
+            s.add(run)

@@ -12,13 +12,13 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from alerts.evidence import explain
+from alerts.localtime import zh_date
 from alerts.rules_zh import SEVERITY_RANK, SEVERITY_ZH, rule_title, severity_rank
 from models.db import session_scope
 from models.tables import Agency, Finding, Jurisdiction, Report
-from nianbao.compliance import compliance_rows
-from nianbao.localtime import zh_date
-from nianbao.registry import RegistrySettings
-from nianbao.settings import Settings
+from nianbao.reporting.compliance import compliance_rows
+from nianbao.runtime.settings import Settings
+from nianbao.store.registry import RegistrySettings
 
 FINDINGS_LISTED = 300  # a first cycle over thousands of agencies finds thousands; the UI shows a page
 SEVERITY_IN_ORDER = case(SEVERITY_RANK, value=col(Finding.severity), else_=len(SEVERITY_RANK))

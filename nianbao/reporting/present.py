@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.table import Table
 
-from nianbao.compliance import ComplianceRow
-from nianbao.localtime import zh_date
+from alerts.localtime import zh_date
+from nianbao.reporting.compliance import ComplianceRow
 from reports.checks.base import SEVERITY_ORDER, Finding, Severity
 from reports.form import (
     TABLE2_CELL_LABELS,

@@ -9,9 +9,9 @@ import logging
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from nianbao.settings import Settings
+from nianbao.runtime.settings import Settings
 
-log = logging.getLogger("nianbao.preflight")
+log = logging.getLogger("nianbao.runtime.preflight")
 
 
 class PreflightError(RuntimeError):

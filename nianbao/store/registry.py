@@ -10,6 +10,7 @@ file, the district and the agency (code and name) and the key, in Chinese.
 from __future__ import annotations
 
 import difflib
+import threading
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from pydantic import (
 from sqlmodel import Session, select
 
 from models.tables import Agency, Jurisdiction
+from nianbao.runtime.settings import get_settings
 
 # libyaml's loader when PyYAML was built with it: a registry of thousands of agencies loads ~10x faster
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -136,7 +138,9 @@ def _why(err: Any, key: str, model: type[BaseModel]) -> str:
     kind, value = err["type"], err.get("input")
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(key.rsplit(".", 1)[-1], list(model.model_fields), n=1, cutoff=0.6)
-        return "不认识的键" + (f"（是否应为 {close[0]}？）" if close else f"（可用的键：{'、'.join(model.model_fields)}）")
+        return "不认识的键" + (
+            f"（是否应为 {close[0]}？）" if close else f"（可用的键：{'、'.join(model.model_fields)}）"
+        )
     if kind == "missing":
         return "缺少必填的键"
     if kind.startswith("url_"):
@@ -311,3 +315,25 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
             session.add(agency)
             counts["agencies_deactivated"] += 1
     return counts
+
+
+_registry_cache: dict[str, tuple[tuple[int, int], RegistrySettings]] = {}
+_registry_lock = threading.Lock()  # one loader at a time: the others wait for its result
+
+
+def registry_settings() -> RegistrySettings:
+    """The registry's `settings:` block, re-read only when the file changes. Every agency task
+    asks, and loading a registry of thousands of agencies costs more than crawling one, so the
+    tasks of a run that start together wait for one load instead of each doing their own."""
+    path = get_settings().registry_path
+    with _registry_lock:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return RegistrySettings()
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = _registry_cache.get(str(path))
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_registry(path).settings)
+            _registry_cache[str(path)] = cached
+        return cached[1].model_copy()

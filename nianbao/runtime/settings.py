@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scrapers.fetcher import DEFAULT_USER_AGENT, FETCH_RETRY, FetchConfig
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "NIANBAO_"
 ENV_FILE = ".env"
 
@@ -92,7 +92,9 @@ class Settings(BaseSettings):
         try:
             url = make_url(value)
         except ArgumentError:
-            raise ValueError("不是数据库地址（应为 sqlite:///路径 或 postgresql+psycopg://用户@主机/库名）") from None
+            raise ValueError(
+                "不是数据库地址（应为 sqlite:///路径 或 postgresql+psycopg://用户@主机/库名）"
+            ) from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError(f"不支持的数据库类型 {url.get_backend_name()}（只支持 sqlite 和 postgresql）")
         return value
@@ -202,3 +204,14 @@ def load_settings() -> Settings:
 @lru_cache
 def get_settings() -> Settings:
     return load_settings()
+
+
+def _register_display_zone() -> None:
+    """Every text a person reads is dated in the settings' zone (NIANBAO_TIMEZONE, also from
+    the .env file); alerts/localtime.py asks through this hook, not by importing the settings."""
+    from alerts.localtime import use_zone
+
+    use_zone(lambda: get_settings().timezone)
+
+
+_register_display_zone()

@@ -1,0 +1,52 @@
+"""`nianbao report`: the compliance matrix printed and written as XLSX and HTML."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from models.db import session_scope
+from nianbao.cli.common import YearOpt, app, console, prepare_db
+from nianbao.runtime.settings import get_settings
+
+
+@app.command()
+def report(
+    year: YearOpt = None,
+    xlsx: Annotated[
+        Path | None, typer.Option(help="Write the workbook here (default data/reports/).")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Write the HTML page here (default data/reports/).")
+    ] = None,
+) -> None:
+    """Print the compliance matrix (agency × status) and write it as XLSX and HTML."""
+    from rich.progress import Progress
+
+    from nianbao.deadlines.calendar import default_report_year
+    from nianbao.reporting.compliance import compliance_rows, finding_lines
+    from nianbao.reporting.export import report_summary, write_html, write_xlsx
+    from nianbao.reporting.present import compliance_table
+    from nianbao.store.registry import registry_settings
+
+    prepare_db()
+    year = year or default_report_year()
+    out = get_settings().data_dir / "reports"
+    with Progress(console=console, transient=True) as progress:
+        step = progress.add_task("正在生成报告", total=4)
+        with session_scope(get_settings().db_url) as s:
+            rows = compliance_rows(s, year, datetime.now(UTC), registry_settings())
+            progress.advance(step)
+            findings = finding_lines(s, year)
+            previous = compliance_rows(s, year - 1, datetime.now(UTC), registry_settings())
+        progress.advance(step)
+        x = write_xlsx(rows, findings, year, xlsx or out / f"compliance-{year}.xlsx", previous=previous)
+        progress.advance(step)
+        h = write_html(rows, findings, year, html or out / f"compliance-{year}.html", previous=previous)
+        progress.advance(step)
+    console.print(compliance_table(rows, year))
+    console.print(report_summary(rows, findings).sentence())
+    console.print(f"已写入：{x}\n　　　　{h}")
