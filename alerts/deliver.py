@@ -114,20 +114,6 @@ class DeliveryReport:
             ],
         }
 
-    def summary_zh(self) -> str:
-        """One sentence for the command line: 「提醒：已发送 3 条，2 条待重试」."""
-        if not self.claimed and not self.unroutable and not self.failed:
-            return "提醒：没有待发送的提醒"
-        parts = [f"已发送 {len(self.sent)} 条"]
-        if self.retrying:
-            parts.append(f"{len(self.retrying)} 条发送失败、稍后重试")
-        if self.failed:
-            parts.append(f"{len(self.failed)} 条多次发送失败、不再重试")
-        if self.unroutable:
-            parts.append(f"{len(self.unroutable)} 条没有对应的接收方（请检查配置中的 tag）")
-        messages = len(self.messages)
-        return f"提醒：{'，'.join(parts)}（共发出 {messages} 条消息）"
-
 
 # ---- helpers ----------------------------------------------------------------------
 

@@ -381,7 +381,3 @@ def _unreadable(message: str, ev: Mapping[str, Any], status: str) -> Explanation
 
 def _rule_error(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
     return Explanation("本项检查因程序出错未能完成（已记录，需技术人员查看），不代表报告有此问题")
-
-
-def rules_with_renderer() -> set[str]:
-    return set(RENDERERS)

@@ -39,12 +39,3 @@ def text_to_html(text: str) -> str:
             out.append(f"<p>{escape(stripped)}</p>")
     flush()
     return "\n".join(out)
-
-
-def first_line(text: str) -> str:
-    """The title line of a seed (first non-empty line, heading marks removed)."""
-    for line in text.splitlines():
-        s = _HEADING.sub("", line.strip())
-        if s:
-            return s
-    return ""

@@ -36,10 +36,6 @@ class RetryPolicy:
     transient: tuple[type[BaseException], ...] = field(default=(OSError, TimeoutError))
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
-    @property
-    def retries(self) -> int:
-        return max(0, self.attempts - 1)
-
     def delay(self, retry: int) -> float:
         """Seconds to wait before retry number `retry` (1 for the second attempt)."""
         nominal = min(self.base_delay * self.factor ** max(0, retry - 1), self.max_delay)

@@ -18,7 +18,7 @@ KIND_LABELS = {"department": "部门", "town": "乡镇", "street": "街道", "go
 
 
 @agencies_app.command("sync")
-def agenciessync_file(
+def agencies_sync(
     path: Annotated[Path | None, typer.Option(help="Registry YAML (default: NIANBAO_REGISTRY_PATH).")] = None,
     check_only: Annotated[
         bool, typer.Option("--check", help="Only validate the file; write nothing to the database.")

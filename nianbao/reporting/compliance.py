@@ -53,10 +53,6 @@ class ComplianceRow:
     report_url: str | None = None  # the first version of the year's report
 
     @property
-    def inconsistent(self) -> bool:
-        return self.errors > 0
-
-    @property
     def portal_text(self) -> str:
         return PORTAL_LABELS.get(self.portal, "无法检查")
 

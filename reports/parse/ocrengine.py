@@ -56,14 +56,6 @@ def ocr_unavailable() -> str | None:
     return None
 
 
-def engine_version() -> str:
-    exe = shutil.which("tesseract")
-    if exe is None:
-        return "tesseract not installed"
-    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-    return (out.stdout or out.stderr).split("\n")[0].strip()
-
-
 def _png(gray: np.ndarray) -> bytes:
     from PIL import Image
 

@@ -11,7 +11,6 @@ from replicas.family_portal import FamilyPortal, start_family_portal
 from scrapers.cli_discover import DiscoverFailed, discover_json
 from scrapers.discover import discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchResult
-from scrapers.units import unregistered_units
 
 HOSTS = ["127.0.0.1"]
 FAMILIES = {
@@ -117,20 +116,6 @@ def test_pdf_reports_come_from_their_attachment(fam: FamilyPortal, fetcher: Fetc
         assert isinstance(doc, FetchResult) and doc.sniffed_kind == "pdf", r.url
     if family == "hanweb":  # downfile.jsp -> 302 -> /attach/0/
         assert "/hanweb/attach/0/" in doc.final_url and "downfile.jsp" in doc.url
-
-
-def test_unregistered_units_lists_only_unknown_agencies(fam: FamilyPortal, fetcher: Fetcher) -> None:
-    result = discover(fam.entry_url("pds"), fetcher, HOSTS)
-    registry = [
-        "平顶山市湛河区人民政府办公室",
-        ("湛河区财政局", ["区财政局"]),
-        ("平顶山市湛河区卫生健康委员会", ["湛河区卫健委"]),
-        "卫东区教育局",  # another district's bureau must not hide 湛河区教育局
-    ]
-    assert unregistered_units([result], registry) == ["湛河区教育局"]
-    assert unregistered_units([result], []) == sorted(
-        {r.agency for r in result.reports}, key=[r.agency for r in result.reports].index
-    )
 
 
 def test_discover_json_shape(fam: FamilyPortal, fetcher: Fetcher) -> None:
