@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# `nianbao run`, `recrawl` and `demo` without a configured server start Prefect's temporary one;
+# its 20 s default start-up budget was exceeded on a busy 2-core machine (the demo then failed
+# before crawling anything), so a slow machine gets 120 s.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import typer
 from rich.console import Console

@@ -137,6 +137,24 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _counted_page(s: Session, where: tuple) -> tuple[int, list]:
+    """How many findings match `where`, and the first `FINDINGS_LISTED` of them with their
+    agency's name, most severe first (an artifact lists a page and says how many more)."""
+    total = s.exec(
+        select(func.count()).select_from(Finding).join(Agency, Agency.id == Finding.agency_id).where(*where)
+    ).one()
+    if not total:
+        return 0, []
+    rows = s.exec(
+        select(Finding, Agency.name)
+        .join(Agency, Agency.id == Finding.agency_id)
+        .where(*where)
+        .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
+        .limit(FINDINGS_LISTED)
+    ).all()
+    return total, list(rows)
+
+
 def _still_open_lines(
     s: Session, year: int, since: datetime, agency_codes: list[str], rules: set[str] | None = None
 ) -> list[str]:
@@ -149,21 +167,9 @@ def _still_open_lines(
         col(Finding.state).in_(["open", "confirmed"]),
         col(Agency.code).in_(agency_codes),
     )
-    total = s.exec(
-        select(func.count())
-        .select_from(Finding)
-        .join(Agency, Agency.id == Finding.agency_id)
-        .where(*standing)
-    ).one()
+    total, rows = _counted_page(s, standing)
     if not total:
         return []
-    rows = s.exec(
-        select(Finding, Agency.name)
-        .join(Agency, Agency.id == Finding.agency_id)
-        .where(*standing)
-        .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
-        .limit(FINDINGS_LISTED)
-    ).all()
     lines = ["", f"## 此前发现、仍未解决的问题（共{total}条）", ""]
     for finding, agency in rows:
         if rules is not None:
@@ -192,21 +198,9 @@ def _resolved_lines(
         col(Finding.resolved_at) >= since,
         col(Agency.code).in_(agency_codes),
     )
-    total = s.exec(
-        select(func.count())
-        .select_from(Finding)
-        .join(Agency, Agency.id == Finding.agency_id)
-        .where(*resolved_in_run)
-    ).one()
+    total, rows = _counted_page(s, resolved_in_run)
     if not total:
         return []
-    rows = s.exec(
-        select(Finding, Agency.name)
-        .join(Agency, Agency.id == Finding.agency_id)
-        .where(*resolved_in_run)
-        .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
-        .limit(FINDINGS_LISTED)
-    ).all()
     lines = ["", f"## 本次运行确认已整改的问题（共{total}条）", ""]
     for finding, agency in rows:
         rules.add(finding.rule)

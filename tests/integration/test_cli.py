@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,8 +121,6 @@ def test_recrawl_prints_what_the_agency_has_now(sample_setup, prefect_harness) -
     line (reports, new versions, findings new and corrected), then the matrix; a second recrawl
     finds the same report unchanged; an unknown agency is a clear error."""
     import os
-    import subprocess
-    import sys
 
     from prefect.settings import PREFECT_API_URL
 
@@ -194,3 +195,22 @@ def test_findings_close_and_reopen(tmp_path: Path, monkeypatch) -> None:
         assert missing.exit_code == 2 and "#99" in missing.output
     finally:
         get_settings.cache_clear()
+
+
+def test_the_temporary_prefect_server_gets_a_start_up_budget_for_a_slow_machine() -> None:
+    """`nianbao demo` failed on a busy 2-core machine: Prefect's temporary server had not
+    answered within its 20 s default. The CLI gives it 120 s unless the user set a value."""
+    code = "import os, nianbao.cli; print(os.environ['PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS'])"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"}
+    default = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert default.stdout.strip() == "120"
+    chosen = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "45"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert chosen.stdout.strip() == "45"
