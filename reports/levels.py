@@ -51,7 +51,7 @@ def agency_level(kind: str | None, jurisdiction_level: str | None, *names: str |
     if kind in ("town", "street"):
         return "town"
     if jurisdiction_level in LEVELS:
-        return jurisdiction_level  # type: ignore[return-value]
+        return jurisdiction_level
     for name in names:
         level = infer_level(name)
         if level is not None:

@@ -120,10 +120,10 @@ class ParsedReport(BaseModel):
 
     def t3(self, row: str, col: str) -> int | None:
         cell = self.requests.get(row, {}).get(col)
-        return None if cell is None else cell.value  # type: ignore[return-value]
+        return None if cell is None else cell.value  # type: ignore[return-value]  # table 3 holds counts: parsed with decimal=False
 
     def t4(self, group: str, cell: str) -> int | None:
-        return self.review_litigation[group][cell].value  # type: ignore[return-value]
+        return self.review_litigation[group][cell].value  # type: ignore[return-value]  # table 4 holds counts: parsed with decimal=False
 
     def t2(self, row: str, cell: str) -> int | Decimal | None:
         return self.proactive[row][cell].value

@@ -8,7 +8,9 @@ the old loop read 「一〇五」 as 5 and 「二〇二四」 as 4, and TEXT-TAB
 from __future__ import annotations
 
 import functools
+import importlib
 import re
+from types import ModuleType
 
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万"
 _CN_DIGITS = "〇零一二三四五六七八九"
@@ -18,10 +20,8 @@ _CN_YEAR = re.compile(rf"(?<![{CN_NUMERAL_CHARS}])([一二][{_CN_DIGITS}]{{3}})(
 
 
 @functools.cache
-def _cn2an():  # imported on first use: `nianbao --help` should not pay for it
-    import cn2an
-
-    return cn2an
+def _cn2an() -> ModuleType:  # imported on first use: `nianbao --help` should not pay for it
+    return importlib.import_module("cn2an")
 
 
 def cn_number(text: str) -> int | None:

@@ -94,6 +94,12 @@ def fmt(value: Number | None) -> str:
     return str(value)
 
 
+def fmt_gap(a: Number, b: Number) -> str:
+    """How far apart two figures are (the 「相差」 of a finding), printed as `fmt` does."""
+    diff = a - b
+    return fmt(-diff if diff < 0 else diff)
+
+
 def section_label(key: str | None) -> str:
     if key is None:
         return "正文"
@@ -185,7 +191,7 @@ SENTENCE_END = re.compile(r"[。!?;]")
 
 def prose_sources(report: ParsedReport) -> list[tuple[str | None, str]]:
     """(section key, text) pairs to read prose from; the whole text when no section was found."""
-    found = [
+    found: list[tuple[str | None, str]] = [
         (k, report.sections[k].text) for k in SECTION_KEYS if k in report.sections and report.sections[k].text
     ]
     if found:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from reports.checks._common import Number, fmt, short_row_label, t2_ref, t3_ref, t4_ref
+from reports.checks._common import Number, fmt, fmt_gap, short_row_label, t2_ref, t3_ref, t4_ref
 from reports.checks.base import STATUS_CANNOT_ASSESS, CheckContext, Finding, Severity, rule
 from reports.form import (
     DECIMAL_CELLS,
@@ -98,7 +98,7 @@ def _mismatch(
     return Finding(
         rule=rule_id,
         severity=Severity.ERROR,
-        message=f"{message}，相差{fmt(abs(actual - expected))}",
+        message=f"{message}，相差{fmt_gap(actual, expected)}",
         evidence={
             "anchor": anchor,
             "table": anchor["table"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from reports.checks._common import fmt, t3_ref
 from reports.checks.base import CheckContext, Finding, Severity, rule
@@ -34,7 +35,7 @@ def fee_statement(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     if FEE_WORDS.search(re.sub(r"\s+", "", text)):
         return []
     unpaid = report.t3("other_fee_unpaid", "total")
-    evidence = {
+    evidence: dict[str, Any] = {
         "anchor": {"section": "other", "problem": "fee_statement"},
         "section": "other",
         "expected": "说明信息处理费收取情况",

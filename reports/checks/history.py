@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from reports.checks._common import fmt, has_t2_cells, t2_ref, t2_value, t3_ref
+from reports.checks._common import fmt, fmt_gap, has_t2_cells, t2_ref, t2_value, t3_ref
 from reports.checks.base import STATUS_CANNOT_ASSESS, CheckContext, Finding, PeerText, Severity, rule
 from reports.form import SECTION_KEYS, SECTION_LABELS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS
 from reports.model import ParsedReport
@@ -69,7 +69,7 @@ def carry_over(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
                 severity=Severity.WARNING,
                 message=(
                     f"表三“{label}”列：本年“上年结转”为{fmt(now)}，"
-                    f"但{prev.year or '上一'}年度报告“结转下年度继续办理”为{fmt(before)}，相差{fmt(abs(now - before))}"
+                    f"但{prev.year or '上一'}年度报告“结转下年度继续办理”为{fmt(before)}，相差{fmt_gap(now, before)}"
                 ),
                 evidence={
                     "anchor": {"table": 3, "column": col, "identity": "carry_over"},
@@ -121,7 +121,7 @@ def stock_flow(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     before = t2_value(prev, row, "in_force")
     issued, repealed, now = (t2_value(report, row, c) for c in flow)
     anchor = {"table": 2, "row": row, "identity": "stock_flow"}
-    if None in (before, issued, repealed, now):
+    if before is None or issued is None or repealed is None or now is None:
         return [
             Finding(
                 rule="STOCK-FLOW",
@@ -139,7 +139,7 @@ def stock_flow(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
                 status=STATUS_CANNOT_ASSESS,
             )
         ]
-    expected = before + issued - repealed  # type: ignore[operator]
+    expected = before + issued - repealed
     if expected == now:
         return []
     return [
@@ -148,7 +148,7 @@ def stock_flow(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
             severity=Severity.INFO,
             message=(
                 f"行政规范性文件：上年现行有效{fmt(before)}+本年制发{fmt(issued)}-本年废止{fmt(repealed)}"
-                f"={fmt(expected)}，但本年现行有效填{fmt(now)}，相差{fmt(abs(now - expected))}"  # type: ignore[operator]
+                f"={fmt(expected)}，但本年现行有效填{fmt(now)}，相差{fmt_gap(now, expected)}"
             ),
             evidence={
                 "anchor": anchor,
@@ -162,7 +162,7 @@ def stock_flow(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
                 },
                 "expected": expected,
                 "actual": now,
-                "difference": now - expected,  # type: ignore[operator]
+                "difference": now - expected,
             },
         )
     ]

@@ -50,9 +50,11 @@ def sections_present(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
                 )
             )
     placed = [
-        (report.sections[k].line, k)
+        (line, k)
         for k in SECTION_KEYS
-        if k in report.sections and report.sections[k].present and report.sections[k].line is not None
+        if k in report.sections
+        and report.sections[k].present
+        and (line := report.sections[k].line) is not None
     ]
     # stable: headings on one line (a page saved as one line) keep the order they were found in
     actual = [k for _, k in sorted(placed, key=lambda p: p[0])]

@@ -32,6 +32,7 @@ from reports.checks._common import (
     Sentence,
     clauses,
     fmt,
+    fmt_gap,
     parse_number,
     prose_sources,
     section_label,
@@ -73,15 +74,16 @@ def _requests(report: ParsedReport) -> tuple[Number, set[Number]] | None:
     if new is None:
         return None
     carried = report.t3("carried_over", "total")
-    return new, {new} | ({new + carried} if carried is not None else set())
+    accepted: set[Number] = {new} if carried is None else {new, new + carried}
+    return new, accepted
 
 
 def _sum_t4(groups: tuple[str, ...]) -> Callable[[ParsedReport], tuple[Number, set[Number]] | None]:
     def get(report: ParsedReport) -> tuple[Number, set[Number]] | None:
-        values = [report.t4(g, "total") for g in groups]
-        if any(v is None for v in values):
+        values = [v for g in groups if (v := report.t4(g, "total")) is not None]
+        if len(values) < len(groups):
             return None
-        total = sum(values)  # type: ignore[arg-type]
+        total = sum(values)
         return total, {total}
 
     return get
@@ -207,8 +209,11 @@ def claims(report: ParsedReport) -> Iterator[Claim]:
         for offset, clause in clauses(text):
             if re.search(r"\d", clause):
                 continue
-            m = _NONE_RECEIVED.search(clause)
-            if m and "申请" in clause and not any(x in clause for x in _NONE_RECEIVED_EXCLUDE):
+            if (
+                _NONE_RECEIVED.search(clause)
+                and "申请" in clause
+                and not any(x in clause for x in _NONE_RECEIVED_EXCLUDE)
+            ):
                 yield Claim("requests", s, (offset, offset + len(clause)), 0, clause)
             if "公开" not in text:
                 continue
@@ -234,7 +239,7 @@ def _mismatch(report: ParsedReport, claim: Claim) -> Finding | None:
         severity=Severity.WARNING,
         message=(
             f"{section_label(s.section)}写道“{quote}”，即{claimed}，"
-            f"但{topic.where}为{fmt(table_value)}，相差{fmt(abs(diff))}"
+            f"但{topic.where}为{fmt(table_value)}，相差{fmt_gap(claim.stated, table_value)}"
         ),
         evidence={
             "anchor": {"topic": claim.topic, "section": s.section, "stated": claim.stated},

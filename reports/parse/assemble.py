@@ -76,7 +76,7 @@ def assemble(doc: Document, problems: list[ParseProblem] | None = None) -> Parse
             )
         )
 
-    table_form = form if form in (Form.F2021, Form.F2019) else Form.F2021
+    table_form: Form = form if form in (Form.F2021, Form.F2019) else Form.F2021
     regions = {key: region(blocks, headings, key) for key in _SECTION_NAMES}
     records = {key: records_of(blocks_in) if blocks_in else None for key, (blocks_in, _) in regions.items()}
     if table_form == Form.F2021 and single_other_row(records["requests"] or []):

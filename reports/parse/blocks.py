@@ -8,9 +8,12 @@ HTML pages, Word files and PDFs share one recogniser.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reports.model import Source
+
+if TYPE_CHECKING:  # scanpage imports this module (and numpy): for the annotation only
+    from reports.parse.scanpage import CellReading
 
 
 @dataclass(slots=True)
@@ -47,7 +50,7 @@ class Document:
     # How the cells were read when it matters (e.g. a .doc via LibreOffice); lands in Source.note.
     note: str | None = None
     # Read by OCR: what was seen in each table cell, by (page, table, row, col), for verification.
-    ocr_readings: dict[tuple[int, int, int, int], Any] = field(default_factory=dict)
+    ocr_readings: dict[tuple[int, int, int, int], CellReading] = field(default_factory=dict)
     ocr_table_ids: set[int] = field(default_factory=set)  # Block.table of the tables OCR rebuilt
     ocr_pages: list[int] = field(default_factory=list)  # page numbers OCR read
     # <img> in the body of an HTML page: its src and the index of the block it stands before

@@ -42,7 +42,8 @@ def _sums_hold(values: list[int | None], groups: tuple[SumGroup, ...]) -> bool:
     for g in groups:
         parts = [values[i] for i in g.parts]
         total = values[g.total]
-        if total is None or any(v is None for v in parts) or sum(parts) != total:  # type: ignore[misc]
+        known = [v for v in parts if v is not None]
+        if total is None or len(known) < len(parts) or sum(known) != total:
             return False
     return True
 
@@ -100,7 +101,7 @@ def _split(filled: list[ValueTok], n: int, groups: tuple[SumGroup, ...], budget:
         row = []
         for p in parts:
             src = filled[p.token].source.model_copy(update={"inferred": True})
-            row.append(Cell(value=p.value, raw=p.raw, source=src))  # type: ignore[arg-type]
+            row.append(Cell(value=p.value, raw=p.raw, source=src))
         readings.append(row)
     fit = Fit(
         None, None, {**detail, "readings": len(readings)}, readings, digits, sp.complete, blank_possible

@@ -16,7 +16,8 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from reports.form import (
     TABLE2_CELL_LABELS,
@@ -32,6 +33,9 @@ from reports.form import (
 )
 from reports.model import Cell, ParsedReport, ParseProblem
 from reports.parse.blocks import Document
+
+if TYPE_CHECKING:  # scanpage pulls in numpy: for the annotation only
+    from reports.parse.scanpage import CellReading
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +86,8 @@ def identities(report: ParsedReport) -> list[Identity]:
 
 
 def _cell(report: ParsedReport, key: CellKey) -> Cell | None:
-    return getattr(report, key[0]).get(key[1], {}).get(key[2])
+    table: dict[str, dict[str, Cell]] = getattr(report, key[0])
+    return table.get(key[1], {}).get(key[2])
 
 
 def _state(report: ParsedReport, ident: Identity) -> bool | None:
@@ -129,11 +134,11 @@ def verify_ocr(report: ParsedReport, doc: Document, *, budget_s: float = 30.0) -
                 cell.source = src.model_copy(update={"note": "ocr", "inferred": True})
                 if cell.value is not None:
                     ocr_cells[(t, row, col)] = cell
-                elif _reading(doc, cell) is not None and _reading(doc, cell).ink:  # type: ignore[union-attr]
+                elif (seen_ink := _reading(doc, cell)) is not None and seen_ink.ink:
                     unread.add((t, row, col))
     if not ocr_cells and not unread:
         return
-    seen: dict[CellKey, object] = {k: cell.value for k, cell in ocr_cells.items()}
+    seen: dict[CellKey, int | Decimal | None] = {k: cell.value for k, cell in ocr_cells.items()}
     blamed = _blame(report, set(ocr_cells))
     for key in blamed:
         ocr_cells[key].value = seen[key]  # put back: read again below, then judged afresh
@@ -156,9 +161,9 @@ def verify_ocr(report: ParsedReport, doc: Document, *, budget_s: float = 30.0) -
     _image_status(report, set(ocr_cells) | unread)
 
 
-def _reading(doc: Document, cell: Cell) -> Any:
+def _reading(doc: Document, cell: Cell) -> CellReading | None:
     s = cell.source
-    if s is None or s.col is None:
+    if s is None or s.page is None or s.table is None or s.row is None or s.col is None:
         return None
     return doc.ocr_readings.get((s.page, s.table, s.row, s.col))
 
@@ -233,7 +238,10 @@ def _label(key: CellKey) -> str:
 
 
 def _report(
-    report: ParsedReport, blanked: set[CellKey], unread: set[CellKey], seen: dict[CellKey, object]
+    report: ParsedReport,
+    blanked: set[CellKey],
+    unread: set[CellKey],
+    seen: dict[CellKey, int | Decimal | None],
 ) -> None:
     """One problem per table row (or group) that lost figures, with what OCR read there."""
     where = {"proactive": "table2", "requests": "table3", "review_litigation": "table4"}
@@ -267,7 +275,7 @@ def _image_status(report: ParsedReport, ocr_keys: set[CellKey]) -> None:
         keys = [k for k in ocr_keys if k[0] == t]
         if not keys:
             continue
-        kept = sum(1 for k in keys if _cell(report, k) is not None and _cell(report, k).value is not None)  # type: ignore[union-attr]
+        kept = sum(1 for k in keys if (c := _cell(report, k)) is not None and c.value is not None)
         if kept == len(keys):
             report.image_tables[t] = IMAGE_READ
         elif kept:

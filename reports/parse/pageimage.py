@@ -127,7 +127,8 @@ def skew_angle(gray: np.ndarray, span: float = 3.0, step: float = 0.1) -> float:
     coarse = [a * 0.5 for a in range(int(-span * 2), int(span * 2) + 1)]
     best = max(coarse, key=sharpness)
     fine = [best + k * step for k in range(-5, 6)]
-    return round(max(fine, key=sharpness), 2)
+    angle = max(fine, key=sharpness)
+    return round(angle, 2)
 
 
 def deskew(gray: np.ndarray, angle: float) -> np.ndarray:

@@ -138,9 +138,9 @@ def read_page(page: PageImage, table_base: int, line_base: int, budget_s: float)
     text_only = cleaned.copy()
     tables_only = np.full_like(cleaned, 255)
     for g in grids:
-        b = g.box
-        text_only[b.y0 : b.y1, b.x0 : b.x1] = 255
-        tables_only[b.y0 : b.y1, b.x0 : b.x1] = cleaned[b.y0 : b.y1, b.x0 : b.x1]
+        gb = g.box
+        text_only[gb.y0 : gb.y1, gb.x0 : gb.x1] = 255
+        tables_only[gb.y0 : gb.y1, gb.x0 : gb.x1] = cleaned[gb.y0 : gb.y1, gb.x0 : gb.x1]
     loose = page_words(text_only, _remaining(deadline), sparse=False)
     words = page_words(tables_only, _remaining(deadline), sparse=True) if grids else []
     ink = binarize(cleaned)

@@ -63,7 +63,7 @@ def _usable_columns(options: dict[str, list[Option]], rows: Sequence[str], ncols
 
 
 def _proj(opt: Option, cols: tuple[int, ...]) -> Vec:
-    return tuple(opt[c] for c in cols)  # type: ignore[misc]
+    return tuple(opt[c] for c in cols)  # type: ignore[misc]  # cols: only columns every option fills (_usable_columns)
 
 
 def _add(a: Vec, b: Vec) -> Vec:
