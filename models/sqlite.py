@@ -18,8 +18,10 @@ import threading
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import create_engine
 
 BUSY_TIMEOUT_S = 30.0  # between processes; `?timeout=` in the URL overrides it
@@ -47,7 +49,7 @@ def sqlite_engine(url: str) -> Engine:
     writer = writer_lock(parsed.database)
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: no fsync per commit (a crawl commits several times per agency); the
@@ -58,7 +60,9 @@ def sqlite_engine(url: str) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _take_writer(conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+    def _take_writer(
+        conn: Connection, _cursor: DBAPICursor, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
         if conn.info.get("writer") or statement.lstrip()[:7].upper().startswith(READ_ONLY):
             return
         conn.info["writer"] = writer.acquire(timeout=WRITER_WAIT_S)

@@ -4,7 +4,7 @@ unique keys make a re-run over unchanged content a no-op."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -12,6 +12,19 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: _Stored) -> int:
+    """A stored row's primary key. SQLModel types `id` as `int | None` (None until the row is
+    flushed); a row read back or flushed has one, and this says so to the type checker."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id
 
 
 def _json(default: Any = None) -> Any:

@@ -6,7 +6,7 @@ Create Date: 2026-11-22 03:04:04.098473
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # autogenerate writes sqlmodel.sql.sqltypes.AutoString
 
 
 revision = '0001'

@@ -11,7 +11,7 @@ Create Date: 2026-11-28 21:30:00
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # autogenerate writes sqlmodel.sql.sqltypes.AutoString
 from alembic import op
 
 revision = "0002"
