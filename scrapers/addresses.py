@@ -16,6 +16,7 @@ import ipaddress
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 Resolver = Callable[[str, int], Sequence[str]]  # (host, port) -> addresses
 
@@ -29,7 +30,9 @@ class AddressRefused(Exception):
     """The guard's no: `kind` is ``not_allowed`` (an internal address) or ``unreachable``
     (the name does not resolve); `detail` is the Chinese sentence for the record."""
 
-    def __init__(self, kind: str, detail: str, evidence: dict | None = None) -> None:
+    def __init__(
+        self, kind: Literal["not_allowed", "unreachable"], detail: str, evidence: dict | None = None
+    ) -> None:
         super().__init__(detail)
         self.kind, self.detail, self.evidence = kind, detail, evidence or {}
 

@@ -181,10 +181,10 @@ def discover(
     others = [i.url for i in items if i.url in known and known[i.url] is None and i not in rationed.fetch]
     for item in rationed.fetch:
         failures = len(result.errors)
-        report = _read_article(item, fetcher, allowed_hosts, result, validators)
-        if report is not None:
-            report.adapter = chosen.name
-            result.reports.append(report)
+        found = _read_article(item, fetcher, allowed_hosts, result, validators)
+        if found is not None:
+            found.adapter = chosen.name
+            result.reports.append(found)
         elif len(result.errors) == failures:
             others.append(item.url)  # read, and not an annual report
     for raw in rationed.carried:
@@ -335,9 +335,9 @@ def _report_document(
 ) -> FetchResult | FetchError:
     if discovered.article_error is not None:  # asked a moment ago in this crawl: not again
         return discovered.article_error
+    if discovered.not_modified and discovered.article is not None:
+        return _recheck_attachment(discovered, discovered.article, fetcher, allowed_hosts, validators)
     article: FetchResult | FetchError | None = discovered.article
-    if discovered.not_modified and article is not None:
-        return _recheck_attachment(discovered, article, fetcher, allowed_hosts, validators)
     if article is None:
         etag, last_modified = lookup(validators, discovered.url)
         article = fetcher.fetch(

@@ -86,7 +86,7 @@ class FetchResult:
     last_modified: str | None = None
     not_modified: bool = False
     sniffed_kind: str = "empty"
-    ok: bool = field(default=True, init=False)
+    ok: Literal[True] = field(default=True, init=False)  # Literal: `if got.ok` narrows an Outcome
     downgraded: bool = field(default=False, init=False)  # fetched over http after a TLS failure
     _decoded: Decoded | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -110,7 +110,7 @@ class FetchError:
     detail: str
     evidence: dict[str, Any] = field(default_factory=dict)
     url: str = ""
-    ok: bool = field(default=False, init=False)
+    ok: Literal[False] = field(default=False, init=False)
     # What the server sent instead of the resource (an error page, a challenge, an HTML page
     # where a file was expected): kept as evidence with the finding, b"" when nothing came.
     content: bytes = field(default=b"", repr=False)
@@ -169,7 +169,7 @@ class Fetcher:
     def with_http_fallback(self) -> Fetcher:
         """This fetcher (same slots, caches and connections) with `http_fallback` on for every
         request: an agency whose registry entry allows plain http when its certificate fails."""
-        return _FallbackFetcher(self)  # type: ignore[return-value]
+        return _FallbackFetcher(self)  # type: ignore[return-value]  # a stand-in: fetch() its own, the rest by __getattr__
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -333,7 +333,7 @@ class Fetcher:
                 )
             except AddressRefused as exc:
                 evidence = {**exc.evidence, "attempts": attempt}
-                return FetchError(exc.kind, exc.detail, evidence, url)  # type: ignore[arg-type]
+                return FetchError(exc.kind, exc.detail, evidence, url)
             except _OutOfBudget as exc:
                 self.slots.strike(url)
                 return FetchError("unreachable", exc.why, {**exc.evidence, "attempts": attempt}, url)

@@ -58,12 +58,14 @@ _PUBDATE_META = ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpubli
 
 
 def _mk(groups: tuple[str | None, ...]) -> datetime | None:
-    y, mo, d = (int(g) for g in groups[:3])  # type: ignore[arg-type]
+    y, mo, d = groups[:3]
+    if y is None or mo is None or d is None:
+        return None
     h = int(groups[3]) if len(groups) > 3 and groups[3] else 0
     mi = int(groups[4]) if len(groups) > 4 and groups[4] else 0
     s = int(groups[5]) if len(groups) > 5 and groups[5] else 0
     try:
-        return datetime(y, mo, d, h, mi, s)
+        return datetime(int(y), int(mo), int(d), h, mi, s)
     except ValueError:
         return None
 
@@ -110,12 +112,12 @@ def extract_published(page: Page, url: str = "") -> tuple[datetime, str] | None:
     """(publication datetime, source) with source "meta:PubDate", "label:发布日期", … or "url"."""
     root = _tree(page)
     text = ""
-    for name in _PUBDATE_META if root is not None else ():
-        content = _meta(root, name)
-        m = _DATE_RE.search(content) if content else None
-        if m and (dt := _mk(m.groups())):
-            return dt, "meta:PubDate"
     if root is not None:
+        for name in _PUBDATE_META:
+            content = _meta(root, name)
+            m = _DATE_RE.search(content) if content else None
+            if m and (dt := _mk(m.groups())):
+                return dt, "meta:PubDate"
         text = text_of(body_of(root), " ", strip=True)
     for label, rx in _LABEL_RES:
         m = rx.search(text)

@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -72,7 +72,7 @@ class RetryPolicy:
                 sleep(wait)
         raise AssertionError("unreachable")
 
-    def with_(self, **changes: object) -> RetryPolicy:
+    def with_(self, **changes: Any) -> RetryPolicy:
         from dataclasses import replace
 
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)

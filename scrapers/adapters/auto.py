@@ -20,6 +20,7 @@ def _families() -> list[type[GenericAdapter]]:
 
 # most specific first: API-driven families before the static-HTML ones
 ADAPTERS: list[type[GenericAdapter]] = _families()
+ALL_ADAPTERS: list[type[GenericAdapter]] = [*ADAPTERS, GenericAdapter]
 
 
 def select_adapter(html: str, url: str) -> GenericAdapter:
@@ -30,11 +31,11 @@ def select_adapter(html: str, url: str) -> GenericAdapter:
 
 
 def adapter_names() -> list[str]:
-    return [cls.name for cls in [*ADAPTERS, GenericAdapter]]
+    return [cls.name for cls in ALL_ADAPTERS]
 
 
 def adapter_by_name(name: str) -> GenericAdapter:
-    for cls in [*ADAPTERS, GenericAdapter]:
+    for cls in ALL_ADAPTERS:
         if cls.name == name:
             return cls()
     raise KeyError(name)

@@ -58,9 +58,9 @@ class ListContext:
         """One list request (GET, or POST with `data`); failures go to `errors`."""
         got = self.fetcher.fetch(url, allowed_hosts=self.allowed_hosts, data=data, referer=referer)
         if not got.ok:
-            self.errors.append(got)  # type: ignore[arg-type]
+            self.errors.append(got)
             return None
-        return got  # type: ignore[return-value]
+        return got
 
     def get_html(self, url: str, data: Mapping[str, str] | None = None) -> str | None:
         got = self.get(url, data)
