@@ -34,7 +34,7 @@ class MultiHostReplica:
         self.requests = RequestLog()
         self._servers: list[QuietHTTPServer] = []
         self._threads: list[threading.Thread] = []
-        handler = _make_handler(self)  # type: ignore[arg-type]  # duck-typed: routes, latency, respond, requests
+        handler = _make_handler(self)
         try:
             for address in addresses:
                 httpd = QuietHTTPServer((address, port), handler)

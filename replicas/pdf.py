@@ -133,7 +133,7 @@ def report_pdf(report: Any, *, font_size: float = 9.0) -> bytes:
             grid, spans, _ = _grid(models[key])
             data = [[Paragraph(t, cell_style) if t else "" for t in row] for row in grid]
             table = Table(data, colWidths=col_widths[key], repeatRows=0)
-            style = [
+            style: list[tuple[Any, ...]] = [  # reportlab's stub spells each command's own tuple
                 ("GRID", (0, 0), (-1, -1), 0.8, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),

@@ -188,8 +188,8 @@ def scan_pages(pdf: bytes, spoil: Spoil = Spoil(), *, seed: int = 0, pages: int 
 
 def image_pdf(images: list[bytes], dpi: int = 200) -> bytes:
     """Page images bound into an image-only PDF, as a scanner's 'scan to PDF' writes it."""
-    frames = [Image.open(io.BytesIO(b)) for b in images]
-    frames = [f.convert("RGB") if f.mode not in ("L", "RGB") else f for f in frames]
+    opened = [Image.open(io.BytesIO(b)) for b in images]
+    frames = [f.convert("RGB") if f.mode not in ("L", "RGB") else f for f in opened]
     buf = io.BytesIO()
     frames[0].save(buf, format="PDF", save_all=True, append_images=frames[1:], resolution=float(dpi))
     return buf.getvalue()

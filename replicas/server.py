@@ -12,11 +12,11 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -79,7 +79,7 @@ class RequestLog:
         with self._lock:
             self._items.clear()
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[LoggedRequest]:
         with self._lock:
             return iter(list(self._items))
 
@@ -174,7 +174,18 @@ def _not_modified(resp: Response, headers: Mapping[str, str]) -> bool:
     return False
 
 
-def _make_handler(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
+class Served(Protocol):
+    """What the request handler asks of its server (ReplicaServer, MultiHostReplica)."""
+
+    latency: float
+    requests: RequestLog
+
+    def respond(
+        self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> Response: ...
+
+
+def _make_handler(server: Served) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "nginx"

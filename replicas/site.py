@@ -48,7 +48,7 @@ def report_text(item: Item) -> str:
     if kind in ("seed", "pdf"):
         return seed_text(item.body[1])
     if kind == "file":
-        return (CONTENT_DIR / item.body[1]).read_text(encoding="utf-8")
+        return (CONTENT_DIR / str(item.body[1])).read_text(encoding="utf-8")
     if kind == "synthetic":
         district = DISTRICT_BY_CODE[item.district]
         return synthetic_report(item.agency or "", item.year or 0, item.body[1], district.short)
