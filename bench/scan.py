@@ -14,9 +14,10 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,6 +29,11 @@ from replicas.scan import Spoil, balanced_report, image_pdf, scan_pages  # noqa:
 from reports.form import TABLE3_COLUMNS, TABLE4_CELLS, TABLE4_GROUPS  # noqa: E402
 from reports.model import ParsedReport  # noqa: E402
 from reports.parse import parse_document  # noqa: E402
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from reports.parse.ocrengine import Word
 
 OVERVIEW = (
     "（一）主动公开。{year}年，我单位通过门户网站、政务新媒体等渠道主动公开政府信息，及时发布政策文件、"
@@ -104,7 +110,7 @@ class RapidEngine:
             self.kw["max_side_len"] = max_side
         self.rec_only = rec_only_figures
 
-    def page_words(self, gray, timeout, *, sparse):  # type: ignore[no-untyped-def]
+    def page_words(self, gray: np.ndarray, timeout: float, *, sparse: bool) -> list[Word]:
         import numpy as np
 
         from reports.parse.ocrengine import Word
@@ -117,7 +123,7 @@ class RapidEngine:
             words.append(Word(*rect, text=text, conf=float(conf) * 100, line=(n, 0, 0)))
         return words
 
-    def read_digits(self, crops, timeout):  # type: ignore[no-untyped-def]
+    def read_digits(self, crops: list[np.ndarray], timeout: float) -> list[str]:
         import numpy as np
 
         from reports.parse.ocrengine import glyphs
@@ -135,27 +141,29 @@ class RapidEngine:
             out.append("".join(ch for ch in text if ch.isdigit()))
         return out
 
-    def read_digits_alone(self, crop, timeout):  # type: ignore[no-untyped-def]
+    def read_digits_alone(self, crop: np.ndarray, timeout: float) -> str:
         return self.read_digits([crop], timeout)[0]
 
 
 @contextmanager
-def engine(rapid: RapidEngine | None):  # type: ignore[no-untyped-def]
-    """Put an engine behind the scan reader (tesseract when None)."""
+def engine(rapid: RapidEngine | None) -> Iterator[None]:
+    """Put an engine behind the scan reader (tesseract when None): the names scanpage imported
+    from ocrengine, and ocrengine's own reader of a single cell, swapped for the run."""
     import reports.parse.ocrengine as oe
     import reports.parse.scanpage as sp
 
-    saved = (sp.page_words, sp.read_digits, oe.read_digits_alone)
+    places = ((sp, "page_words"), (sp, "read_digits"), (oe, "read_digits_alone"))
+    saved = [getattr(module, name) for module, name in places]
     if rapid is not None:
-        sp.page_words, sp.read_digits, oe.read_digits_alone = (
-            rapid.page_words,
-            rapid.read_digits,
-            rapid.read_digits_alone,
-        )
+        for (module, name), fn in zip(
+            places, (rapid.page_words, rapid.read_digits, rapid.read_digits_alone), strict=True
+        ):
+            setattr(module, name, fn)
     try:
         yield
     finally:
-        sp.page_words, sp.read_digits, oe.read_digits_alone = saved
+        for (module, name), fn in zip(places, saved, strict=True):
+            setattr(module, name, fn)
 
 
 def timed(fn: Callable[[], ParsedReport]) -> tuple[ParsedReport, float]:
@@ -200,11 +208,11 @@ def main() -> None:
             "numpy",
             "numpy.libs",
         )
-        for label, kw in (
-            ("untuned (det + cls + rec, side 2000)", {"max_side": 2000, "use_cls": True}),
-            ("tuned (side 1600, no classifier)", {"max_side": 1600, "use_cls": False}),
+        for label, max_side, use_cls in (
+            ("untuned (det + cls + rec, side 2000)", 2000, True),
+            ("tuned (side 1600, no classifier)", 1600, False),
         ):
-            rapid = RapidEngine(rec_only_figures=True, **kw)  # type: ignore[arg-type]
+            rapid = RapidEngine(max_side=max_side, use_cls=use_cls, rec_only_figures=True)
 
             def with_rapid(rapid: RapidEngine = rapid) -> ParsedReport:
                 with engine(rapid):
