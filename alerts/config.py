@@ -14,12 +14,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 from apprise import AppriseAsset, LogCapture
 from apprise.config.base import ConfigBase
+from apprise.plugins.base import NotifyBase
 
 from alerts.redact import Redactor
 
@@ -41,7 +42,7 @@ class ConfigError(ValueError):
 class Recipient:
     """One apprise URL with its tags. ``rid`` identifies it across runs without any secret in it."""
 
-    server: Any  # apprise NotifyBase
+    server: NotifyBase
     tags: frozenset[str]
     label: str  # privacy-mode URL, safe to log
     rid: str
@@ -226,9 +227,10 @@ def parse_config(text: str, *, env: Mapping[str, str] | None = None, source: str
     for raw in raw_urls:
         redact.add_url(raw)
     with LogCapture(level=logging.WARNING) as log:
-        servers, _ = ConfigBase.config_parse_yaml(
+        parsed, _ = ConfigBase.config_parse_yaml(
             yaml.safe_dump(data, allow_unicode=True), asset=make_asset(plugins)
         )
+    servers = cast(list[NotifyBase], parsed)  # apprise annotates them `object`; they are its plugins
     if len(servers) != len(raw_urls):
         problems = redact(log.getvalue().strip()) or "apprise did not accept some URLs"
         raise ConfigError(

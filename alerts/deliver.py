@@ -42,7 +42,7 @@ from alerts.receipts import capture, service_error
 from alerts.render import DigestItem, fit_body, render_body, render_subject, split_digest
 from alerts.rules_zh import SEVERITY_RANK
 from models.db import get_engine
-from models.tables import Alert, AlertDelivery
+from models.tables import Alert, AlertDelivery, row_id
 from scrapers.retry import RetryPolicy
 
 __all__ = [
@@ -260,7 +260,7 @@ def _single_message(alert: Alert, recipient: Recipient) -> tuple[str, str]:
     body = f"{body}\n\n提醒编号：#{alert.id}"
     limit = _limit(recipient)
     if limit is not None:
-        body = fit_body(alert.subject, body, limit.fits, [alert.id])  # type: ignore[list-item]
+        body = fit_body(alert.subject, body, limit.fits, [row_id(alert)])
     return alert.subject, body
 
 
@@ -302,14 +302,14 @@ def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: Del
         ids: list[int] = []
         for a in rows:
             if not cfg.recipients_for(a.tags or []):
-                report.unroutable.append(a.id)  # type: ignore[arg-type]
+                report.unroutable.append(row_id(a))
             elif a.state == "sending" and a.attempts >= cfg.max_attempts:
                 # interrupted max_attempts times: stop retrying a message that kills the sender
                 _release(a, "failed")
                 a.last_error = f"delivery interrupted {a.attempts} times (stale claim); not retried"
-                report.failed.append(a.id)  # type: ignore[arg-type]
+                report.failed.append(row_id(a))
             else:
-                ids.append(a.id)  # type: ignore[arg-type]
+                ids.append(row_id(a))
         s.flush()
         if ids:
             s.execute(
@@ -330,7 +330,7 @@ def _claim(factory: SessionFactory, cfg: AlertConfig, now: datetime, report: Del
         claimed = s.exec(
             select(Alert.id).where(col(Alert.state) == "sending", col(Alert.claim_token) == token)
         ).all()
-    report.claimed = sorted(claimed)  # type: ignore[arg-type]
+    report.claimed = sorted(i for i in claimed if i is not None)  # the column is typed int | None
     return token
 
 
@@ -356,12 +356,12 @@ def _mark(
         delivered = _delivered(s, alert_ids)
         for a in held:
             if a.state != "sending" or a.claim_token != token:
-                report.lost_claims.append(a.id)  # type: ignore[arg-type]
+                report.lost_claims.append(row_id(a))
                 log.warning("alert %s: claim lost before marking; another run owns it", a.id)
                 continue
-            done = delivered.get(a.id, set())  # type: ignore[arg-type]
+            done = delivered.get(row_id(a), set())
             if rid not in done:
-                s.add(AlertDelivery(alert_id=a.id, recipient=rid, sent_at=now))  # type: ignore[arg-type]
+                s.add(AlertDelivery(alert_id=row_id(a), recipient=rid, sent_at=now))
             done = done | {rid}
             targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
             if targets <= done:
@@ -383,23 +383,23 @@ def _finish(
         delivered = _delivered(s, report.claimed)
         for a in held:
             if a.state == "sent":
-                report.sent.append(a.id)  # type: ignore[arg-type]
+                report.sent.append(row_id(a))
                 continue
             if a.state != "sending" or a.claim_token != token:
                 continue
             targets = {r.rid for r in cfg.recipients_for(a.tags or [])}
-            if targets <= delivered.get(a.id, set()):  # type: ignore[arg-type]  # e.g. a recipient was removed
+            if targets <= delivered.get(row_id(a), set()):  # e.g. a recipient was removed
                 _release(a, "sent")
                 a.sent_at = now
-                report.sent.append(a.id)  # type: ignore[arg-type]
+                report.sent.append(row_id(a))
                 continue
-            a.last_error = cfg.redact("; ".join(errors.get(a.id, []))) or "not delivered"  # type: ignore[arg-type]
+            a.last_error = cfg.redact("; ".join(errors.get(row_id(a), []))) or "not delivered"
             if a.attempts >= cfg.max_attempts:
                 _release(a, "failed")
-                report.failed.append(a.id)  # type: ignore[arg-type]
+                report.failed.append(row_id(a))
             else:
                 _release(a, "pending", now + _backoff(a.attempts, cfg))
-                report.retrying.append(a.id)  # type: ignore[arg-type]
+                report.retrying.append(row_id(a))
         s.commit()
 
 
@@ -432,14 +432,14 @@ def deliver_pending(
         mine = [
             a
             for a in alerts
-            if recipient.tags & set(a.tags or []) and recipient.rid not in delivered.get(a.id, set())  # type: ignore[arg-type]
+            if recipient.tags & set(a.tags or []) and recipient.rid not in delivered.get(row_id(a), set())
         ]
         if not mine:
             continue
         singles = [a for a in mine if a.kind in urgent]
         batch = [a for a in mine if a.kind not in urgent]
         for mode, part, group, title, body in _messages_for(recipient, batch, singles):
-            ids = [a.id for a in group]  # type: ignore[misc]
+            ids = [row_id(a) for a in group]
             key = idempotency_key(recipient, ids, part)
             ntype = _notify_type([a.severity for a in group], [a.kind for a in group])
             ok, raw_log = _notify(recipient, title, body, not recipient.text_only, ntype, key)

@@ -279,7 +279,8 @@ def _message_says_it(message: str, ev: Mapping[str, Any], status: str) -> Explan
 
 @renders("YEAR", "YEAR-PLAN")
 def _year(message: str, ev: Mapping[str, Any], status: str) -> Explanation:
-    anchor = ev.get("anchor") if isinstance(ev.get("anchor"), Mapping) else {}
+    raw_anchor = ev.get("anchor")
+    anchor: Mapping[str, Any] = raw_anchor if isinstance(raw_anchor, Mapping) else {}
     if anchor.get("part") == "title" and ev.get("title"):
         return Explanation(strip_tail_quote(message), str(ev["title"]))
     if anchor.get("part") == "typo":  # the slip is short and the message names it once

@@ -44,7 +44,7 @@ def _install() -> None:
                 box.append(response)
             return response
 
-        requests.post = post  # type: ignore[assignment]
+        requests.post = post
         _installed = True
 
 
