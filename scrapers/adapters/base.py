@@ -3,7 +3,7 @@ marks its class with `@family(priority)` and `auto` finds it (no list to edit el
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -18,7 +18,7 @@ A = TypeVar("A", bound=type)
 FAMILIES: dict[type, int] = {}
 
 
-def family(priority: int):
+def family(priority: int) -> Callable[[A], A]:
     """Register a portal family's adapter class for detection, at `priority`."""
 
     def register(cls: A) -> A:
