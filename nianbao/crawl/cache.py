@@ -31,7 +31,7 @@ def document_validators(
     with session_scope(settings.db_url) as s:
         docs = s.exec(
             select(Document.url, Document.etag, Document.last_modified)
-            .join(Agency, Agency.id == Document.agency_id)
+            .join(Agency, col(Agency.id) == Document.agency_id)
             .where(Agency.jurisdiction_id == jurisdiction_id)
             .order_by(col(Document.last_seen))
         ).all()

@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 from sqlmodel import Session, col, select
 
-from models.tables import Agency, Jurisdiction, Report
+from models.tables import Agency, Jurisdiction, Report, row_id
 from reports.checks.base import CheckContext, PeerText
 from reports.levels import agency_level
 from reports.model import ParsedReport
@@ -44,7 +44,7 @@ class StoredReports:
             ).all()
             with self._lock:
                 for rid, sha, cells in fetched:
-                    if cells:
+                    if cells and rid is not None:  # the key column is typed int | None
                         key = (db_url, rid, sha)
                         known[key] = self._items[key] = ParsedReport.model_validate(cells)
                 while len(self._items) > self.size:
@@ -65,7 +65,9 @@ def _previous_report(session: Session, agency_id: int, year: int) -> ParsedRepor
             Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True
         )
     ).all()
-    found = stored_reports.load(session, _db_url(session), [tuple(r) for r in rows[:1]])
+    found = stored_reports.load(
+        session, _db_url(session), [(rid, sha) for rid, sha in rows[:1] if rid is not None]
+    )
     return found[0] if found else None
 
 
@@ -76,7 +78,7 @@ def _peer_texts(session: Session, agency: Agency, year: int) -> list[PeerText]:
     problems = col(Report.cells)[("sections", "problems")]
     rows = session.exec(
         select(Agency.name, Report.year, problems)
-        .join(Agency, Agency.id == Report.agency_id)
+        .join(Agency, col(Agency.id) == Report.agency_id)
         .where(
             Agency.jurisdiction_id == agency.jurisdiction_id,
             Agency.id != agency.id,
@@ -105,6 +107,6 @@ def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
             jurisdiction.name if jurisdiction else None,
             agency.name,
         ),
-        previous=_previous_report(session, agency.id, year),  # type: ignore[arg-type]
+        previous=_previous_report(session, row_id(agency), year),
         peers=_peer_texts(session, agency, year),
     )

@@ -26,8 +26,8 @@ def revalidate_reports(settings: Settings, *, year: int | None = None, agency: s
         for report in s.exec(query).all():
             if not report.cells:
                 continue
-            owner = s.get(Agency, report.agency_id)
-            jurisdiction = s.get(Jurisdiction, owner.jurisdiction_id)
+            owner = s.get_one(Agency, report.agency_id)
+            jurisdiction = s.get_one(Jurisdiction, owner.jurisdiction_id)
             parsed = ParsedReport.model_validate(report.cells)
             if not readability(parsed).readable:
                 continue  # its one 「无法读取」 finding stands; the rules have nothing to judge

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from models.db import session_scope
-from models.tables import CrawlRun, utcnow
+from models.tables import CrawlRun, row_id, utcnow
 from nianbao.runtime.settings import Settings
 
 log = logging.getLogger("nianbao.crawl.runs")
@@ -27,7 +27,7 @@ def mark_abandoned(session: Session, *, older_than: timedelta, by_run: int | Non
     """Runs still ``running`` whose last sign of life is older than `older_than`: ``abandoned``,
     with when they were last seen in their stats. Returns their ids."""
     now = utcnow()
-    marked = []
+    marked: list[int] = []
     for run in session.exec(select(CrawlRun).where(col(CrawlRun.status) == "running")):
         if by_run is not None and run.id == by_run:
             continue
@@ -44,9 +44,9 @@ def mark_abandoned(session: Session, *, older_than: timedelta, by_run: int | Non
             },
         }
         session.add(run)
-        marked.append(run.id)
+        marked.append(row_id(run))
         log.warning("crawl run %s stopped without finishing (last seen %s): marked abandoned", run.id, seen)
-    return marked  # type: ignore[return-value]
+    return marked
 
 
 def beat(db_url: str, run_id: int) -> None:
@@ -86,7 +86,7 @@ def start_run(settings: Settings, *, trigger: str, scope: str) -> int:
         s.add(run)
         s.flush()
         mark_abandoned(s, older_than=timedelta(minutes=settings.abandon_after_minutes), by_run=run.id)
-        return run.id  # type: ignore[return-value]
+        return row_id(run)
 
 
 def finish_run(settings: Settings, run_id: int, stats: dict, status: str = "completed") -> None:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, utcnow
+from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, row_id, utcnow
 from nianbao.crawl.cache import document_validators, load_crawl_cache, save_crawl_cache
 from nianbao.crawl.context import check_context
 from nianbao.crawl.lookup import resolve_agency
@@ -144,7 +144,7 @@ def process_discovered(
     with session_scope(settings.db_url) as s:
         known = _stored_version(s, agency_id, found.year, digest)
         if not known:
-            agency = s.get(Agency, agency_id)
+            agency = s.get_one(Agency, agency_id)
             current = _current_version(s, agency_id, found.year)
             ctx = check_context(s, agency, found.year)
     if not known:
@@ -183,8 +183,8 @@ def process_discovered(
         if known or _stored_version(s, agency_id, found.year, digest):  # or another run stored it meanwhile
             outcome.unchanged += 1
             return
-        agency = s.get(Agency, agency_id)
-        jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
+        agency = s.get_one(Agency, agency_id)
+        jurisdiction = s.get_one(Jurisdiction, agency.jurisdiction_id)
         report, replaced = record_report(
             s,
             agency=agency,
@@ -256,8 +256,8 @@ def record_unfetched(
                 role="failed",
             )
             document_id = document.id
-        agency = s.get(Agency, agency_id)
-        jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
+        agency = s.get_one(Agency, agency_id)
+        jurisdiction = s.get_one(Jurisdiction, agency.jurisdiction_id)
         report = record_unfetched_report(
             s,
             agency=agency,
@@ -270,7 +270,7 @@ def record_unfetched(
             document_id=document_id,
         )
         outcome.unreadable += 1
-        if blocked:
+        if error is None or blocked:
             return
         reason = f"报告文件无法获取（{error.detail}）"
         finding = unreadable_finding(
@@ -341,7 +341,7 @@ def monitor_agency(
     (a manual recrawl: the agency says something changed); every request is still conditional."""
     with session_scope(settings.db_url) as s:
         agency = resolve_agency(s, agency_ref)
-        agency_id, name, short = agency.id, agency.name, list(agency.short_names or [])
+        agency_id, name, short = row_id(agency), agency.name, list(agency.short_names or [])
         jurisdiction_id = agency.jurisdiction_id
         entries, hosts = list(agency.entry_urls or []), list(agency.allowed_hosts or [])
         own = set(agency.own_entries or [])
@@ -356,7 +356,7 @@ def monitor_agency(
     entry_of: dict[int, str] = {}  # id(report) -> the entry it was found under
     # Column pages answer 304 when unchanged (the cache keeps their validators and what they
     # listed); documents are asked conditionally with what the Document table stores.
-    cache = load_crawl_cache(settings, agency_id)  # type: ignore[arg-type]
+    cache = load_crawl_cache(settings, agency_id)
     cache.trust_unchanged_entry, cache.trust_days = not read_in_full, settings.crawl_trust_days
     cache.validators.update(document_validators(settings, jurisdiction_id, hosts))
     cap = None if read_in_full else settings.max_articles_per_column
@@ -392,7 +392,7 @@ def monitor_agency(
     for d in mine:
         before = len(outcome.errors)
         try:
-            process_discovered(settings, fetcher, agency_id, d, outcome, hosts, cache)  # type: ignore[arg-type]
+            process_discovered(settings, fetcher, agency_id, d, outcome, hosts, cache)
         except Exception as exc:  # one bad report must not hide the others
             log.exception("failed to process %s", d.url)
             outcome.errors.append(f"{d.url}: {type(exc).__name__}: {exc}")
@@ -401,7 +401,7 @@ def monitor_agency(
     for entry in failed_entries:  # not recorded: the next crawl must read that column again
         cache.entries.pop(entry, None)
         cache.validators.pop(entry, None)
-    save_crawl_cache(settings, agency_id, cache)  # type: ignore[arg-type]
+    save_crawl_cache(settings, agency_id, cache)
     if outcome.outcome == "ok" and outcome.blocked_documents:
         outcome.outcome = "blocked"
         outcome.detail = "年报文件返回人机验证页面（疑似反爬），未能读取"
@@ -410,7 +410,7 @@ def monitor_agency(
             s.add(
                 AgencyCrawl(
                     crawl_run_id=run_id,
-                    agency_id=agency_id,  # type: ignore[arg-type]
+                    agency_id=agency_id,
                     outcome=outcome.outcome,
                     complete=outcome.complete,
                     detail=outcome.detail,
@@ -419,8 +419,8 @@ def monitor_agency(
                 )
             )
             s.flush()
-            agency = s.get(Agency, agency_id)
-            jurisdiction = s.get(Jurisdiction, agency.jurisdiction_id)
+            agency = s.get_one(Agency, agency_id)
+            jurisdiction = s.get_one(Jurisdiction, agency.jurisdiction_id)
             season = bool(years) and in_deadline_season(
                 s, agency, jurisdiction, years or set(), utcnow(), rules or RegistrySettings()
             )
