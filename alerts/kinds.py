@@ -21,6 +21,13 @@ class AlertKind:
     severity: str | None = None  # fixed by the kind; None: the finding's own (one opening of it: its key)
     good_news: bool = False  # sent as apprise "success" when a message holds only such alerts
 
+    @property
+    def fixed_severity(self) -> str:
+        """The severity this kind fixes, for a producer of it (a kind without one takes its finding's)."""
+        if self.severity is None:
+            raise ValueError(f"alert kind {self.name} takes its finding's severity")
+        return self.severity
+
     def dedup_key(self, **parts: Any) -> str:
         """The key of one piece of news: a second enqueue of it is a no-op."""
         return self.key.format(**parts)

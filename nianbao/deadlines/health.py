@@ -8,6 +8,8 @@ about one unreadable portal, one of them days late, would only confuse."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, select
 
 from alerts import kinds
@@ -18,7 +20,7 @@ from nianbao.store.record import alert_tags
 FAILED = ("unreachable", "blocked")
 
 
-def _episode(crawls: list[AgencyCrawl]) -> list[AgencyCrawl]:
+def _episode(crawls: Sequence[AgencyCrawl]) -> list[AgencyCrawl]:
     """The leading run of failed crawls in a newest-first list."""
     run = []
     for crawl in crawls:
@@ -58,7 +60,7 @@ def record_health(
             dedup_key=kinds.HEALTH.dedup_key(agency=agency.code, episode=first.id),
             agency=agency,
             year=None,
-            severity=kinds.HEALTH.severity,
+            severity=kinds.HEALTH.fixed_severity,
             tags=alert_tags(agency, jurisdiction),
             payload=base
             | {
@@ -82,7 +84,7 @@ def record_health(
             dedup_key=kinds.HEALTH_RECOVERED.dedup_key(agency=agency.code, episode=first.id),
             agency=agency,
             year=None,
-            severity=kinds.HEALTH_RECOVERED.severity,
+            severity=kinds.HEALTH_RECOVERED.fixed_severity,
             tags=alert_tags(agency, jurisdiction),
             payload=base
             | {"failures": len(previous), "recovered_at": crawls[0].at.isoformat(timespec="minutes")},

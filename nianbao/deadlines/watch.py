@@ -20,7 +20,7 @@ from alerts.localtime import zh_date
 from alerts.outbox import enqueue
 from alerts.rules_zh import date_source_zh
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report
+from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report, row_id
 from nianbao.deadlines.calendar import SHANGHAI, Status, Verdict, assess, deadline_for
 from nianbao.store.record import agency_payload, alert_tags, resolve_finding, upsert_finding
 from nianbao.store.registry import RegistrySettings
@@ -161,10 +161,10 @@ def agency_verdict(
     verdict = _dated_verdict(session, agency, jurisdiction, year, now, rules)
     if verdict.status not in (Status.MISSING, Status.DUE_SOON):
         return verdict
-    crawl = latest_crawl(session, agency.id)  # type: ignore[arg-type]
+    crawl = latest_crawl(session, row_id(agency))
     if crawl is not None and crawl.complete:
         return verdict
-    if verdict.status == Status.MISSING and _open_missing(session, agency.id, year):  # type: ignore[arg-type]
+    if verdict.status == Status.MISSING and _open_missing(session, row_id(agency), year):
         return verdict
     return replace(
         verdict,
@@ -184,7 +184,7 @@ def _dated_verdict(
     rules: RegistrySettings,
 ) -> Verdict:
     """The verdict from the dates alone (what was published when, against the deadline)."""
-    published_at, source = first_publication(session, agency.id, year)  # type: ignore[arg-type]
+    published_at, source = first_publication(session, row_id(agency), year)
     deadline = deadline_for(
         agency.kind,
         year,
@@ -212,7 +212,7 @@ def check_agency_deadline(
 ) -> AgencyDeadline:
     verdict = agency_verdict(session, agency, jurisdiction, year, now, rules)
     deadline = verdict.deadline
-    open_missing = _open_missing(session, agency.id, year)  # type: ignore[arg-type]
+    open_missing = _open_missing(session, row_id(agency), year)
     fields = _alert_fields(verdict, now, list(agency.entry_urls or []))
     if verdict.published_on is not None:
         fields["url"] = report_url(session, agency.id, year)
@@ -241,7 +241,7 @@ def check_agency_deadline(
             dedup_key=kinds.DUE_SOON.dedup_key(agency=agency.code, year=year),
             agency=agency,
             year=year,
-            severity=kinds.DUE_SOON.severity,
+            severity=kinds.DUE_SOON.fixed_severity,
             tags=alert_tags(agency, jurisdiction),
             payload=agency_payload(agency, jurisdiction, year)
             | {
@@ -264,7 +264,7 @@ def _announce_unverifiable(
     """「无法核实」 once per episode of crawls that could not read the columns, and once more if
     the deadline passes during it. Not for an agency never crawled: there is no portal error
     to report, only that nobody has looked yet (the compliance table says so)."""
-    episode = failing_since(session, agency.id)  # type: ignore[arg-type]
+    episode = failing_since(session, row_id(agency))
     if episode is None:
         return
     enqueue(
@@ -275,7 +275,7 @@ def _announce_unverifiable(
         ),
         agency=agency,
         year=year,
-        severity=kinds.UNVERIFIABLE.severity,
+        severity=kinds.UNVERIFIABLE.fixed_severity,
         tags=alert_tags(agency, jurisdiction),
         payload=agency_payload(agency, jurisdiction, year)
         | {
@@ -293,7 +293,7 @@ def check_deadlines(
 ) -> list[AgencyDeadline]:
     query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)
     if agency_codes is not None:
-        query = query.where(Agency.code.in_(agency_codes))  # type: ignore[attr-defined]
+        query = query.where(col(Agency.code).in_(agency_codes))
     out = []
     for agency, jurisdiction in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
         out.append(check_agency_deadline(session, agency, jurisdiction, year, now, rules))

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from alerts import kinds
 from alerts.kinds import KINDS, AlertKind
 from alerts.outbox import enqueue
-from models.tables import Agency, Document, Finding, Jurisdiction, Report, utcnow
+from models.tables import Agency, Document, Finding, Jurisdiction, Report, row_id, utcnow
 from nianbao.store.rawstore import store_raw
 from reports.checks.base import STATUS_FAIL, Severity
 from reports.checks.base import Finding as CheckFinding
@@ -138,7 +138,7 @@ def record_report(
     if published_at is not None and published_at.tzinfo is None:
         published_at = published_at.replace(tzinfo=PORTAL_ZONE)  # portal dates are Beijing time
     report = Report(
-        agency_id=agency.id,  # type: ignore[arg-type]
+        agency_id=row_id(agency),
         year=year,
         version=version,
         is_current=True,
@@ -177,7 +177,7 @@ def record_unfetched_report(
     if published_at is not None and published_at.tzinfo is None:
         published_at = published_at.replace(tzinfo=PORTAL_ZONE)
     report = Report(
-        agency_id=agency.id,  # type: ignore[arg-type]
+        agency_id=row_id(agency),
         year=year,
         version=1,
         is_current=True,
@@ -238,7 +238,7 @@ def upsert_finding(
     fresh = False
     if row is None:
         row = Finding(
-            agency_id=agency.id,  # type: ignore[arg-type]
+            agency_id=row_id(agency),
             year=year,
             report_id=report.id if report else None,
             rule=finding.rule,
@@ -337,7 +337,7 @@ def record_check_findings(
         row, fresh = upsert_finding(
             session, agency=agency, jurisdiction=jurisdiction, year=year, finding=f, report=report
         )
-        keep.add(row.id)  # type: ignore[arg-type]
+        keep.add(row_id(row))
         counts["new"] += int(fresh and f.status == STATUS_FAIL)
     if parsed is None:
         return counts  # an unreadable version shows nothing about earlier findings

@@ -29,7 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from models.tables import Agency, Jurisdiction
 from nianbao.runtime.settings import get_settings
@@ -276,7 +276,7 @@ def own_entries(registry: Registry) -> dict[str, list[str]]:
     }
 
 
-def _columns(entry: BaseModel, table: type) -> dict[str, Any]:
+def _columns(entry: BaseModel, table: type[SQLModel]) -> dict[str, Any]:
     """The entry's values the table has columns for, as JSON (dates as YYYY-MM-DD)."""
     dumped = entry.model_dump(mode="json")
     return {k: v for k, v in dumped.items() if k in table.model_fields and k != "id"}

@@ -47,3 +47,11 @@ def test_a_kind_unknown_to_this_code_still_renders_its_subject() -> None:
 
 def test_good_news_kinds() -> None:
     assert {k.name for k in KINDS.values() if k.good_news} == {"published", "resolved", "health_recovered"}
+
+
+def test_a_kind_gives_the_severity_it_fixes_and_one_that_takes_its_findings_refuses() -> None:
+    from alerts.kinds import FINDING, HEALTH
+
+    assert HEALTH.fixed_severity == "warning"
+    with pytest.raises(ValueError, match="finding takes its finding's severity"):
+        _ = FINDING.fixed_severity
