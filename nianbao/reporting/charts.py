@@ -10,9 +10,14 @@ than showing boxes for every character."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not with the module
+    from matplotlib.axis import Axis
+    from matplotlib.figure import Figure
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei")
 COLORS = {
@@ -40,14 +45,23 @@ def chinese_font() -> str | None:
     return next((name for name in CJK_FONTS if name in installed), None)
 
 
-def _render(fig: object, title: str) -> Chart:
+def _integer_ticks(axis: Axis) -> None:
+    """Whole numbers only on an axis of counts (the default locator, AutoLocator, is a MaxNLocator)."""
+    from matplotlib.ticker import MaxNLocator
+
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)
+
+
+def _render(fig: Figure, title: str) -> Chart:
     import matplotlib.pyplot as plt
 
     svg = io.StringIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
+    fig.savefig(svg, format="svg", bbox_inches="tight")
     png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
-    plt.close(fig)  # type: ignore[arg-type]
+    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
     text = svg.getvalue()
     return Chart(title, text[text.index("<svg") :], png.getvalue())
 
@@ -61,7 +75,7 @@ def _style() -> dict:
     }
 
 
-def stacked_bars(title: str, groups: Sequence[str], series: dict[str, Sequence[int]]) -> Chart:
+def stacked_bars(title: str, groups: Sequence[str], series: Mapping[str, Sequence[int]]) -> Chart:
     """One horizontal bar per group (a district), stacked by category."""
     import matplotlib
 
@@ -78,7 +92,7 @@ def stacked_bars(title: str, groups: Sequence[str], series: dict[str, Sequence[i
         ax.set_xlabel("单位数")
         ax.invert_yaxis()
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.3 / len(groups)), frameon=False, ncols=5)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
         return _render(fig, title)
 
 
@@ -96,11 +110,11 @@ def bars(title: str, labels: Sequence[str], values: Sequence[int], xlabel: str) 
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.invert_yaxis()
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
         return _render(fig, title)
 
 
-def grouped_bars(title: str, categories: Sequence[str], years: dict[str, Sequence[int]]) -> Chart:
+def grouped_bars(title: str, categories: Sequence[str], years: Mapping[str, Sequence[int]]) -> Chart:
     """Categories side by side for each year (this year against last)."""
     import matplotlib
 
@@ -119,5 +133,5 @@ def grouped_bars(title: str, categories: Sequence[str], years: dict[str, Sequenc
         ax.set_title(title)
         ax.set_ylabel("单位数")
         ax.legend(frameon=False)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.yaxis)
         return _render(fig, title)

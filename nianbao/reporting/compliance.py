@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from alerts.rules_zh import severity_rank
-from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction
+from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, row_id
 from nianbao.deadlines.calendar import Status
 from nianbao.deadlines.watch import agency_verdict
 from nianbao.store.registry import RegistrySettings
@@ -80,7 +80,7 @@ def compliance_rows(
     if agency_codes is not None:
         query = query.where(col(Agency.code).in_(agency_codes))
     pairs = session.exec(query.order_by(Jurisdiction.code, Agency.code)).all()
-    first_urls = first_report_urls(session, year, [a.id for a, _ in pairs])
+    first_urls = first_report_urls(session, year, [row_id(a) for a, _ in pairs])
     for agency, jur in pairs:
         verdict = agency_verdict(session, agency, jur, year, now, rules)
         deadline = verdict.deadline
@@ -115,18 +115,18 @@ def compliance_rows(
                 infos=sum(f.severity == "info" for f in findings),
                 portal=crawl.outcome if crawl else "not_crawled",
                 rules=sorted({f.rule for f in findings}),
-                report_url=first_urls.get(agency.id) if verdict.published_on else None,
+                report_url=first_urls.get(row_id(agency)) if verdict.published_on else None,
             )
         )
     return rows
 
 
-def first_report_urls(session: Session, year: int, agency_ids: list[int | None]) -> dict[int, str]:
+def first_report_urls(session: Session, year: int, agency_ids: list[int]) -> dict[int, str | None]:
     """The address of each agency's first version of the year's report, in one query (the link
     a compliance row gives)."""
     from models.tables import Report
 
-    out: dict[int, str] = {}
+    out: dict[int, str | None] = {}
     if not agency_ids:
         return out
     rows = session.exec(
@@ -169,8 +169,8 @@ def finding_lines(session: Session, year: int) -> list[FindingLine]:
 
     rows = session.exec(
         select(Finding, Agency.name, Jurisdiction.name, Report.url)
-        .join(Agency, Agency.id == Finding.agency_id)
-        .join(Jurisdiction, Jurisdiction.id == Agency.jurisdiction_id)
+        .join(Agency, col(Agency.id) == Finding.agency_id)
+        .join(Jurisdiction, col(Jurisdiction.id) == Agency.jurisdiction_id)
         .join(Report, col(Report.id) == Finding.report_id, isouter=True)
         .where(Finding.year == year, Finding.status == "fail", col(Finding.state).in_(["open", "confirmed"]))
     ).all()

@@ -157,7 +157,7 @@ def _sheet_layout(ws: Worksheet, header_row: int, widths: tuple[int, ...], link_
         ws.column_dimensions[get_column_letter(i)].width = width
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = f"A{header_row + 1}"
     last = get_column_letter(len(widths))
     ws.auto_filter.ref = f"A{header_row}:{last}{max(ws.max_row, header_row)}"
     for row in ws.iter_rows(min_row=header_row + 1, min_col=link_col, max_col=link_col):
@@ -178,6 +178,7 @@ def write_xlsx(
     summary, before = _summaries(rows, findings, previous)
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet (the stubs allow none, or a chart sheet)
     ws.title = "汇总"
     ws.append([f"{year}年度政府信息公开工作年度报告合规情况"])
     ws["A1"].font = Font(bold=True, size=14)

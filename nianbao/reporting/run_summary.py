@@ -73,14 +73,14 @@ def findings_markdown(
         counts = dict(
             s.exec(
                 select(Finding.severity, func.count())
-                .join(Agency, Agency.id == Finding.agency_id)
+                .join(Agency, col(Agency.id) == Finding.agency_id)
                 .where(*new_in_run)
                 .group_by(Finding.severity)
             ).all()
         )
         rows = s.exec(
             select(Finding, Agency.name, Report.url)  # not whole Reports: they carry their cells
-            .join(Agency, Agency.id == Finding.agency_id)
+            .join(Agency, col(Agency.id) == Finding.agency_id)
             .join(Report, col(Report.id) == Finding.report_id, isouter=True)
             .where(*new_in_run)
             .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
@@ -141,13 +141,16 @@ def _counted_page(s: Session, where: tuple) -> tuple[int, list]:
     """How many findings match `where`, and the first `FINDINGS_LISTED` of them with their
     agency's name, most severe first (an artifact lists a page and says how many more)."""
     total = s.exec(
-        select(func.count()).select_from(Finding).join(Agency, Agency.id == Finding.agency_id).where(*where)
+        select(func.count())
+        .select_from(Finding)
+        .join(Agency, col(Agency.id) == Finding.agency_id)
+        .where(*where)
     ).one()
     if not total:
         return 0, []
     rows = s.exec(
         select(Finding, Agency.name)
-        .join(Agency, Agency.id == Finding.agency_id)
+        .join(Agency, col(Agency.id) == Finding.agency_id)
         .where(*where)
         .order_by(SEVERITY_IN_ORDER, Agency.code, col(Finding.id))
         .limit(FINDINGS_LISTED)
