@@ -58,6 +58,8 @@ def recrawl(
         fail(str(exc))
     with flow_progress("重新抓取"):
         result = recrawl_agency(agency=agency, year=year)
+    if not isinstance(result, dict):  # a Failed state: the agency went between the lookup and the run
+        fail(str(result.message))
     print_cycle(result, year, each_agency=True, only=[code])
 
 

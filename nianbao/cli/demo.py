@@ -7,13 +7,20 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import yaml
 from rich.console import Console
 from sqlmodel import select
 
+if TYPE_CHECKING:  # imported when the services start
+    from alerts.sink import WebhookSink
+    from replicas.sample_portal import SamplePortal
+
 DEMO_YEAR = 2024
+Server = TypeVar("Server")  # the sample portal, the webhook receiver
 
 
 def demo_registry(agencies: list[dict], base_url: str) -> dict:
@@ -163,7 +170,7 @@ class DemoNotRun(RuntimeError):
     """`serve --demo` before the demo: nothing to show."""
 
 
-def start_demo_services(root: Path = DEMO_ROOT) -> tuple[object, object]:
+def start_demo_services(root: Path = DEMO_ROOT) -> tuple[SamplePortal, WebhookSink]:
     """For `nianbao serve --demo`: the demo's settings (its database, registry and alert config,
     kept), and its sample portal and webhook sink on the ports the demo used, so the stored
     reports' addresses still answer and a recrawl from the UI finds them. A port taken since
@@ -181,20 +188,20 @@ def start_demo_services(root: Path = DEMO_ROOT) -> tuple[object, object]:
     state = json.loads(state_path.read_text(encoding="utf-8"))
     configure_demo_environment(root, fresh=False)
 
-    def started(start: object, port: int) -> object:
+    def started(start: Callable[..., Server], port: int) -> Server:
         try:
-            return start(port=port)  # type: ignore[operator]
+            return start(port=port)
         except OSError:
-            return start(port=0)  # type: ignore[operator]
+            return start(port=0)
 
     portal = started(start_sample_portal, int(state["portal_port"]))
     sink = started(
         lambda port: start_webhook_sink(port=port, store=root / "alerts-received.jsonl"),
         int(state["sink_port"]),
     )
-    if portal.port != state["portal_port"] or sink.port != state["sink_port"]:  # type: ignore[attr-defined]
-        write_demo_files(root, portal.base_url, sink.url)  # type: ignore[attr-defined]
-        state.update(portal_port=portal.port, sink_port=sink.port)  # type: ignore[attr-defined]
+    if portal.port != state["portal_port"] or sink.port != state["sink_port"]:
+        write_demo_files(root, portal.base_url, sink.url)
+        state.update(portal_port=portal.port, sink_port=sink.port)
         state_path.write_text(json.dumps(state), encoding="utf-8")
         settings = get_settings()
         migrate(settings.db_url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import session_scope
 from models.tables import Agency
@@ -35,7 +35,7 @@ def findings_list(
     for name in ("单位", "年度", "级别", "检查项目", "状态", "说明"):
         table.add_column(name, overflow="fold")
     with session_scope(get_settings().db_url) as s:
-        query = select(Finding, Agency).join(Agency).where(Finding.status == "fail").order_by(Finding.id)
+        query = select(Finding, Agency).join(Agency).where(Finding.status == "fail").order_by(col(Finding.id))
         if year:
             query = query.where(Finding.year == year)
         if state != "all":
