@@ -60,7 +60,7 @@ class ProgressReporter:
         total: int,
         min_interval: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
-        create: Callable[..., UUID | None] = create_progress_artifact,
+        create: Callable[..., object] = create_progress_artifact,
         update: Callable[..., object] = update_progress_artifact,
         label: str | None = None,
     ) -> None:
@@ -68,9 +68,9 @@ class ProgressReporter:
         self.label = label or ("全部辖区" if scope == "all" else scope)
         self.min_interval, self._clock, self._send = min_interval, clock, update
         self._step = max(1, total // 20)
-        self._id: UUID | None = create(
-            progress=0.0, key=_key("progress", scope, year), description=self._text()
-        )
+        created = create(progress=0.0, key=_key("progress", scope, year), description=self._text())
+        # a UUID when called in a flow (Prefect's sync/async wrapper types it either); None: no artifact
+        self._id = created if isinstance(created, UUID) else None
         self._last = clock()
 
     def _text(self) -> str:

@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from datetime import UTC, datetime
 
-from prefect import flow, get_run_logger, task
+from prefect import State, flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.exceptions import FailedRun
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
-from prefect.states import Failed, State
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.states import Failed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from sqlalchemy.exc import OperationalError
 
 from flows.artifacts import ProgressReporter, publish_compliance_artifact, publish_findings_artifact
@@ -55,6 +56,13 @@ logging.getLogger("prefect.flow_runs").addFilter(_HandledFailure())
 
 # Threads per flow run (tasks at once); the fetcher still sends one request at a time per host.
 FLOW_WORKERS = int(os.environ.get("NIANBAO_FLOW_WORKERS", "16"))
+RunLogger = logging.Logger | logging.LoggerAdapter[logging.Logger]  # what get_run_logger() gives
+
+
+def _task_runner() -> TaskRunner[PrefectFuture[Any]]:
+    """The flows' threads. Prefect types `flow(task_runner=)` as an invariant
+    TaskRunner[PrefectFuture], which its own ThreadPoolTaskRunner[PrefectConcurrentFuture] is not."""
+    return ThreadPoolTaskRunner(max_workers=FLOW_WORKERS)  # type: ignore[return-value]  # Prefect: invariant TaskRunner[F]
 
 
 def _monitor_run_name() -> str:
@@ -89,8 +97,9 @@ def monitor_agencies_task(
         with polite_for_run(run_id, entries) as limits:
             if limits:
                 logger.debug("%s: holding host slot(s) %s", code, limits)
-            outcome = with_retries(
-                lambda code=code: service.monitor_agency(
+
+            def crawl(code: str = code) -> dict:
+                return service.monitor_agency(
                     settings,
                     fetcher,
                     code,
@@ -99,10 +108,9 @@ def monitor_agencies_task(
                     health_alert_after=alert_after,
                     read_in_full=read_in_full,
                     rules=rules,
-                ).as_dict(),
-                code,
-                logger,
-            )
+                ).as_dict()
+
+            outcome = with_retries(crawl, code, logger)
         described.append(_describe(outcome, entries, year))
         outcomes.append(outcome)
     _log_outcomes(logger, described)
@@ -116,7 +124,7 @@ AGENCY_RETRY = RetryPolicy(
 )
 
 
-def with_retries(crawl: Callable[[], dict], code: str, logger: logging.LoggerAdapter) -> dict:
+def with_retries(crawl: Callable[[], dict], code: str, logger: RunLogger) -> dict:
     """`crawl()`, tried again as `AGENCY_RETRY` says while it raises a transient error; after
     the last failure, or at once for any other error, an ``error`` outcome that says why."""
 
@@ -155,7 +163,7 @@ def _describe(outcome: dict, entries: list[str], year: int) -> tuple[bool, str]:
     return False, line
 
 
-def _log_outcomes(logger: logging.LoggerAdapter, described: list[tuple[bool, str]]) -> None:
+def _log_outcomes(logger: RunLogger, described: list[tuple[bool, str]]) -> None:
     """WARNING lines for the agencies the office should look at, one INFO line for the rest:
     every log line is a row the Prefect server stores (≈6 ms of its CPU each, measured)."""
     for attention, line in described:
@@ -250,7 +258,7 @@ def _crawl_run(
     name="monitor",
     flow_run_name=_monitor_run_name,
     log_prints=True,
-    task_runner=ThreadPoolTaskRunner(max_workers=FLOW_WORKERS),
+    task_runner=_task_runner(),
 )
 def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     """Crawl every active agency (of one jurisdiction, or all), check, record, alert.
@@ -271,7 +279,7 @@ def monitor(jurisdiction: str | None = None, year: int | None = None) -> dict:
     name="recrawl-agency",
     flow_run_name=_recrawl_run_name,
     log_prints=True,
-    task_runner=ThreadPoolTaskRunner(max_workers=FLOW_WORKERS),
+    task_runner=_task_runner(),
 )
 def recrawl_agency(agency: str, year: int | None = None) -> dict | State:
     """Recrawl one agency now (by code, id or name), e.g. after it says 「我们已经发布了」.

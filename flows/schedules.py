@@ -6,8 +6,8 @@ check every morning, so MISSING goes out the first morning after a deadline.
 
 from __future__ import annotations
 
-from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron
+from prefect.types.entrypoint import EntrypointType
 
 TZ = "Asia/Shanghai"
 # Module paths, not file paths: the package is installed, whatever the working directory.

@@ -62,7 +62,8 @@ def free_port() -> int:
     """A port nobody listens on right now (on 127.0.0.1)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]  # (host, port) for AF_INET; typeshed says Any
+        return port
 
 
 def start_local_server(
