@@ -35,8 +35,12 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from statistics import median
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:  # the child process imports the application when it runs
+    from nianbao.runtime.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 YEAR = 2024
@@ -84,7 +88,7 @@ def bench_registry(n: int, port: int, hosts: list[str]) -> dict:
     }
 
 
-def after_crawl(settings, codes: list[str], run_id: int, started: datetime, outcomes: list[dict]) -> None:
+def after_crawl(settings: Settings, codes: list[str], run_id: int, started: datetime, outcomes: list[dict]) -> None:
     """What the flow does after crawling that is not Prefect's: the deadline check, the
     compliance table and the findings list (`nianbao.reporting.run_summary`, which the flow publishes as
     artifacts), the run's statistics."""
@@ -243,7 +247,8 @@ def measure(
         )
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        got: dict = json.loads(out.stdout.strip().splitlines()[-1])
+        return got
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -416,6 +421,9 @@ def main() -> None:
     hosts = loopback_addresses(args.hosts)
     with tempfile.TemporaryDirectory(prefix="bench-prefect-") as home:
         server = start_local_server(free_port(), home=Path(home), timeout=120)
+        if server.process is None:
+            raise RuntimeError("the local Prefect server has no process to measure")
+        server_pid = server.process.pid
         plan = [(int(n), int(k or 1)) for n, _, k in (size.partition("x") for size in args.sizes)]
         portal = MultiHostReplica(bench_district(max(n for n, _ in plan))[0], hosts)
         rows = []
@@ -424,9 +432,9 @@ def main() -> None:
                 row: dict = {"n": n, **{mode: [] for mode in modes}}
                 for _ in range(repeat):
                     for mode in modes:
-                        server_cpu, portal_cpu = tree_cpu_seconds(server.process.pid), sum(os.times()[:2])
+                        server_cpu, portal_cpu = tree_cpu_seconds(server_pid), sum(os.times()[:2])
                         run = measure(n, mode, portal.port, hosts, server.api_url, args.monitor_db)
-                        run["server_cpu_s"] = round(tree_cpu_seconds(server.process.pid) - server_cpu, 1)
+                        run["server_cpu_s"] = round(tree_cpu_seconds(server_pid) - server_cpu, 1)
                         run["portal_cpu_s"] = round(sum(os.times()[:2]) - portal_cpu, 1)
                         row[mode].append(run)
                         print(json.dumps({"n": n, **run}), flush=True)
