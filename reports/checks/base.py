@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from reports.model import ParsedReport
 
@@ -93,6 +93,7 @@ class CheckContext:
 
 
 RuleFn = Callable[[ParsedReport, CheckContext], Iterable[Finding]]
+R = TypeVar("R", bound=RuleFn)  # @rule gives back the function as it is typed (a list, a generator)
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,8 @@ def rule(
     levels: frozenset[str] | None = None,
     needs: tuple[str, ...] = (),
     order: int,
-) -> Callable[[RuleFn], RuleFn]:
-    def register(fn: RuleFn) -> RuleFn:
+) -> Callable[[R], R]:
+    def register(fn: R) -> R:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         taken = [r.id for r in RULES.values() if r.order == order]

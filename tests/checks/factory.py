@@ -20,7 +20,7 @@ T4_FIGURES = {
     "suit_direct": (5, 6, 7, 8),
     "suit_after_review": (9, 10, 11, 12),
 }
-T2_FIGURES = {
+T2_FIGURES: dict[tuple[str, str], int | Decimal] = {
     ("regulations", "issued"): 1,
     ("regulations", "repealed"): 2,
     ("regulations", "in_force"): 3,
@@ -77,8 +77,8 @@ def consistent_report(form: Form = Form.F2021, year: int = YEAR, agency: str = A
         for cell, value in zip(("upheld", "corrected", "other", "pending"), parts, strict=True):
             report.review_litigation[group][cell] = Cell(value=value, raw=str(value))
         report.review_litigation[group]["total"] = Cell(value=sum(parts), raw=str(sum(parts)))
-    for (row, cell), value in T2_FIGURES.items():
-        report.proactive[row][cell] = Cell(value=value, raw=str(value))
+    for (row, cell), figure in T2_FIGURES.items():
+        report.proactive[row][cell] = Cell(value=figure, raw=str(figure))
 
     new_total = report.t3("new", "total")
     review = sum(T4_FIGURES["review"])
