@@ -17,18 +17,26 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from replicas.server import QuietHTTPServer, Request, RequestLog, Response, Route, _make_handler
+from replicas.server import (
+    QuietHTTPServer,
+    Request,
+    RequestLog,
+    Response,
+    Route,
+    _make_handler,
+    shared_routes,
+)
 
 
 class MultiHostReplica:
     """Serve `routes` on `addresses` (all on one port) in daemon threads."""
 
     def __init__(
-        self, routes: dict[str, Route], addresses: list[str], port: int = 0, latency: float = 0.0
+        self, routes: Mapping[str, Route], addresses: list[str], port: int = 0, latency: float = 0.0
     ) -> None:
         if not addresses:
             raise ValueError("no address to serve on")
-        self.routes = routes
+        self.routes = shared_routes(routes)
         self.latency = latency
         self.not_found = Response(404, b"<html><body><h1>404</h1></body></html>")
         self.requests = RequestLog()

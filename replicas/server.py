@@ -100,13 +100,13 @@ class ReplicaServer:
 
     def __init__(
         self,
-        routes: dict[str, Route],
+        routes: Mapping[str, Route],
         port: int = 0,
         not_found: Route | None = None,
         ssl_context: ssl.SSLContext | None = None,
         latency: float = 0.0,
     ) -> None:
-        self.routes = routes
+        self.routes = shared_routes(routes)
         self.latency = latency  # seconds slept before each answer (models a distant portal)
         self.not_found = not_found or Response(
             404, "<html><body><h1>404</h1><p>您访问的页面不存在</p></body></html>".encode()
@@ -172,6 +172,11 @@ def _not_modified(resp: Response, headers: Mapping[str, str]) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+def shared_routes(routes: Mapping[str, Route]) -> dict[str, Route]:
+    """The caller's own dict when it is one (a test may change a route while the server runs)."""
+    return routes if isinstance(routes, dict) else dict(routes)
 
 
 class Served(Protocol):

@@ -20,7 +20,7 @@ def fam() -> Iterator[FamilyPortal]:
         yield p
 
 
-def _crawl(fam: FamilyPortal, fetcher: Fetcher, family: str, validators) -> list[FetchResult]:  # type: ignore[no-untyped-def]
+def _crawl(fam: FamilyPortal, fetcher: Fetcher, family: str, validators) -> list[FetchResult]:
     result = discover(fam.entry_url(family), fetcher, HOSTS, validators=validators)
     assert result.errors == []
     docs = []

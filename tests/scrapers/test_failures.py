@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from replicas.families import pds
 from replicas.families.units import make_pubs
-from replicas.server import ReplicaServer, Request, Response
+from replicas.server import ReplicaServer, Request, Response, Route
 from replicas.site import tiny_png
 from scrapers.discover import discover, fetch_report_document
 from scrapers.fetcher import Fetcher, FetchError, FetchResult
@@ -49,7 +49,7 @@ def test_download_needing_referer_works_through_fetch_report_document(fetcher: F
             return Response(403, b"<html><body>Forbidden</body></html>", conditional=False)
         return Response(body=PDF, content_type="application/pdf")
 
-    routes = {
+    routes: dict[str, Route] = {
         "/nb/index.html": Response(body=LIST),
         "/nb/a1.html": Response(body=ARTICLE),
         "/files/report.pdf": guarded,

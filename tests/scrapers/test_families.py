@@ -29,7 +29,7 @@ def fam() -> Iterator[FamilyPortal]:
         yield p
 
 
-def _key(portal: FamilyPortal, r) -> tuple:  # type: ignore[no-untyped-def]
+def _key(portal: FamilyPortal, r) -> tuple:
     return (
         r.url.removeprefix(portal.base_url),
         r.title,
@@ -112,8 +112,9 @@ def test_pdf_reports_come_from_their_attachment(fam: FamilyPortal, fetcher: Fetc
     reports = [r for r in result.reports if r.url.removeprefix(fam.base_url) in pdf_paths]
     assert reports
     for r in reports:
-        doc = fetch_report_document(r, fetcher, HOSTS)
-        assert isinstance(doc, FetchResult) and doc.sniffed_kind == "pdf", r.url
+        got = fetch_report_document(r, fetcher, HOSTS)
+        assert isinstance(got, FetchResult) and got.sniffed_kind == "pdf", r.url
+        doc = got
     if family == "hanweb":  # downfile.jsp -> 302 -> /attach/0/
         assert "/hanweb/attach/0/" in doc.final_url and "downfile.jsp" in doc.url
 

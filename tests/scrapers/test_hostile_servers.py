@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,13 @@ from tests.parse.pdfgen import text_pdf
 
 pytestmark = pytest.mark.slow  # each test waits out a fetch budget
 
-BUDGET = {"deadline": 2.0, "min_rate": 100.0, "rate_window": 1.0, "timeout": 5.0, "respect_robots": False}
+BUDGET: dict[str, Any] = {
+    "deadline": 2.0,
+    "min_rate": 100.0,
+    "rate_window": 1.0,
+    "timeout": 5.0,
+    "respect_robots": False,
+}
 
 
 def _err(outcome: FetchResult | FetchError) -> FetchError:
@@ -31,7 +38,7 @@ def _err(outcome: FetchResult | FetchError) -> FetchError:
     return outcome
 
 
-def _wait_for(condition, limit: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition, limit: float = 10.0) -> None:
     """Until `condition()` holds (a server saw a request, say), polling; fails past `limit`."""
     end = time.monotonic() + limit
     while not condition():
@@ -51,7 +58,7 @@ def _wait_for(condition, limit: float = 10.0) -> None:  # type: ignore[no-untype
     ],
     ids=["trickle-body", "trickle-headers", "never-answer"],
 )
-def test_a_stalling_server_is_cut_off_and_not_retried(behaviour, cut_off: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_stalling_server_is_cut_off_and_not_retried(behaviour, cut_off: str) -> None:
     with HostileServer(behaviour) as site, quick_fetcher(retries=2, **BUDGET) as f:
         got = f.fetch(site.url("/zfxxgk/index.html"))
         assert len(site.paths) == 1  # not retried: another try would cost another budget
@@ -105,7 +112,7 @@ def _robots_site(robots: Response | object, extra: dict | None = None) -> Replic
         "/open/report.pdf": Response(body=b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
         **(extra or {}),
     }
-    return ReplicaServer(routes)  # type: ignore[arg-type]
+    return ReplicaServer(routes)
 
 
 def test_robots_behind_a_redirect_is_followed() -> None:

@@ -29,7 +29,7 @@ def test_committed_seed_copies_are_the_real_reports() -> None:
     """The seeds are the project's first fixtures: their committed copies must stay byte for byte
     the real reports of shared/seeds, whose digests SHA256SUMS records (taken from shared/)."""
     sums = (SEED_DIR / "SHA256SUMS").read_text(encoding="utf-8").split("\n")
-    expected = dict(reversed(line.split()) for line in sums if line.strip())
+    expected = {name: digest for digest, name in (line.split() for line in sums if line.strip())}
     assert sorted(expected) == sorted(p.name for p in SEED_DIR.glob("*.txt")) and len(expected) == 4
     for name, digest in expected.items():
         assert hashlib.sha256((SEED_DIR / name).read_bytes()).hexdigest() == digest, name
