@@ -17,7 +17,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alerts.sink import WebhookSink, start_webhook_sink
 from models.db import migrate, session_scope
-from models.tables import Agency, Jurisdiction
+from models.tables import Agency, Jurisdiction, row_id
 
 SMTP_USER = "nianbao-bot"
 SMTP_PASSWORD = "Zh4nhe-S3cret-pw"
@@ -39,7 +39,7 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         with self.lock:
-            self.messages.append(msg)  # type: ignore[arg-type]
+            self.messages.append(msg)
         return "250 OK"
 
     def snapshot(self) -> list[EmailMessage]:
@@ -109,9 +109,9 @@ def db_url(tmp_path: Path) -> str:
         s.add(zh)
         s.add(jx)
         s.flush()
-        s.add(Agency(code="zhanhe-gongxin", name="湛河区工业和信息化局", jurisdiction_id=zh.id))
-        s.add(Agency(code="zhanhe-yingji", name="湛河区应急管理局", jurisdiction_id=zh.id))
-        s.add(Agency(code="jianxi-gongxin", name="涧西区工业和信息化局", jurisdiction_id=jx.id))
+        s.add(Agency(code="zhanhe-gongxin", name="湛河区工业和信息化局", jurisdiction_id=row_id(zh)))
+        s.add(Agency(code="zhanhe-yingji", name="湛河区应急管理局", jurisdiction_id=row_id(zh)))
+        s.add(Agency(code="jianxi-gongxin", name="涧西区工业和信息化局", jurisdiction_id=row_id(jx)))
     return url
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from alerts.kinds import MISSING
 from alerts.outbox import enqueue
 from models.db import session_scope
-from models.tables import Agency, Alert
+from models.tables import Agency, Alert, row_id
 
 BALANCE_MSG = "表三“总计”列：新收(5)+上年结转(1)=6，但办理结果总计(4)+结转下年度(1)=5，相差1"
 BALANCE_EVIDENCE = {  # the shape reports/checks/arithmetic.py records
@@ -102,14 +102,14 @@ def seed_alerts(url: str) -> dict[str, int]:
             payload={"deadline": "2025-01-31", "checked_at": "2025-02-05", "days_overdue": 5},
         )
         assert a and b and c
-        ids = {"balance": a.id, "plan": b.id, "missing": c.id}
-    return ids  # type: ignore[return-value]
+        ids = {"balance": row_id(a), "plan": row_id(b), "missing": row_id(c)}
+    return ids
 
 
 def states(url: str) -> dict[int, Alert]:
     with session_scope(url) as s:
-        return {a.id: a for a in s.exec(select(Alert)).all()}  # type: ignore[misc]
+        return {row_id(a): a for a in s.exec(select(Alert)).all()}
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)

@@ -34,14 +34,14 @@ def test_received_and_not_received_recipients(db_url: str, sink, tmp_path: Path,
     deliver_pending(db_url, cfg_path, now=T0)
     cfg = load_config(cfg_path)
     with session_scope(db_url) as s:
-        status = delivery_status(s, s.get(Alert, ids["balance"]), cfg)
+        status = delivery_status(s, s.get_one(Alert, ids["balance"]), cfg)
     assert [(("office" in r.tags), r.sent_at) for r in status] == [(True, T0), (False, None)]
     assert all("127.0.0.1" in r.label for r in status)
 
     # the office URL is removed from the configuration: its delivery is still shown, by id
     moved = write_config(tmp_path / "other.yaml", f"urls:\n  - {dead}/pds-zhanhe:\n      - tag: pds-zhanhe\n")
     with session_scope(db_url) as s:
-        status = delivery_status(s, s.get(Alert, ids["balance"]), load_config(moved))
+        status = delivery_status(s, s.get_one(Alert, ids["balance"]), load_config(moved))
     assert [r.sent_at for r in status] == [None, T0]
     assert "已不在当前配置中" in status[1].label
 
@@ -67,5 +67,5 @@ def test_without_a_configuration_received_ids_are_listed(db_url: str, sink, tmp_
     ids = seed_alerts(db_url)
     deliver_pending(db_url, _config(tmp_path, sink.url, sink.url), now=T0)
     with session_scope(db_url) as s:
-        status = delivery_status(s, s.get(Alert, ids["balance"]), None)
+        status = delivery_status(s, s.get_one(Alert, ids["balance"]), None)
     assert len(status) == 2 and all(r.sent_at == T0 and r.label.startswith("（接收方编号") for r in status)

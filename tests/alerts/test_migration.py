@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from alerts.deliver import deliver_pending
 from models.db import get_engine, migrate, session_scope
-from models.tables import Alert, AlertDelivery
+from models.tables import Alert, AlertDelivery, row_id
 from tests.conftest import scratch_pg_database
 
 from .conftest import write_config
@@ -76,7 +76,7 @@ def test_an_alert_left_sending_by_an_older_version_is_taken_over_after_its_lease
     assert late.claimed == [1] and late.ok
     final = states(old_schema_url)
     assert {a.state for a in final.values()} == {"sent"}
-    assert [a.attempts for a in sorted(final.values(), key=lambda a: a.id)] == [2, 2]
+    assert [a.attempts for a in sorted(final.values(), key=row_id)] == [2, 2]
     subjects = "\n".join(str(m) for m in sink.messages_for("/office"))
     assert subjects.count("旧提醒1") == 1 and subjects.count("旧提醒2") == 1
 
@@ -114,12 +114,12 @@ def test_recipients_reached_before_revision_0003_are_not_sent_again(
 
     with session_scope(old_schema_url) as s:
         assert [(d.alert_id, d.recipient) for d in s.exec(select(AlertDelivery)).all()] == [(7, office)]
-        assert s.get(Alert, 7).payload == {"rule": "T3-BALANCE"}
+        assert s.get_one(Alert, 7).payload == {"rule": "T3-BALANCE"}
     report = deliver_pending(old_schema_url, cfg, now=T0)
     assert report.claimed == [7] and report.ok
     assert len(sink.messages_for("/office")) == 0 and len(sink.messages_for("/pds-zhanhe")) == 1
     with session_scope(old_schema_url) as s:
-        assert s.get(Alert, 7).state == "sent"
+        assert s.get_one(Alert, 7).state == "sent"
         assert sorted(d.recipient for d in s.exec(select(AlertDelivery)).all()) == sorted(
             [office, next(r.rid for r in load_config(cfg).recipients if "pds-zhanhe" in r.tags)]
         )
@@ -166,7 +166,7 @@ def test_the_alert_revisions_downgrade_and_upgrade_again_keeping_deliveries(old_
     migrate(old_schema_url)
     with session_scope(old_schema_url) as s:
         assert [(d.alert_id, d.recipient) for d in s.exec(select(AlertDelivery)).all()] == [(3, "r1")]
-        alert = s.get(Alert, 3)
+        alert = s.get_one(Alert, 3)
         assert (
             alert.claimed_until is not None
             and alert.next_attempt_at is None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import func, select
 
 from alerts.kinds import MISSING
@@ -16,7 +18,7 @@ def _count(url: str) -> int:
 
 
 def test_enqueue_twice_same_key_gives_one_row(db_url: str) -> None:
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         kind="missing", year=2024, severity="error", tags=["office"], payload={"deadline": "2025-01-31"}
     )
     with session_scope(db_url) as s:

@@ -116,7 +116,7 @@ def test_unverifiable_never_says_not_published() -> None:
     error is given (issue 21)."""
     payload = {**BASE, "phase": "overdue", "detail": "站点无法访问（连接失败或超时）"}
     for fmt in ("text", "md"):
-        body = render_body("unverifiable", "warning", payload, fmt)  # type: ignore[arg-type]
+        body = render_body("unverifiable", "warning", payload, fmt)
         assert "未发布" not in body and "站点无法访问" in body and "不是对该单位的认定" in body
     subject = render_subject("unverifiable", "warning", payload)
     assert subject.startswith("【无法核实】") and "截止日期已过" in subject and "未发布" not in subject
