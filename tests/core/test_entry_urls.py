@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from models.db import get_engine, migrate, session_scope
-from models.tables import Agency, Jurisdiction
+from models.tables import Agency, Jurisdiction, row_id
 from nianbao.crawl import lookup
 from nianbao.runtime.settings import Settings
 
@@ -21,7 +21,7 @@ def _registry(url: str, n: int) -> None:
         s.flush()
         for i in range(n):
             urls = [f"http://h{i % 7}.test/a{i}/"] if i % 5 else []
-            s.add(Agency(code=f"a{i:04d}", name=f"机关{i}", jurisdiction_id=j.id, entry_urls=urls))
+            s.add(Agency(code=f"a{i:04d}", name=f"机关{i}", jurisdiction_id=row_id(j), entry_urls=urls))
 
 
 def test_only_the_asked_agencies_and_all_of_them(db_url: str, tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_a_few_codes_are_looked_up_by_code_not_by_reading_the_table(tmp_path: Pa
     settings = Settings(database_url=url, data_dir=tmp_path)
     statements: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     engine = get_engine(url)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import session_scope
-from models.tables import Agency, Alert, Finding
+from models.tables import Agency, Alert, Finding, row_id
 from nianbao.deadlines.watch import check_deadlines
 from nianbao.store.record import record_check_findings, reopen_finding, review_finding
 from nianbao.store.registry import RegistrySettings
@@ -20,6 +20,7 @@ from reports.model import ParsedReport
 from reports.parse import parse_text
 from tests.conftest import seed_path
 from tests.core.test_lifecycle import _crawled, _setup, _store
+from tests.known import known
 
 YINGJI = seed_path("zhanhe-yingji-2024.txt").read_text(encoding="utf-8")
 AFTER_DEADLINE = datetime(2025, 2, 5, 2, 0, tzinfo=UTC)
@@ -32,7 +33,7 @@ def _states(url: str) -> dict[str, str]:
 
 def _kinds(url: str) -> list[str]:
     with session_scope(url) as s:
-        return [a.kind for a in s.exec(select(Alert).order_by(Alert.id)).all()]
+        return [a.kind for a in s.exec(select(Alert).order_by(col(Alert.id))).all()]
 
 
 def _store_unreadable(url: str, tmp: Path, reason: str) -> dict[str, int]:
@@ -42,7 +43,7 @@ def _store_unreadable(url: str, tmp: Path, reason: str) -> dict[str, int]:
 
     with session_scope(url) as s:
         agency = s.exec(select(Agency)).one()
-        jur = s.get(Jurisdiction, agency.jurisdiction_id)
+        jur = s.get_one(Jurisdiction, agency.jurisdiction_id)
         doc, _ = record_document(
             s,
             agency_id=agency.id,
@@ -105,12 +106,12 @@ def test_a_confirmed_finding_is_resolved_by_a_corrected_version_keeping_its_note
     _setup(db_url)
     _store(db_url, tmp_path, YINGJI, None)
     with session_scope(db_url) as s:
-        fid = s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one().id
+        fid = row_id(s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one())
         review_finding(s, fid, "confirmed", "已电话核实，单位承认笔误")
     fixed = YINGJI.replace("成功办理了 15 项行政许可", "成功办理了 9 项行政许可")
     assert _store(db_url, tmp_path, fixed, None)["resolved"] == 1
     with session_scope(db_url) as s:
-        row = s.get(Finding, fid)
+        row = s.get_one(Finding, fid)
         assert row.state == "resolved" and row.review_comment == "已电话核实，单位承认笔误"
     assert _kinds(db_url)[-1] == "resolved"
 
@@ -119,7 +120,7 @@ def test_a_person_closes_and_reopens_a_finding(db_url: str, tmp_path: Path) -> N
     _setup(db_url)
     _store(db_url, tmp_path, YINGJI, None)
     with session_scope(db_url) as s:
-        fid = s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one().id
+        fid = row_id(s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one())
         review_finding(s, fid, "closed", "单位已书面说明")
     _store(db_url, tmp_path, YINGJI + "\n", None)  # a new version with the same problem: still closed
     assert _states(db_url)["TEXT-TABLE"] == "closed"
@@ -127,8 +128,8 @@ def test_a_person_closes_and_reopens_a_finding(db_url: str, tmp_path: Path) -> N
         row = reopen_finding(s, fid, "说明不成立")
         assert (
             row.state == "open"
-            and "重新打开" in row.review_comment
-            and "单位已书面说明" in row.review_comment
+            and "重新打开" in known(row.review_comment)
+            and "单位已书面说明" in known(row.review_comment)
         )
 
 

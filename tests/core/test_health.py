@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Jurisdiction
+from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Jurisdiction, row_id
 from nianbao.deadlines.health import record_health
 
 
@@ -16,10 +16,12 @@ def _crawl(url: str, outcome: str) -> str | None:
         s.add(run)
         s.flush()
         s.add(
-            AgencyCrawl(crawl_run_id=run.id, agency_id=agency.id, outcome=outcome, detail=f"{outcome}: DNS")
+            AgencyCrawl(
+                crawl_run_id=row_id(run), agency_id=row_id(agency), outcome=outcome, detail=f"{outcome}: DNS"
+            )
         )
         s.flush()
-        return record_health(s, agency, s.get(Jurisdiction, agency.jurisdiction_id), alert_after=3)
+        return record_health(s, agency, s.get_one(Jurisdiction, agency.jurisdiction_id), alert_after=3)
 
 
 def test_health_alert_once_per_episode_and_recovery(db_url: str) -> None:
@@ -31,7 +33,7 @@ def test_health_alert_once_per_episode_and_recovery(db_url: str) -> None:
             Agency(
                 code="zhanhe-gongxin",
                 name="湛河区工业和信息化局",
-                jurisdiction_id=j.id,
+                jurisdiction_id=row_id(j),
                 entry_urls=["https://www.zhanhe.gov.cn/x/"],
             )
         )
@@ -41,7 +43,7 @@ def test_health_alert_once_per_episode_and_recovery(db_url: str) -> None:
     kinds = [_crawl(db_url, o) for o in ("unreachable", "unreachable", "ok")]
     assert kinds == [None, None, None]
     with session_scope(db_url) as s:
-        alerts = s.exec(select(Alert).order_by(Alert.id)).all()
+        alerts = s.exec(select(Alert).order_by(col(Alert.id))).all()
     assert [a.kind for a in alerts] == ["health", "health_recovered"]
     assert "无法检查" in alerts[0].subject and "湛河区工业和信息化局" in alerts[0].subject
     assert alerts[0].payload["failures"] == 3

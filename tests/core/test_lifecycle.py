@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Finding, Jurisdiction
+from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Finding, Jurisdiction, row_id
 from nianbao.deadlines.watch import check_deadlines
 from nianbao.store.record import (
     FetchedBytes,
@@ -31,7 +31,7 @@ def _setup(url: str) -> None:
         j = Jurisdiction(code="pds-zhanhe", name="平顶山市湛河区")
         s.add(j)
         s.flush()
-        s.add(Agency(code="zhanhe-yingji", name="湛河区应急管理局", jurisdiction_id=j.id))
+        s.add(Agency(code="zhanhe-yingji", name="湛河区应急管理局", jurisdiction_id=row_id(j)))
 
 
 def _store(url: str, tmp: Path, text: str, published: datetime | None) -> dict[str, int]:
@@ -40,7 +40,7 @@ def _store(url: str, tmp: Path, text: str, published: datetime | None) -> dict[s
     parsed = parse_text(text)
     with session_scope(url) as s:
         agency = s.exec(select(Agency)).one()
-        jur = s.get(Jurisdiction, agency.jurisdiction_id)
+        jur = s.get_one(Jurisdiction, agency.jurisdiction_id)
         doc, _ = record_document(
             s,
             agency_id=agency.id,
@@ -72,7 +72,11 @@ def _crawled(url: str, *, complete: bool = True) -> None:
         s.add(run)
         s.flush()
         outcome = "ok" if complete else "unreachable"
-        s.add(AgencyCrawl(crawl_run_id=run.id, agency_id=agency.id, outcome=outcome, complete=complete))
+        s.add(
+            AgencyCrawl(
+                crawl_run_id=row_id(run), agency_id=row_id(agency), outcome=outcome, complete=complete
+            )
+        )
 
 
 def _open_rules(url: str) -> dict[str, str]:
@@ -93,7 +97,7 @@ def test_recheck_changes_nothing_and_correction_resolves(db_url: str, tmp_path: 
     fixed = _store(db_url, tmp_path, corrected, datetime(2025, 1, 24, 15, 3))
     assert fixed["resolved"] == 1 and _open_rules(db_url) == {"TEXT-TABLE": "resolved"}
     with session_scope(db_url) as s:
-        kinds = [a.kind for a in s.exec(select(Alert).order_by(Alert.id)).all()]
+        kinds = [a.kind for a in s.exec(select(Alert).order_by(col(Alert.id))).all()]
     assert len(kinds) == alerts_before + 1 and kinds[-1] == "resolved"
 
 
@@ -102,11 +106,11 @@ def test_person_verdict_survives_rechecks(db_url: str, tmp_path: Path) -> None:
     text = seed_path("zhanhe-yingji-2024.txt").read_text(encoding="utf-8")
     _store(db_url, tmp_path, text, None)
     with session_scope(db_url) as s:
-        fid = s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one().id
+        fid = row_id(s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one())
         review_finding(s, fid, "dismissed", "15项为受理数，已与单位核实")
     _store(db_url, tmp_path, text + "\n", None)  # a new version with the same problem
     with session_scope(db_url) as s:
-        row = s.get(Finding, fid)
+        row = s.get_one(Finding, fid)
         assert (row.state, row.review_comment) == ("dismissed", "15项为受理数，已与单位核实")
 
 
@@ -128,7 +132,7 @@ def test_missing_then_published_late(db_url: str, tmp_path: Path) -> None:
     states = _open_rules(db_url)
     assert states["MISSING"] == "resolved" and states["LATE"] == "open"
     with session_scope(db_url) as s:
-        alerts = s.exec(select(Alert).order_by(Alert.id)).all()
+        alerts = s.exec(select(Alert).order_by(col(Alert.id))).all()
     kinds = [a.kind for a in alerts]
     assert kinds.count("missing") == 1 and kinds.count("published") == 1 and kinds.count("late") == 1
     published = next(a for a in alerts if a.kind == "published")
@@ -159,7 +163,7 @@ def test_end_of_run_reads_dates_and_links_not_parsed_reports(
     monkeypatch.setattr(artifacts, "create_markdown_artifact", lambda **kw: published.append(kw["markdown"]))
     statements: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement.lower())
 
     engine = get_engine(db_url)

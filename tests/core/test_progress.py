@@ -28,7 +28,7 @@ def _reporter(total: int, clock: Clock, sent: list[tuple[float, str]]) -> Progre
 
 
 def test_a_quick_run_updates_once_at_the_end_not_per_agency() -> None:
-    clock, sent = Clock(), []
+    clock, sent = Clock(), list[tuple[float, str]]()
     progress = _reporter(10, clock, sent)
     for _ in range(10):
         clock.now += 0.05
@@ -38,7 +38,7 @@ def test_a_quick_run_updates_once_at_the_end_not_per_agency() -> None:
 
 
 def test_a_long_run_updates_at_most_every_interval_and_at_each_twentieth_at_most() -> None:
-    clock, sent = Clock(), []
+    clock, sent = Clock(), list[tuple[float, str]]()
     progress = _reporter(1000, clock, sent)
     for _ in range(1000):
         clock.now += 0.1  # 100 s in all
@@ -50,7 +50,7 @@ def test_a_long_run_updates_at_most_every_interval_and_at_each_twentieth_at_most
 
 
 def test_slow_agencies_update_at_every_twentieth() -> None:
-    clock, sent = Clock(), []
+    clock, sent = Clock(), list[tuple[float, str]]()
     progress = _reporter(40, clock, sent)
     for _ in range(40):
         clock.now += 10.0

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from flows import artifacts
 from models.db import session_scope
-from models.tables import Agency, Finding, Jurisdiction
+from models.tables import Agency, Finding, Jurisdiction, row_id
 from nianbao.reporting import run_summary
 from nianbao.reporting.compliance import compliance_rows
 from nianbao.runtime.settings import Settings
@@ -26,7 +26,7 @@ def _agencies(url: str, n: int) -> None:
         s.add(j)
         s.flush()
         for i in range(n):
-            s.add(Agency(code=f"a{i}", name=f"机关{i}", jurisdiction_id=j.id))
+            s.add(Agency(code=f"a{i}", name=f"机关{i}", jurisdiction_id=row_id(j)))
 
 
 def _findings(url: str, per_agency: int) -> None:
@@ -36,7 +36,7 @@ def _findings(url: str, per_agency: int) -> None:
                 severity = SEVERITIES[k % 3]
                 s.add(
                     Finding(
-                        agency_id=agency.id, year=2024, rule=f"R{k}", severity=severity,
+                        agency_id=row_id(agency), year=2024, rule=f"R{k}", severity=severity,
                         message=f"{agency.name}问题{k}", evidence={"url": f"http://x/{agency.code}"},
                         fingerprint=f"{agency.code}-{k}",
                     )

@@ -72,7 +72,12 @@ def test_a_failed_transaction_gives_the_lock_back(sqlite_url: str) -> None:
         s.flush()
         1 / 0  # noqa: B018 - the failure under test
     finished = threading.Event()
-    t = threading.Thread(target=lambda: (_write(url, 0, "after"), finished.set()))
+
+    def write_after() -> None:
+        _write(url, 0, "after")
+        finished.set()
+
+    t = threading.Thread(target=write_after)
     t.start()
     t.join(5)
     assert finished.is_set(), "another thread could not write after a rolled-back transaction"

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from models.db import migrate, session_scope
-from models.tables import Agency, Jurisdiction
+from models.tables import Agency, Jurisdiction, row_id
 from nianbao.crawl.context import StoredReports, check_context, stored_reports
 from nianbao.store.record import FetchedBytes, record_document, record_report
 from reports.checks import PeerText
@@ -27,7 +27,7 @@ def _district(url: str, tmp: Path, seeds: list[str]) -> None:
         s.add(j)
         s.flush()
         for i, seed in enumerate(seeds):
-            agency = Agency(code=f"a{i}", name=f"机关{i}", jurisdiction_id=j.id)
+            agency = Agency(code=f"a{i}", name=f"机关{i}", jurisdiction_id=row_id(j))
             s.add(agency)
             s.flush()
             data = seed_path(seed).read_bytes()
@@ -95,7 +95,7 @@ def test_cache_is_bounded_and_serves_repeats_without_decoding(tmp_path: Path, mo
 
     original_validate = ParsedReport.model_validate
 
-    def counting(cls, obj, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting(cls, obj, *args, **kwargs):
         decoded.append(1)
         return original_validate(obj, *args, **kwargs)
 
