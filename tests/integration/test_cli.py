@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from models.tables import row_id
 from nianbao.cli import app
 from tests.conftest import seed_path
 
@@ -168,12 +169,12 @@ def test_findings_close_and_reopen(tmp_path: Path, monkeypatch) -> None:
             j = Jurisdiction(code="d", name="某区")
             s.add(j)
             s.flush()
-            a = Agency(code="a", name="某区某局", jurisdiction_id=j.id)
+            a = Agency(code="a", name="某区某局", jurisdiction_id=row_id(j))
             s.add(a)
             s.flush()
             s.add(
                 Finding(
-                    agency_id=a.id,
+                    agency_id=row_id(a),
                     year=2024,
                     rule="TEXT-TABLE",
                     severity="warning",

@@ -22,7 +22,7 @@ from replicas.families import hanweb
 from replicas.families.hanweb import article_path
 from replicas.families.units import Pub, make_pubs
 from replicas.pdf import cached_pdf
-from replicas.server import ReplicaServer
+from replicas.server import ReplicaServer, Response
 from replicas.synthetic import Figures, synthetic_report
 from tests.fetching import quick_fetcher
 
@@ -34,7 +34,7 @@ def _column(years: tuple[int, ...]) -> hanweb.Column:
     return hanweb.Column(7001, f"{NAME}年报", sorted(pubs, key=lambda p: p.date, reverse=True))
 
 
-def _crawl(settings, server: ReplicaServer, years: set[int], **kw) -> service.AgencyOutcome:  # type: ignore[no-untyped-def]
+def _crawl(settings, server: ReplicaServer, years: set[int], **kw) -> service.AgencyOutcome:
     with quick_fetcher(retries=0, allow_private_hosts=True) as fetcher:
         return service.monitor_agency(settings, fetcher, "cache-caizheng", years=years, **kw)
 
@@ -131,7 +131,9 @@ def _one_pdf_report(*, validators: bool = True) -> tuple[Pub, dict, str]:
     assert pub.kind == "pdf"
     routes, _ = hanweb.build("/hc", "缓存区", [hanweb.Column(7001, f"{NAME}年报", [pub])])
     pdf_path = f"/hc/attach/0/{pub.file_hex}.pdf"
-    routes[pdf_path] = replace(routes[pdf_path], conditional=validators)
+    pdf = routes[pdf_path]
+    assert isinstance(pdf, Response)
+    routes[pdf_path] = replace(pdf, conditional=validators)
     return pub, routes, pdf_path
 
 
@@ -140,6 +142,7 @@ def _upload_corrected(server: ReplicaServer, pub: Pub, pdf_path: str, published:
     text = synthetic_report(NAME, 2023, Figures(published=published, licences=1, penalties=1), "缓存区")
     body = cached_pdf(text, pub.title)
     old = server.routes[pdf_path]
+    assert isinstance(old, Response)
     server.routes[pdf_path] = replace(old, body=body, last_modified=(old.last_modified or 0) + 86400)
     return body
 
@@ -147,11 +150,11 @@ def _upload_corrected(server: ReplicaServer, pub: Pub, pdf_path: str, published:
 def _current_digest(db_url: str) -> str:
     with session_scope(db_url) as s:
         report = s.exec(select(Report).where(Report.year == 2023, Report.is_current)).one()
-        return s.get(Document, report.document_id).sha256
+        return s.get_one(Document, report.document_id).sha256
 
 
 @contextmanager
-def _registered_portal(routes: dict, db_url: str, tmp_path: Path, monkeypatch) -> Iterator[ReplicaServer]:  # type: ignore[no-untyped-def]
+def _registered_portal(routes: dict, db_url: str, tmp_path: Path, monkeypatch) -> Iterator[ReplicaServer]:
     """The portal served, the settings pointing at `db_url`, the agency registered."""
     with ReplicaServer(routes) as server:
         monkeypatch.setenv("NIANBAO_DATABASE_URL", db_url)

@@ -17,11 +17,12 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from models.db import migrate, session_scope
-from models.tables import CrawlRun
+from models.tables import CrawlRun, utcnow
 from nianbao.cli import app
 from replicas.hostile import HostileServer, trickle_body
 from replicas.server import ReplicaServer, Response
 from tests.conftest import REPO, seed_path
+from tests.known import known
 
 pytestmark = pytest.mark.slow  # trickling sites, killed processes
 
@@ -65,7 +66,7 @@ def test_a_trickling_site_does_not_hold_up_the_monitor_run(
         )
         settings.registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
         districts = tuple(dict.fromkeys(a["district_code"] for a in agencies))
-        write_demo_config(settings.apprise_config, sink.url, districts=districts)
+        write_demo_config(known(settings.apprise_config), sink.url, districts=districts)
         with session_scope(settings.db_url) as s:
             sync_registry(s, load_registry(settings.registry_path))
         result = monitor(year=2024)  # it ends: the slow site costs at most a few request budgets
@@ -112,7 +113,7 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_run(db_url: str, tmp_path:
         [sys.executable, "-c", _RUN_THEN_HANG], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True
     )
     try:
-        killed = int(proc.stdout.readline())  # type: ignore[union-attr]
+        killed = int(known(proc.stdout).readline())
         end = time.monotonic() + 30
         while not _heartbeat_seen(db_url, killed):  # the run has written a sign of life
             assert time.monotonic() < end, "no heartbeat from the run"
@@ -131,21 +132,21 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_run(db_url: str, tmp_path:
         alive = runs.start_run(get_settings(), trigger="manual", scope="x")  # just started: alive
         time.sleep(0.7)
         with session_scope(db_url) as s:
-            s.get(CrawlRun, alive).last_seen_at = __import__("models.tables").tables.utcnow()  # type: ignore[union-attr]
+            s.get_one(CrawlRun, alive).last_seen_at = utcnow()
         nxt = runs.start_run(get_settings(), trigger="schedule", scope="all")
     finally:
         if proc.poll() is None:
             proc.kill()
         get_settings.cache_clear()
     with session_scope(db_url) as s:
-        dead = s.get(CrawlRun, killed)
-        assert dead.status == "abandoned"  # type: ignore[union-attr]
-        note = dead.stats["abandoned"]  # type: ignore[union-attr]
+        dead = s.get_one(CrawlRun, killed)
+        assert dead.status == "abandoned"
+        note = dead.stats["abandoned"]
         assert note["noticed_by_run"] in (alive, nxt) and note["last_seen_at"].startswith(
             str(last_seen.date())
         )
-        assert s.get(CrawlRun, alive).status == "running"  # type: ignore[union-attr]
-        assert s.get(CrawlRun, nxt).status == "running"  # type: ignore[union-attr]
+        assert s.get_one(CrawlRun, alive).status == "running"
+        assert s.get_one(CrawlRun, nxt).status == "running"
 
 
 def _closed_port() -> int:

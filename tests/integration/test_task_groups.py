@@ -8,7 +8,7 @@ import time
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlmodel import select
+from sqlmodel import col, select
 
 from flows.grouping import group_size, pack_districts, task_groups, tasks_for
 from models.db import session_scope
@@ -70,8 +70,8 @@ def test_groups_cover_every_agency_once_and_never_mix_districts(sample_setup) ->
     assert sorted(flat) == codes and len(flat) == len(set(flat))
     assert all(len({district[c] for c in members}) == 1 for _, members in groups)
     assert len(groups) <= 4 < len(codes)
-    for members in ([m for _, m in groups if district[m[0]] == d] for d in set(district.values())):
-        assert max(map(len, members)) - min(map(len, members)) <= 1  # a district's groups are even
+    for sizes in ([len(m) for _, m in groups if district[m[0]] == d] for d in set(district.values())):
+        assert max(sizes) - min(sizes) <= 1  # a district's groups are even
     # a single agency's task is named after it, a group's after its district
     for label, members in groups:
         assert (
@@ -106,11 +106,11 @@ def test_grouped_run_records_the_same_as_one_task_per_agency(
     outcomes = {o["agency"]: o for o in out["outcomes"]}
     assert sorted(outcomes) == sorted(a["code"] for a in agencies)
     with session_scope(settings.db_url) as s:
-        crawled = s.exec(select(Agency.code).join(AgencyCrawl, AgencyCrawl.agency_id == Agency.id)).all()
+        crawled = s.exec(select(Agency.code).join(AgencyCrawl, col(AgencyCrawl.agency_id) == Agency.id)).all()
         recorded = {
             code: n
             for code, n in s.exec(
-                select(Agency.code, Report.id).join(Report, Report.agency_id == Agency.id)
+                select(Agency.code, Report.id).join(Report, col(Report.agency_id) == Agency.id)
             ).all()
         }
     assert sorted(crawled) == sorted(outcomes)  # each agency crawled exactly once
@@ -206,7 +206,7 @@ def test_only_a_manual_recrawl_reads_columns_in_full(
     seen: list[tuple[str, bool]] = []
     real = service.monitor_agency
 
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):
         seen.append((args[2], kwargs.get("read_in_full", False)))
         return real(*args, **kwargs)
 

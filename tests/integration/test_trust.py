@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import migrate, session_scope
-from models.tables import Agency, AgencyCrawl, Alert, Document, Finding, Report
+from models.tables import Agency, AgencyCrawl, Alert, Document, Finding, Report, row_id
 from replicas.server import Response
 from replicas.trust_portal import (
     BY_CODE,
@@ -37,6 +37,7 @@ from replicas.trust_portal import (
     registry_agency,
     start_trust_portal,
 )
+from tests.known import known
 
 PROVINCE = "示范省"
 PROVINCE_OFFICE = ("prov-office", "示范省发展和改革委员会")
@@ -56,7 +57,9 @@ class Run:
     def alerts(self, code: str) -> list[Alert]:
         with session_scope(self.db_url) as s:
             agency = s.exec(select(Agency).where(Agency.code == code)).one()
-            return list(s.exec(select(Alert).where(Alert.agency_id == agency.id).order_by(Alert.id)).all())
+            return list(
+                s.exec(select(Alert).where(Alert.agency_id == agency.id).order_by(col(Alert.id))).all()
+            )
 
     def findings(self, code: str, year: int = 2024) -> dict[str, str]:
         with session_scope(self.db_url) as s:
@@ -84,7 +87,7 @@ def _report_html(agency: str, year: int, *, form: str = "F2021", fee_statement: 
     return render_html(report)
 
 
-def _extra_routes(portal: Any) -> list[dict]:
+def _extra_routes(portal: Any) -> list[tuple[str, str]]:
     """A provincial office and a county bureau with the same 规章 figures; a bureau whose 2020
     report (2019 form) says nothing of fees, and whose 2024 report is on time."""
     from datetime import datetime
@@ -168,7 +171,7 @@ def trust_run(request: pytest.FixtureRequest, tmp_path_factory, prefect_harness)
             reg["jurisdictions"][0]["agencies"].append(registry_agency(portal.base_url, *OLD_FORM))
             settings = get_settings()
             settings.registry_path.write_text(yaml.safe_dump(reg, allow_unicode=True), encoding="utf-8")
-            write_demo_config(settings.apprise_config, sink.url, districts=("trust", "prov"))
+            write_demo_config(known(settings.apprise_config), sink.url, districts=("trust", "prov"))
             migrate(settings.db_url)
             with session_scope(settings.db_url) as s:
                 sync_registry(s, load_registry(settings.registry_path))
@@ -295,7 +298,7 @@ def test_every_crawl_is_recorded_with_whether_it_was_complete(trust_run: Run) ->
         crawls = {
             a.code: c
             for c, a in s.exec(
-                select(AgencyCrawl, Agency).join(Agency, Agency.id == AgencyCrawl.agency_id)
+                select(AgencyCrawl, Agency).join(Agency, col(Agency.id) == AgencyCrawl.agency_id)
             ).all()
         }
     for code in UNVERIFIABLE:
@@ -362,7 +365,7 @@ def versions_portal(tmp_path: Path, prefect_harness) -> Iterator[tuple[Any, Any,
             }
             settings = get_settings()
             settings.registry_path.write_text(yaml.safe_dump(reg, allow_unicode=True), encoding="utf-8")
-            write_demo_config(settings.apprise_config, sink.url, districts=("trust",))
+            write_demo_config(known(settings.apprise_config), sink.url, districts=("trust",))
             migrate(settings.db_url)
             with session_scope(settings.db_url) as s:
                 sync_registry(s, load_registry(settings.registry_path))
@@ -413,10 +416,10 @@ def test_an_image_only_new_version_leaves_findings_open_and_says_it_could_not_re
         body=b"\x89PNG\r\n\x1a\n", content_type="image/png"
     )
     result = recrawl_agency(agency=code, year=2024)
-    assert result["outcomes"][0]["new_versions"] == 1
+    assert isinstance(result, dict) and result["outcomes"][0]["new_versions"] == 1
     assert _state(db_url, "TEXT-TABLE") == "open" and _state(db_url, "UNREADABLE") == "open"
     with session_scope(db_url) as s:
-        kinds = [a.kind for a in s.exec(select(Alert).order_by(Alert.id)).all()]
+        kinds = [a.kind for a in s.exec(select(Alert).order_by(col(Alert.id))).all()]
         assert "resolved" not in kinds and kinds.count("unreadable") == 1
         rules = {f.rule for f in s.exec(select(Finding)).all()}
     assert not rules & {"SECTIONS", "TABLES"}, rules  # the parser's failure is not the report's defect
@@ -432,12 +435,12 @@ def test_a_confirmed_finding_is_resolved_by_a_corrected_version(versions_portal)
     _publish(portal, _yingji())
     recrawl_agency(agency=VERSIONS[0], year=2024)
     with session_scope(db_url) as s:
-        fid = s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one().id
+        fid = row_id(s.exec(select(Finding).where(Finding.rule == "TEXT-TABLE")).one())
         review_finding(s, fid, "confirmed", "已与单位核实，文字部分笔误")
     _publish(portal, _yingji().replace("成功办理了 15 项行政许可", "成功办理了 9 项行政许可"))
     recrawl_agency(agency=VERSIONS[0], year=2024)
     with session_scope(db_url) as s:
-        row = s.get(Finding, fid)
+        row = s.get_one(Finding, fid)
         assert row.state == "resolved" and row.review_comment == "已与单位核实，文字部分笔误"
     received = "\n".join(f"{m.get('title', '')}{m.get('message', '')}" for m in sink.messages)
     assert "已整改" in received

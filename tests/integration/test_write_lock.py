@@ -21,6 +21,7 @@ from nianbao.store.registry import Registry, sync_registry
 from replicas.families import hanweb
 from replicas.families.units import make_pubs
 from replicas.server import ReplicaServer
+from reports.parse import parse_document
 from tests.fetching import quick_fetcher
 
 NAME = "锁测区财政局"
@@ -28,7 +29,7 @@ CODE = "lock-caizheng"
 
 
 @pytest.fixture
-def portal():  # type: ignore[no-untyped-def]
+def portal():
     pubs = [p for p in make_pubs("锁测区", 2, (2024,), lookalikes=False, pdf_every=0) if p.agency == NAME]
     routes, _ = hanweb.build("/lk", "锁测区", [hanweb.Column(7101, f"{NAME}年报", pubs)])
     with ReplicaServer(routes) as server:
@@ -36,7 +37,7 @@ def portal():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def settings(sqlite_url: str, tmp_path: Path, portal: ReplicaServer, monkeypatch):  # type: ignore[no-untyped-def]
+def settings(sqlite_url: str, tmp_path: Path, portal: ReplicaServer, monkeypatch):
     monkeypatch.setenv("NIANBAO_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()
@@ -65,16 +66,16 @@ def settings(sqlite_url: str, tmp_path: Path, portal: ReplicaServer, monkeypatch
     get_settings.cache_clear()
 
 
-def _crawl(settings) -> service.AgencyOutcome:  # type: ignore[no-untyped-def]
+def _crawl(settings) -> service.AgencyOutcome:
     with quick_fetcher(retries=0, allow_private_hosts=True) as fetcher:
         return service.monitor_agency(settings, fetcher, CODE, years={2024})
 
 
-def test_another_writer_is_not_held_up_while_a_report_is_parsed(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    real_parse = service.parse_document
+def test_another_writer_is_not_held_up_while_a_report_is_parsed(settings, monkeypatch) -> None:
+    real_parse = parse_document  # the function service imported
     probes: list[str] = []
 
-    def parse_and_probe(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def parse_and_probe(*args, **kwargs):
         # What another thread's write would meet right now: a free lock, or a held one.
         path = settings.db_url.removeprefix("sqlite:///")
         conn = sqlite3.connect(path, timeout=0.2, isolation_level=None)
@@ -94,12 +95,12 @@ def test_another_writer_is_not_held_up_while_a_report_is_parsed(settings, monkey
     assert probes == ["free"]
 
 
-def test_two_runs_storing_the_same_report_at_once_record_one_version(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    real_parse = service.parse_document
+def test_two_runs_storing_the_same_report_at_once_record_one_version(settings, monkeypatch) -> None:
+    real_parse = parse_document  # the function service imported
     parses: list[int] = []
     inner: list[service.AgencyOutcome] = []
 
-    def parse_while_another_run_stores_it(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def parse_while_another_run_stores_it(*args, **kwargs):
         parses.append(1)
         if len(parses) == 1:  # the first parse: a second run crawls the same agency meanwhile
             inner.append(_crawl(settings))
