@@ -22,6 +22,7 @@ from alerts.deliver import deliver_pending
 from alerts.limits import DINGTALK, FEISHU, MAIL, WECOM
 from alerts.outbox import enqueue
 from models.db import session_scope
+from models.tables import row_id
 from tests.known import known
 
 from .conftest import SMTP_PASSWORD, SMTP_USER, email_text, write_config
@@ -73,8 +74,8 @@ def seed_findings(url: str, n: int) -> list[int]:
                 tags=["office"],
                 payload=payload,
             )
-            ids.append(a.id)  # type: ignore[union-attr]
-    return ids  # type: ignore[return-value]
+            ids.append(row_id(known(a)))
+    return ids
 
 
 @pytest.fixture(autouse=True)

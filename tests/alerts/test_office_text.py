@@ -17,7 +17,7 @@ from apprise import NotifyFormat
 from apprise.conversion import convert_between
 
 from alerts.evidence import RENDERERS, explain
-from alerts.render import KINDS, DigestItem, render_body, render_digest, render_subject
+from alerts.render import KINDS, DigestItem, Fmt, render_body, render_digest, render_subject
 from alerts.rules_zh import LEGACY_RULE_TITLES, rule_title
 from reports.checks import RULES
 from reports.checks.monitor_rules import MONITOR_RULES
@@ -227,9 +227,9 @@ def digest_items() -> list[DigestItem]:
 
 
 @pytest.mark.parametrize("fmt", ["text", "md"])
-def test_digest_in_every_format(fmt: str) -> None:
+def test_digest_in_every_format(fmt: Fmt) -> None:
     items = digest_items()
-    subject, body = render_digest(items, "湛河区政务公开办", fmt)  # type: ignore[arg-type]
+    subject, body = render_digest(items, "湛河区政务公开办", fmt)
     evidence = [i.payload.get("evidence") for i in items]
     assert_office_text(body, evidence, single=False)
     assert subject == "【政务公开监测】9条提醒（错误2条） — 湛河区政务公开办"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from alerts.render import KINDS, DigestItem, render_body, render_digest, render_subject
+from alerts.render import KINDS, DigestItem, Fmt, render_body, render_digest, render_subject
 
 BASE = {
     "agency_code": "zhanhe-gongxin",
@@ -42,9 +42,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("fmt", ["text", "md"])
-def test_every_kind_renders_chinese_in_both_variants(kind: str, fmt: str) -> None:
+def test_every_kind_renders_chinese_in_both_variants(kind: str, fmt: Fmt) -> None:
     subject = render_subject(kind, "warning", BASE)
-    body = render_body(kind, "warning", BASE, fmt)  # type: ignore[arg-type]
+    body = render_body(kind, "warning", BASE, fmt)
     assert CJK.search(subject) and CJK.search(body)
     assert EXPECT[kind] in body.replace("**", "").replace(" ", "")
     if kind not in {"test"}:
