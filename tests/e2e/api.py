@@ -6,13 +6,14 @@ these calls, a bounded number of times, so a busy server is not taken for a brok
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 
 RETRYABLE = {503}
 
 
-def api_post(api: str, path: str, body: dict, *, timeout: float = 15, attempts: int = 8) -> object:
+def api_post(api: str, path: str, body: dict, *, timeout: float = 15, attempts: int = 8) -> Any:
     """POST `body` to `api + path`; retry a 503 with a short back-off; any other error raises."""
     for attempt in range(attempts):
         response = httpx.post(f"{api}{path}", json=body, timeout=timeout)

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from prefect.client.schemas.objects import FlowRun
 
+from alerts.sink import WebhookSink
 from flows.server import PrefectServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +37,7 @@ class Stack:
     root: Path
     env: dict[str, str]
     portal_url: str
-    sink: object
+    sink: WebhookSink
     db_url: str
     serve_log: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
@@ -139,6 +141,7 @@ def recrawl_run(stack: Stack):
     run = run_deployment(
         "recrawl-agency/manual", parameters={"agency": AGENCY, "year": YEAR}, timeout=120, poll_interval=1
     )
+    assert isinstance(run, FlowRun)  # called from sync code (Prefect types it either way)
     assert run.state is not None and run.state.is_final(), (
         f"flow run not finished: {run.state}\n{stack.serve_log.read_text()[-3000:]}"
     )

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,7 +31,7 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
-def _post(api: str, path: str, body: dict) -> object:
+def _post(api: str, path: str, body: dict) -> Any:
     return api_post(api, path, body)
 
 
@@ -47,8 +48,8 @@ def _wait_for_deployments(api: str, serve: subprocess.Popen, log: Path, timeout:
             raise AssertionError(f"`nianbao serve --demo` exited:\n{log.read_text()[-3000:]}")
         try:
             found = _post(api, "/deployments/filter", {})
-            names = {d["name"] for d in found}  # type: ignore[union-attr]
-            recrawl = [d for d in found if d.get("entrypoint", "").endswith("recrawl_agency")]  # type: ignore[union-attr]
+            names = {d["name"] for d in found}
+            recrawl = [d for d in found if d.get("entrypoint", "").endswith("recrawl_agency")]
             if names >= DEPLOYMENTS and recrawl:
                 return recrawl[0]
         except httpx.HTTPError:
@@ -79,8 +80,8 @@ def test_after_the_demo_serve_shows_its_runs_and_a_recrawl_from_the_ui_works(tmp
     try:
         deployment = _wait_for_deployments(api, serve, log)
         runs = _post(api, "/flow_runs/filter", {"limit": 20})
-        assert (DEMO_RUN, "COMPLETED") in [(r["name"], r["state_type"]) for r in runs]  # type: ignore[union-attr]
-        names = {d["name"] for d in _post(api, "/deployments/filter", {})}  # type: ignore[union-attr]
+        assert (DEMO_RUN, "COMPLETED") in [(r["name"], r["state_type"]) for r in runs]
+        names = {d["name"] for d in _post(api, "/deployments/filter", {})}
         assert names == DEPLOYMENTS  # nothing more
 
         run = _post(
@@ -90,7 +91,7 @@ def test_after_the_demo_serve_shows_its_runs_and_a_recrawl_from_the_ui_works(tmp
         )
         state = None
         for _ in range(120):
-            state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()  # type: ignore[index]
+            state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()
             if state["state_type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
                 break
             time.sleep(1)

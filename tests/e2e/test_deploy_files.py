@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -121,14 +122,14 @@ def test_dockerfile_is_slim_pinned_and_non_root() -> None:
 
 
 def test_prefect_yaml_entrypoints_import_and_name_their_flows(prefect_yaml: dict) -> None:
-    from prefect.flows import load_flow_from_entrypoint
+    from prefect.flows import Flow, load_flow_from_entrypoint
 
     pools = {d["work_pool"]["name"] for d in prefect_yaml["deployments"]}
     assert pools == {"nianbao"}
     for d in prefect_yaml["deployments"]:
         path = d["entrypoint"].split(":", 1)[0]
         assert (REPO / path).is_file(), path
-        flow = load_flow_from_entrypoint(str(REPO / d["entrypoint"]))
+        flow: Flow[..., Any] = load_flow_from_entrypoint(str(REPO / d["entrypoint"]))
         assert flow.name == d["flow_name"], d
 
 

@@ -6,8 +6,10 @@ import json
 import re
 import subprocess
 import time
+from uuid import UUID
 
 import pytest
+from prefect.client.schemas.objects import FlowRun
 from sqlmodel import select
 
 from models.db import session_scope
@@ -15,6 +17,7 @@ from models.tables import Agency, Finding, Report
 from tests.alerts.office_text import assert_office_text
 from tests.e2e.api import api_post
 from tests.e2e.conftest import AGENCY, BIN, RUN_NAME, YEAR, Stack
+from tests.known import known
 
 pytestmark = pytest.mark.e2e
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -42,7 +45,7 @@ def test_recrawl_through_the_api_records_report_finding_alert_and_artifacts(
                 select(Finding).where(Finding.agency_id == agency.id, Finding.status == "fail")
             ).all()
         }
-    assert reports and reports[0].url.startswith(stack.portal_url)
+    assert reports and known(reports[0].url).startswith(stack.portal_url)
     assert "TEXT-TABLE" in rules
 
     received = "\n".join(str(m.get("title", "")) + str(m.get("message", "")) for m in stack.sink.messages)
@@ -85,6 +88,7 @@ def test_a_mistyped_agency_fails_with_the_chinese_message_and_no_traceback(stack
         timeout=120,
         poll_interval=1,
     )
+    assert isinstance(run, FlowRun)
     assert run.state is not None and run.state.is_failed(), run.state
     expected = "未找到单位“zhanhe-yinji”，您是不是要找：zhanhe-yingji（湛河区应急管理局）"
     assert run.state.message == expected
@@ -104,7 +108,7 @@ def test_the_custom_run_form_describes_the_parameters_in_chinese(stack: Stack) -
 
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("recrawl-agency/manual")
-    props = deployment.parameter_openapi_schema["properties"]
+    props = known(deployment.parameter_openapi_schema)["properties"]
     assert "单位代码" in props["agency"]["description"] and "报告年度" in props["year"]["description"]
 
 
@@ -145,6 +149,6 @@ def test_prefect_cli_deployment_run(stack: Stack, recrawl_run) -> None:
     match = re.search(r"UUID: ([0-9a-f-]{36})", result.stdout)
     assert match, result.stdout
     with get_client(sync_client=True) as client:
-        run = client.read_flow_run(match.group(1))
-    assert run.state.is_completed() and run.name == RUN_NAME
+        run = client.read_flow_run(UUID(match.group(1)))
+    assert run.state is not None and run.state.is_completed() and run.name == RUN_NAME
     assert run.parameters == {"agency": AGENCY, "year": YEAR}
