@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+from decimal import Decimal
 
 from PIL import Image
 
@@ -69,7 +70,7 @@ def parsed(kind: str) -> ParsedReport:
     raise KeyError(kind)
 
 
-def t3_t4_cells(report: ParsedReport) -> list[tuple[str, str, str, object]]:
+def t3_t4_cells(report: ParsedReport) -> list[tuple[str, str, str, int | Decimal | None]]:
     """(table, row, column, value) of every cell of tables 三 and 四."""
     out = [("requests", r, c, report.requests[r][c].value) for r in report.requests for c in TABLE3_COLUMNS]
     out += [

@@ -24,6 +24,7 @@ from reports.parse.fit import fit
 from reports.parse.records import ValueTok
 from reports.parse.splits import Budget, SumGroup, row_splits
 from reports.parse.tokens import text_tokens
+from tests.known import known
 
 from .helpers import seed_text
 
@@ -51,7 +52,7 @@ def _line_of(text: str, needle: str) -> int:
     return next(i + 1 for i, ln in enumerate(text.split("\n")) if needle in ln)
 
 
-def _row(r, key: str) -> list[int | None]:  # type: ignore[no-untyped-def]
+def _row(r, key: str) -> list[int | None]:
     return [c.value for c in r.requests[key].values()]
 
 
@@ -70,10 +71,10 @@ def test_unique_split_is_taken_and_marked_inferred(new_line: str) -> None:
     assert [c.raw for c in row.values()] == ["64", "0", "0", "2", "0", "4", "70"]
     line = _line_of(text, "640020470")
     for cell in row.values():
-        assert cell.source.inferred is True
-        assert cell.source.line == line
-        assert "640020470" in cell.source.note and "唯一拆分" in cell.source.note
-    assert r.requests["granted"]["natural_person"].source.inferred is False
+        assert known(cell.source).inferred is True
+        assert known(cell.source).line == line
+        assert "640020470" in known(known(cell.source).note) and "唯一拆分" in known(known(cell.source).note)
+    assert known(r.requests["granted"]["natural_person"].source).inferred is False
     assert r.requests["granted"]["total"].value == 70
     assert not [p for p in r.problems if p.where == "table3.new"]
     (dec,) = [d for d in r.decoding if d.where == "table3.new"]
@@ -86,9 +87,9 @@ def test_several_row_splits_are_decided_by_the_column_identities() -> None:
     text = _tsv_report("一、本年新收政府信息公开申请数量110000011", [11, 0, 0, 0, 0, 0, 11])
     r = parse_text(text)
     assert _row(r, "new") == [11, 0, 0, 0, 0, 0, 11]
-    note = r.requests["new"]["natural_person"].source.note
+    note = known(known(r.requests["new"]["natural_person"].source).note)
     assert "110000011" in note and "2种拆分" in note and "勾稽关系" in note
-    assert all(c.source.inferred for c in r.requests["new"].values())
+    assert all(known(c.source).inferred for c in r.requests["new"].values())
     assert not [p for p in r.problems if p.where == "table3.new"]
     (dec,) = [d for d in r.decoding if d.where == "table3.new"]
     assert (dec.how, dec.readings) == ("identities", 2)
@@ -164,9 +165,9 @@ def test_flattened_row_in_pdf_style_text() -> None:
     text = text.replace("（七）总计 0 0 0 0 0 0 0", "（七）总计 64 0 0 2 0 4 70")
     r = parse_text(text)
     assert _row(r, "new") == [64, 0, 0, 2, 0, 4, 70]
-    assert all(c.source.inferred for c in r.requests["new"].values())
+    assert all(known(c.source).inferred for c in r.requests["new"].values())
     assert _row(r, "granted") == [64, 0, 0, 2, 0, 4, 70]
-    assert not any(c.source.inferred for c in r.requests["granted"].values())
+    assert not any(known(c.source).inferred for c in r.requests["granted"].values())
 
 
 def test_the_next_rows_number_stuck_to_the_figures_is_not_a_figure() -> None:
@@ -203,7 +204,7 @@ def test_stray_spaces_are_cell_boundaries_and_the_rest_is_split(printed: str, ce
     )
     r = parse_text(text)
     assert _row(r, "new") == cells
-    assert r.requests["new"]["total"].source.inferred
+    assert known(r.requests["new"]["total"].source).inferred
 
 
 def test_table4_as_one_run_of_fifteen_digits() -> None:
@@ -214,7 +215,7 @@ def test_table4_as_one_run_of_fifteen_digits() -> None:
     assert [c.value for g in r.review_litigation.values() for c in g.values()] == [
         1, 2, 3, 4, 10, 5, 6, 7, 8, 26, 9, 10, 11, 12, 42,
     ]  # fmt: skip
-    assert r.review_litigation["review"]["total"].source.inferred
+    assert known(r.review_litigation["review"]["total"].source).inferred
     assert [d.how for d in r.decoding if d.where == "table4"] == ["row_split"]
 
 
@@ -224,7 +225,7 @@ def test_table2_runs_are_read_only_when_no_other_reading_fits() -> None:
     text = text.replace("行政许可 0", "行政许可1234")
     r = parse_text(text)
     assert [c.value for c in r.proactive["regulations"].values()] == [0, 0, 0]
-    assert r.proactive["regulations"]["issued"].source.inferred
+    assert known(r.proactive["regulations"]["issued"].source).inferred
     assert [c.value for c in r.proactive["normative_documents"].values()] == [None] * 3
     (prob,) = [p for p in r.problems if p.where == "table2.normative_documents"]
     assert "58247" in prob.reason and "6种" in prob.reason
@@ -298,7 +299,7 @@ def test_a_table_whose_search_runs_out_leaves_its_rows_blank_with_the_reason() -
     assert all("超出计算上限" in p.reason for p in out.problems)
 
 
-def _src():  # type: ignore[no-untyped-def]
+def _src():
     from reports.model import Source
 
     return Source(line=1)

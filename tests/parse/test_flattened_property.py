@@ -34,6 +34,7 @@ from reports.form import (
 )
 from reports.model import Cell, ParsedReport
 from reports.parse import parse_text
+from tests.known import known
 
 from .helpers import all_values
 
@@ -59,7 +60,7 @@ def _runs(pieces: list[str], start: str, end: str) -> list[list[str]]:
     b = next(i for i, p in enumerate(pieces) if p.replace(" ", "").startswith(end))
     out = []
     for p in pieces[a + 1 : b]:
-        tail = re.search(r"[\d ]*$", p).group().split()  # type: ignore[union-attr]
+        tail = known(re.search(r"[\d ]*$", p)).group().split()
         if tail:
             out.append(tail)
     return out
@@ -96,9 +97,9 @@ def _t3_candidates(report: ParsedReport, pieces: list[str]) -> dict[str, list[tu
 
 def _consistent(report: ParsedReport, found: dict[str, list[tuple[int, ...]] | None]) -> int | None:
     """Assignments satisfying every column identity; None when too many to enumerate."""
-    if any(v is None for v in found.values()):
+    cands = {k: v for k, v in found.items() if v is not None}
+    if len(cands) < len(found):
         return None
-    cands: dict[str, list[tuple[int, ...]]] = found  # type: ignore[assignment]
     keys = list(cands)
     sizes = [len(cands[k]) for k in keys]
     product = 1
@@ -160,7 +161,8 @@ def test_flattened_cells_are_right_or_blank_and_unique_decodings_are_read(
     for d in got.decoding:
         if d.how != "blank" and d.where.startswith("table3."):
             assert all(
-                c.source.inferred and d.digits in c.source.note for c in got.requests[d.where[7:]].values()
+                known(c.source).inferred and d.digits in known(known(c.source).note)
+                for c in got.requests[d.where[7:]].values()
             )
     consistent = _consistent(truth, _t3_candidates(truth, pieces))
     event(f"{way}: consistent decodings of table 三 = {consistent}")
@@ -186,13 +188,11 @@ def test_a_broken_identity_is_still_found_with_the_printed_figures(
 ) -> None:
     """四 结转下年度 one higher in one column (its row total too): 一+二 ≠ (七)+四 there."""
     for c in (column, "total"):
-        cell = truth.requests["carried_forward"][c]
-        truth.requests["carried_forward"][c] = Cell(value=cell.value + 1)  # type: ignore[operator]
+        truth.requests["carried_forward"][c] = Cell(value=known(truth.t3("carried_forward", c)) + 1)
     group = "suit_direct"
     broken_t4 = way in ("spaced", "labels_glued")  # separated figures: the row is read as printed
     if broken_t4:
-        cell = truth.review_litigation[group]["total"]
-        truth.review_litigation[group]["total"] = Cell(value=cell.value + 1)  # type: ignore[operator]
+        truth.review_litigation[group]["total"] = Cell(value=known(truth.t4(group, "total")) + 1)
     pieces = flatten_lines(truth, way, random.Random(seed))
     cands = _t3_candidates(truth, pieces)
     # the four rows of the balance read uniquely: then no assignment can hide the imbalance

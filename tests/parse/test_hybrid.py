@@ -23,7 +23,7 @@ from reports.parse import parse_document, parse_text
 from .helpers import all_values
 
 
-def _truth(seed: int = 5):  # type: ignore[no-untyped-def]
+def _truth(seed: int = 5):
     r = sample_report(random.Random(seed), Form.F2021_HYBRID, t2_blank=0)
     assert "other_processing" in r.requests and "other_misc" not in r.requests
     return r

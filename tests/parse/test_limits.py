@@ -12,6 +12,7 @@ import openpyxl
 from reports.model import ParsedReport
 from reports.parse import parse_document
 from reports.parse.limits import MAX_HTML_BYTES, MAX_TABLE_COLS, MAX_TABLE_ROWS
+from tests.known import known
 
 NOTHING_FOUND = {"proactive": False, "requests": False, "review_litigation": False}
 SECRET = "TOP-SECRET-3f9a1c-本地文件内容"
@@ -128,7 +129,7 @@ def test_xlsx_external_entity_is_not_resolved(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")
     wb = openpyxl.Workbook()
-    wb.active.append(["XXEPLACEHOLDER", 1])
+    known(wb.active).append(["XXEPLACEHOLDER", 1])
     buf = io.BytesIO()
     wb.save(buf)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:

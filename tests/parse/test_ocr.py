@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import random
+import shutil
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +27,7 @@ from reports.parse.ocrengine import ocr_unavailable
 from reports.parse.ocrverify import REASON, verify_ocr
 from scrapers.images import image_fetcher
 from tests.fetching import quick_fetcher
+from tests.known import known
 
 from . import scans
 from .imagegen import table_png
@@ -46,7 +49,7 @@ def _as_ocr(report: ParsedReport) -> tuple[ParsedReport, Document]:
     return r, Document(input_kind="ocr", ocr_table_ids={OCR_TABLE}, ocr_pages=[1])
 
 
-def _cells(r: ParsedReport) -> dict[tuple[str, str], object]:
+def _cells(r: ParsedReport) -> dict[tuple[str, str], int | Decimal | None]:
     out = {(row, c): r.requests[row][c].value for row in r.requests for c in TABLE3_COLUMNS}
     out.update({(g, c): r.review_litigation[g][c].value for g in TABLE4_GROUPS for c in TABLE4_CELLS})
     return out
@@ -69,7 +72,7 @@ def test_identities_that_hold_keep_every_figure() -> None:
 def test_one_misread_digit_blanks_that_cell_only_and_says_so() -> None:
     truth = balanced_report(3)
     r, doc = _as_ocr(truth)
-    _set(r, "granted", "natural_person", truth.requests["granted"]["natural_person"].value + 6)  # 1 read as 7
+    _set(r, "granted", "natural_person", known(truth.t3("granted", "natural_person")) + 6)  # 1 read as 7
     verify_ocr(r, doc)
     got, want = _cells(r), _cells(truth)
     assert got[("granted", "natural_person")] is None
@@ -77,7 +80,7 @@ def test_one_misread_digit_blanks_that_cell_only_and_says_so() -> None:
     problem = next(p for p in r.problems if p.where == "table3.granted")
     assert problem.reason.startswith(REASON) and "自然人" in problem.reason
     assert problem.detail["ocr_values"] == {
-        "natural_person": truth.requests["granted"]["natural_person"].value + 6
+        "natural_person": known(truth.t3("granted", "natural_person")) + 6
     }
     assert r.image_tables["requests"] == "partial"
 
@@ -87,7 +90,7 @@ def test_a_wrong_total_that_still_balances_its_row_is_not_accepted() -> None:
     truth = balanced_report(3)
     r, doc = _as_ocr(truth)
     for col in ("natural_person", "total"):
-        _set(r, "granted", col, truth.requests["granted"][col].value + 6)
+        _set(r, "granted", col, known(truth.t3("granted", col)) + 6)
     verify_ocr(r, doc)
     got = _cells(r)
     assert got[("granted", "natural_person")] is None and got[("granted", "total")] is None
@@ -96,7 +99,7 @@ def test_a_wrong_total_that_still_balances_its_row_is_not_accepted() -> None:
 def test_table_four_group_that_does_not_add_up_is_blank() -> None:
     truth = balanced_report(3)
     r, doc = _as_ocr(truth)
-    _set(r, "review", "upheld", truth.review_litigation["review"]["upheld"].value + 1)
+    _set(r, "review", "upheld", known(truth.t4("review", "upheld")) + 1)
     verify_ocr(r, doc)
     assert [r.review_litigation["review"][c].value for c in TABLE4_CELLS] == [None] * 5
     assert [r.review_litigation["suit_direct"][c].value for c in TABLE4_CELLS] == [
@@ -133,8 +136,8 @@ def test_one_or_two_misread_cells_are_never_accepted(seed: int, picks: list[tupl
         row = rows[ri % len(rows)]
         cols = TABLE3_COLUMNS if row in r.requests else TABLE4_CELLS
         col = cols[ci % len(cols)]
-        old = (r.requests if row in r.requests else r.review_litigation)[row][col].value
-        _set(r, row, col, old + delta)
+        old = r.t3(row, col) if row in r.requests else r.t4(row, col)
+        _set(r, row, col, known(old) + delta)
     verify_ocr(r, doc)
     want = _cells(truth)
     assert all(v is None or v == want[k] for k, v in _cells(r).items())
@@ -143,15 +146,13 @@ def test_one_or_two_misread_cells_are_never_accepted(seed: int, picks: list[tupl
 # --- a missing engine, broken files, sniffing ---------------------------------------------
 
 
-def _no_tesseract(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import reports.parse.ocrengine as engine
-
-    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
-    engine.ocr_unavailable.cache_clear()
+def _no_tesseract(monkeypatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # the shutil ocrengine asks
+    ocr_unavailable.cache_clear()
 
 
 @pytest.fixture
-def without_engine(monkeypatch):  # type: ignore[no-untyped-def]
+def without_engine(monkeypatch):
     import reports.parse.ocrengine as engine
 
     _no_tesseract(monkeypatch)
@@ -159,7 +160,7 @@ def without_engine(monkeypatch):  # type: ignore[no-untyped-def]
     engine.ocr_unavailable.cache_clear()
 
 
-def test_missing_tesseract_image_and_scan_pdf_are_unreadable(without_engine) -> None:  # type: ignore[no-untyped-def]
+def test_missing_tesseract_image_and_scan_pdf_are_unreadable(without_engine) -> None:
     page = scans.pages(Spoil(dpi=150))[1]
     for data, name in ((page, "t.jpg"), (scans.scanned_pdf(Spoil(dpi=150)), "scan.pdf")):
         r = parse_document(data, filename=name)
@@ -168,12 +169,14 @@ def test_missing_tesseract_image_and_scan_pdf_are_unreadable(without_engine) -> 
         assert "不可机读：未安装 tesseract（OCR），无法识别图片中的文字" in [p.reason for p in r.problems]
 
 
-def test_missing_tesseract_html_images_are_said_unreadable(without_engine) -> None:  # type: ignore[no-untyped-def]
+def test_missing_tesseract_html_images_are_said_unreadable(without_engine) -> None:
     page = "<html><body><h1>某县2024年政府信息公开工作年度报告</h1><p><img src='/a/1.png'></p></body></html>"
     asked: list[str] = []
-    r = parse_document(
-        page.encode(), fetch_image=lambda u: asked.append(u) or None, base_url="http://x.gov.cn/"
-    )
+
+    def fetch(url: str) -> None:
+        asked.append(url)
+
+    r = parse_document(page.encode(), fetch_image=fetch, base_url="http://x.gov.cn/")
     assert asked == []  # nothing fetched for an engine that is not there
     assert r.images_only and r.tables_found == NOTHING_FOUND
     assert any(p.reason.startswith("不可机读：未安装 tesseract") for p in r.problems)
@@ -218,14 +221,14 @@ def test_text_starting_with_bm_is_not_a_bmp() -> None:
 # --- bounds ---------------------------------------------------------------------------------
 
 
-def _arrays(n: int) -> list:  # type: ignore[type-arg]
+def _arrays(n: int) -> list:
     import numpy as np
 
     return [np.asarray(Image.open(io.BytesIO(p)).convert("RGB")) for p in scans.pages(Spoil(dpi=150))[:n]]
 
 
 @pytest.mark.ocr
-def test_at_most_n_pages_are_read_and_the_rest_is_recorded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_at_most_n_pages_are_read_and_the_rest_is_recorded(monkeypatch) -> None:
     monkeypatch.setenv("NIANBAO_OCR_MAX_PAGES", "1")
     r = parse_document(scans.scanned_pdf(Spoil(dpi=150)), filename="scan.pdf")
     if ocr_unavailable():
@@ -290,7 +293,7 @@ def test_html_report_whose_pages_are_images_is_read_through_the_fetcher() -> Non
     assert r.image_tables["requests"] in ("read", "partial")
 
 
-def _engine_absent(r) -> bool:  # type: ignore[no-untyped-def]
+def _engine_absent(r) -> bool:
     if not ocr_unavailable():
         return False
     assert any(p.reason.startswith("不可机读：") for p in r.problems)
@@ -333,7 +336,7 @@ def test_unruled_table_columns_come_from_the_figures_x_positions() -> None:
     assert r.image_tables.get("requests") in ("partial", "unread")  # no column identity can be checked
 
 
-def test_ocr_cells_keep_their_source(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_ocr_cells_keep_their_source(tmp_path) -> None:
     """Provenance of a verified cell: page, rebuilt table, row and column of the image."""
     r, doc = _as_ocr(balanced_report(2))
     verify_ocr(r, doc)

@@ -34,6 +34,7 @@ from reports.model import Cell, ParsedReport, Section
 from reports.parse import parse_document, parse_text
 from reports.parse.doc import ANTIWORD_ONLY, BROKEN_DOC, NO_DOC_TOOLS, VIA_ANTIWORD, VIA_SOFFICE
 from reports.parse.office import NO_SOFFICE_XLS, VIA_SOFFICE_XLS
+from tests.known import known
 
 from .helpers import all_values, seed_text
 
@@ -114,7 +115,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     _soffice(["--convert-to", "doc:MS Word 97", "--outdir", str(out), *html_paths], root / "profile")
     text = render_text(hand)
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = known(wb.active)
     for line in text.split("\n"):  # figures stored as numbers, like a real sheet
         ws.append([int(c) if c.strip().isdigit() else c for c in line.split("\t")])
     xlsx = root / "table3.xlsx"

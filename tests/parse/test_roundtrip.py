@@ -44,6 +44,7 @@ def reports(draw: st.DrawFn) -> ParsedReport:
     for row, cells in table2_rows(form).items():
         r.proactive.setdefault(row, {})
         for c in cells:
+            v: int | Decimal | None
             if rnd.random() < blank_p:
                 v = None
             elif (row, c) in dec or c == "amount_wan_yuan":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from replicas.scan import Spoil
 from reports.checks import run_checks
 from reports.form import TABLE3_COLUMNS
 from reports.parse.ocrengine import ocr_unavailable
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.ocr
 NOTHING_FOUND = {"proactive": False, "requests": False, "review_litigation": False}
 
 
-def _unreadable_without_engine(r) -> bool:  # type: ignore[no-untyped-def]
+def _unreadable_without_engine(r) -> bool:
     """On a machine without the engine: the honest 「不可机读」 result, and the test ends there."""
     if not ocr_unavailable():
         return False
@@ -31,7 +32,7 @@ def _unreadable_without_engine(r) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-def _tables_messages(r) -> list[str]:  # type: ignore[no-untyped-def]
+def _tables_messages(r) -> list[str]:
     return [f.message for f in run_checks(r) if f.rule == "TABLES"]
 
 
@@ -115,7 +116,7 @@ def test_every_image_kind_reaches_ocr(fmt: str) -> None:
     """Page 2 (the end of table 三 and table 四) as a 150-dpi image file of each kind."""
     from reports.parse import parse_document
 
-    page = scans.pages(scans.Spoil(dpi=150, jpeg=None, speckle=600))[1]
+    page = scans.pages(Spoil(dpi=150, jpeg=None, speckle=600))[1]
     r = parse_document(scans.as_format(page, fmt), filename=f"scan.{fmt.lower()}")
     if _unreadable_without_engine(r):
         return

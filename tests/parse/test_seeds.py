@@ -11,6 +11,7 @@ from reports.checks import run_checks
 from reports.checks.base import CheckContext
 from reports.form import Form
 from reports.parse import parse_text
+from tests.known import known
 
 from .helpers import all_values, seed_text, t2_values, t3_values, t4_values
 
@@ -169,7 +170,7 @@ def test_seed_text_says_15_licences_table_says_9() -> None:
     r = parse_text(seed_text("zhanhe-yingji-2024"))
     assert "成功办理了 15 项行政许可" in r.sections["overview"].text
     cell = r.proactive["licensing"]["decisions"]
-    assert (cell.value, cell.raw, cell.source.line, cell.source.col) == (9, "9", 29, 1)
+    assert (cell.value, cell.raw, known(cell.source).line, known(cell.source).col) == (9, "9", 29, 1)
     # A subsection 「（一）存在的主要问题」 is not a section heading of its own.
     assert "（一）存在的主要问题" in r.sections["problems"].text
 
@@ -178,30 +179,30 @@ def test_shunhe_shifted_total_row_read_by_label() -> None:
     """「(七) 总计\\t0×7\\t\\t」 sits one cell left of the other rows; it is still (七)."""
     r = parse_text(seed_text("shunhe-shenpi-2024"))
     total = r.requests["outcome_total"]
-    assert [total[c].source.col for c in total] == [1, 2, 3, 4, 5, 6, 7]
-    assert all(total[c].source.line == 64 for c in total)
+    assert [known(total[c].source).col for c in total] == [1, 2, 3, 4, 5, 6, 7]
+    assert all(known(total[c].source).line == 64 for c in total)
     new = r.requests["new"]
-    assert [new[c].source.col for c in new] == [2, 3, 4, 5, 6, 7, 8]
+    assert [known(new[c].source).col for c in new] == [2, 3, 4, 5, 6, 7, 8]
     # 「5. 要求行政机关确认…」 lost its group cells but is still identified.
-    assert r.requests["unprocessed_confirmation"]["total"].source.line == 60
+    assert known(r.requests["unprocessed_confirmation"]["total"].source).line == 60
 
 
 def test_zhanhe_other_misc_without_group_label() -> None:
     """「3. 其他」 without its (六) group cell is other_misc, not the 其他 column."""
     r = parse_text(seed_text("zhanhe-gongxin-2024"))
-    assert r.requests["other_misc"]["natural_person"].source.line == 76
-    assert r.requests["other_misc"]["natural_person"].source.col == 2
-    assert r.requests["other_fee_unpaid"]["total"].source.line == 75
+    assert known(r.requests["other_misc"]["natural_person"].source).line == 76
+    assert known(r.requests["other_misc"]["natural_person"].source).col == 2
+    assert known(r.requests["other_fee_unpaid"]["total"].source).line == 75
 
 
 def test_jianxi_broken_lines_assembled() -> None:
     """PDF text: 「0 0 0 0 0 0\\n0」 is one row; the 7th figure is on the next line."""
     r = parse_text(seed_text("jianxi-gongxin-2024"))
     row = r.requests["partly_granted"]
-    assert [row[c].source.line for c in row] == [112, 112, 112, 112, 112, 112, 113]
+    assert [known(row[c].source).line for c in row] == [112, 112, 112, 112, 112, 112, 113]
     fee = r.requests["other_fee_unpaid"]
-    assert [fee[c].source.line for c in fee] == [173, 173, 173, 173, 173, 173, 174]
-    assert r.review_litigation["suit_after_review"]["total"].source.line == 230
+    assert [known(fee[c].source).line for c in fee] == [173, 173, 173, 173, 173, 173, 174]
+    assert known(r.review_litigation["suit_after_review"]["total"].source).line == 230
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -214,7 +215,7 @@ def test_seeds_flattened_read_every_figure_and_keep_their_findings(name: str, wa
     assert all_values(flat) == all_values(seed)
     assert all(s.present for s in flat.sections.values())
 
-    def rules(r):  # type: ignore[no-untyped-def]
+    def rules(r):
         return sorted({(f.rule, f.status) for f in run_checks(r, CheckContext(agency_kind="department"))})
 
     assert rules(flat) == rules(seed)

@@ -22,7 +22,7 @@ from .helpers import all_values
 from .pdfgen import text_pdf
 
 
-def _read(text: str):  # type: ignore[no-untyped-def]
+def _read(text: str):
     return parse_document(text_pdf(text, page_numbers=False, lines_per_page=40), filename="report.pdf")
 
 

@@ -9,6 +9,7 @@ import openpyxl
 
 from reports.parse import parse_document, parse_text
 from reports.parse.doc import NO_ANTIWORD, NO_DOC_TOOLS, pipes_to_tabs
+from tests.known import known
 
 from .helpers import all_values, seed_text
 
@@ -18,7 +19,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def _xlsx_from_tsv(text: str) -> bytes:
     """Each line a sheet row; tab-separated cells, figures stored as numbers like Excel does."""
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = known(wb.active)
     for line in text.split("\n"):
         ws.append([int(c) if c.strip().isdigit() else c for c in line.split("\t")])
     buf = io.BytesIO()
@@ -57,10 +58,8 @@ def test_antiword_table_rows_become_cells() -> None:
     assert pipes_to_tabs(out).split("\n")[1] == "一、本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3"
 
 
-def test_doc_without_antiword_is_a_clear_problem(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import reports.parse.doc as doc
-
-    monkeypatch.setattr(doc.shutil, "which", lambda name: None)
+def test_doc_without_antiword_is_a_clear_problem(monkeypatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # the shutil reports.parse.doc asks
     data = OLE + b"\x00" * 512 + "WordDocument".encode("utf-16-le") + b"\x00" * 512
     r = parse_document(data, filename="report.doc")
     assert r.input_kind == "doc"
