@@ -31,7 +31,7 @@ os.environ.setdefault("NIANBAO_ALLOW_PRIVATE_HOSTS", "true")
 _system_getaddrinfo = socket.getaddrinfo
 
 
-def _loopback_names_only(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _loopback_names_only(host, *args, **kwargs):
     """No test may resolve a real host name (it would depend on the network, and reach out):
     address literals and localhost resolve; any other name fails as if it did not exist.
     Tests that need a name give the fetcher a resolver of their own (tests/scrapers)."""
@@ -143,7 +143,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(prefect_server) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def prefect_harness(prefect_server) -> Iterator[None]:
     """Flows run in this process report to the session's Prefect server."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
