@@ -1,19 +1,33 @@
 """Per-host politeness across concurrent flow runs and workers.
 
-Inside one process the fetcher already serialises requests per host and waits
-``NIANBAO_PER_HOST_DELAY`` between them. Several flow runs (or several workers on several
-machines) do not share that fetcher, so with a Prefect API configured each agency's network
-work also holds a slot of the global concurrency limit ``host-<host>`` (created on first use
-with ``NIANBAO_HOST_CONCURRENCY`` slots, default 1). Without an API (ephemeral Prefect, plain
-Python) the fetcher's own delay is all there is.
+The rule: at most one request a second to a portal host (`NIANBAO_PER_HOST_DELAY`, or the
+host's `delay` in the registry's `hosts:` block), however many flow runs and workers there are.
 
-Acquiring a slot costs several API calls plus a lease-renewal watcher (≈0.4 s measured per
-`concurrency()` block against a local server), more than crawling a small agency. So a flow run
-does not take and give back a host's slot per agency: `run_slots` takes one slot of every host
-the run will crawl in a single request when its crawl starts and gives them back when the crawl
-is done. Inside the run the shared fetcher keeps one request at a time per host; across runs and
-workers the slot still means one run per host at a time (a recrawl of an agency on a host a
-district-wide run is crawling waits until that run is done crawling).
+Inside one process the fetcher serialises requests per host and waits the delay between the end
+of one and the start of the next (`scrapers/politeness.py`). Several flow runs (or workers on
+several machines) do not share that fetcher, so with a Prefect API configured a run also holds
+one slot of the global concurrency limit ``host-<host>`` of every host its entry URLs are on
+(created on first use with ``NIANBAO_HOST_CONCURRENCY`` slots, default 1, or the host's
+`concurrency` from the registry, which the limit is then kept at). With one slot, one run at a
+time crawls a host, at the fetcher's pace; before giving the slots back the run waits until the
+delay since its last request to each host has passed (`HostSlots.wait_quiet`), so the next
+run's first request keeps the delay too. Without an API (ephemeral Prefect, plain Python) the
+fetcher's own delay is all there is.
+
+Why this and not a Prefect rate limit (a limit with ``slot_decay_per_second``, one
+`rate_limit()` call per request): that call costs API round trips and server CPU on every
+request (≈10 per agency, the cost issue 19 measures per task run), and a decaying slot spaces
+request *starts* only: a download that takes longer than the delay would overlap the next
+request. The run-level slot costs one acquisition per run and spaces the end of a request from
+the start of the next, across processes as inside one. (Acquiring a slot costs several API
+calls plus a lease-renewal watcher, ≈0.4 s measured per `concurrency()` block against a local
+server, more than crawling a small agency: hence one per run, not per agency.) What it does not
+cover: hosts an agency's links lead to that are not an entry URL's host (attachments on a
+provincial file server) are spaced per process only.
+
+A run whose worker dies keeps its slots until their lease runs out: `NIANBAO_HOST_SLOT_LEASE`
+seconds (default 300, at least 60 as the server requires), renewed by Prefect while the run
+lives; then the next run of those hosts may start.
 """
 
 from __future__ import annotations
@@ -22,16 +36,18 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+
+from scrapers.politeness import host_key
 
 if TYPE_CHECKING:
     from prefect.client.orchestration import SyncPrefectClient
 
 log = logging.getLogger("nianbao.flows.politeness")
-_created: set[str] = set()
+_ensured: dict[str, int] = {}  # limit name -> the slots this process made sure it has
+MIN_LEASE_S = 60.0  # the Prefect server refuses a shorter lease
 
 
 def host_slots() -> int:
@@ -39,13 +55,37 @@ def host_slots() -> int:
     return int(os.environ.get("NIANBAO_HOST_CONCURRENCY", "1"))
 
 
+def slot_lease_seconds() -> float:
+    """How long a dead run's host slots stay taken (Prefect renews the lease of a live run)."""
+    raw = os.environ.get("NIANBAO_HOST_SLOT_LEASE", "300")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"设置 NIANBAO_HOST_SLOT_LEASE 的值 {raw!r} 无效：应为秒数") from None
+    if seconds < MIN_LEASE_S:
+        raise ValueError(
+            f"设置 NIANBAO_HOST_SLOT_LEASE 的值 {raw!r} 无效：应不小于 {MIN_LEASE_S:g} 秒（Prefect 服务器的下限）"
+        )
+    return seconds
+
+
 def limit_name(host: str) -> str:
     """``host-www-zhanhe-gov-cn``: lowercase, digits and dashes only."""
     return "host-" + re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")
 
 
-def hosts_of(urls: list[str]) -> list[str]:
-    return sorted({urlsplit(u).netloc for u in urls if urlsplit(u).netloc})
+def hosts_of(urls: Iterable[str]) -> list[str]:
+    """``host[:port]`` of each URL as the fetcher knows it, once each, sorted."""
+    return sorted({key for key in (host_key(u) for u in urls) if key})
+
+
+def registry_concurrency(host: str) -> int | None:
+    """The host's `concurrency` in the registry's `hosts:` block (``host:port``, then ``host``)."""
+    from nianbao.store.registry import registry_hosts
+
+    hosts = registry_hosts()
+    entry = hosts.get(host) or hosts.get(host.rsplit(":", 1)[0])
+    return entry.concurrency if entry is not None else None
 
 
 def api_configured() -> bool:
@@ -54,58 +94,77 @@ def api_configured() -> bool:
     return bool(configured_api_url())
 
 
-def ensure_host_limits(hosts: list[str], slots: int | None = None) -> list[str]:
-    """Create the missing ``host-*`` limits; return their names (empty without an API)."""
-    slots = host_slots() if slots is None else slots
-    if slots <= 0 or not hosts or not api_configured():
+def ensure_host_limits(hosts: list[str]) -> list[str]:
+    """Create the missing ``host-*`` limits and set those the registry gives a `concurrency`;
+    return their names (empty without an API). A limit the registry says nothing about keeps
+    what an operator set in the UI."""
+    if host_slots() <= 0 or not hosts or not api_configured():
         return []
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
     from prefect.exceptions import ObjectAlreadyExists
 
-    names = [limit_name(h) for h in hosts]
-    wanted = [n for n in names if n not in _created]
-    if not wanted:
-        return names
+    own = {limit_name(h): registry_concurrency(h) for h in hosts}
+    pinned = {name for name, count in own.items() if count is not None}
+    wanted = {name: host_slots() if count is None else count for name, count in own.items()}
+    todo = {n: s for n, s in wanted.items() if _ensured.get(n) != s}
+    if not todo:
+        return list(wanted)
     with get_client(sync_client=True) as client:
-        existing = _existing_limit_names(client)
-        for name in wanted:
+        existing = _existing_limits(client)
+        for name, count in todo.items():
             if name not in existing:
                 try:
                     client.create_global_concurrency_limit(
-                        GlobalConcurrencyLimitCreate(name=name, limit=slots)
+                        GlobalConcurrencyLimitCreate(name=name, limit=count)
                     )
-                    log.info("created global concurrency limit %s with %d slot(s)", name, slots)
+                    log.info("created global concurrency limit %s with %d slot(s)", name, count)
                 except ObjectAlreadyExists:  # another run created it meanwhile
                     pass
-            _created.add(name)
-    return names
+            elif name in pinned and existing[name] != count:
+                client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=count))
+                log.info("set global concurrency limit %s to %d slot(s) (registry hosts:)", name, count)
+            _ensured[name] = count
+    return list(wanted)
 
 
-def _existing_limit_names(client: SyncPrefectClient, page: int = 200) -> set[str]:
-    """Every global concurrency limit's name, a page of `page` per request (one request where a
-    lookup per host took one each: fifty hosts cost seconds before a crawl could start)."""
-    names: set[str] = set()
+def _existing_limits(client: SyncPrefectClient, page: int = 200) -> dict[str, int]:
+    """Every global concurrency limit's name and slots, a page of `page` per request (one request
+    where a lookup per host took one each: fifty hosts cost seconds before a crawl could start)."""
+    limits: dict[str, int] = {}
     offset = 0
     while True:
         batch = client.read_global_concurrency_limits(limit=page, offset=offset)
-        names.update(limit.name for limit in batch)
+        limits.update((limit.name, limit.limit) for limit in batch)
         if len(batch) < page:
-            return names
+            return limits
         offset += page
 
 
+def _settle(urls: list[str]) -> None:
+    """Wait until this process's last request to each host is the delay old (see the docstring)."""
+    from flows.runtime import shared_fetcher
+
+    slept = shared_fetcher().slots.wait_quiet(urls)
+    if slept:
+        log.debug("waited %.2f s for the hosts' delay before giving their slots back", slept)
+
+
 @contextmanager
-def polite(urls: list[str]) -> Iterator[list[str]]:
-    """Hold one slot per host of ``urls`` while the block runs (no-op without an API)."""
+def polite(urls: list[str], settle: Callable[[list[str]], None] = _settle) -> Iterator[list[str]]:
+    """Hold one slot per host of ``urls`` while the block runs and until `settle` returns
+    (no-op without an API)."""
     names = ensure_host_limits(hosts_of(urls))
     if not names:
         yield []
         return
     from prefect.concurrency.sync import concurrency
 
-    with concurrency(names, occupy=1, strict=False):
-        yield names
+    with concurrency(names, occupy=1, strict=False, lease_duration=slot_lease_seconds()):
+        try:
+            yield names
+        finally:
+            settle(urls)
 
 
 _runs: set[int] = set()  # crawl runs of this process that hold their hosts' slots

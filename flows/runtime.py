@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from nianbao.runtime.settings import Settings, get_settings
+from nianbao.store.registry import registry_hosts
 from scrapers.fetcher import Fetcher
 
 _lock = threading.Lock()
@@ -13,10 +14,13 @@ _fetcher: Fetcher | None = None
 
 
 def shared_fetcher() -> Fetcher:
+    """The process's fetcher, with the registry's per-host delays as the registry says now."""
     global _fetcher
+    hosts = registry_hosts()
     with _lock:
         if _fetcher is None:
             _fetcher = Fetcher(get_settings().fetch_config())
+        _fetcher.slots.set_host_delays({h: e.delay for h, e in hosts.items() if e.delay is not None})
         return _fetcher
 
 

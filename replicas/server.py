@@ -62,6 +62,10 @@ class LoggedRequest:
     headers: dict[str, str]
     status: int
     bytes: int  # body bytes sent
+    # time.monotonic() (one clock for every process of the machine): when the server began
+    # handling the request, and when it began answering it (the client has its answer after)
+    began: float = 0.0
+    answered: float = 0.0
 
 
 @dataclass
@@ -203,6 +207,7 @@ def _make_handler(server: Served) -> type[BaseHTTPRequestHandler]:
             return
 
         def _serve(self, send_body: bool) -> None:
+            began = time.monotonic()
             headers = {k.lower(): v for k, v in self.headers.items()}
             length = int(headers.get("content-length") or 0)
             posted = self.rfile.read(length) if length else b""
@@ -229,7 +234,9 @@ def _make_handler(server: Served) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             sent = len(body) if send_body and status != 304 else 0
             # logged before the body goes out, so a client that has its response sees the entry
-            server.requests.append(LoggedRequest(self.command, self.path, headers, status, sent))
+            server.requests.append(
+                LoggedRequest(self.command, self.path, headers, status, sent, began, time.monotonic())
+            )
             self.end_headers()
             if sent:
                 self.wfile.write(body)

@@ -60,7 +60,7 @@ class FetchConfig:
     deadline: float = 120.0  # one request in all: connect, headers and body
     min_rate: float = 1024.0  # bytes per second over each `rate_window` once bytes flow; 0: off
     rate_window: float = 20.0
-    per_host_delay: float = 0.5
+    per_host_delay: float = 1.0  # seconds between requests to one host (hosts may have their own)
     max_crawl_delay: float = 10.0  # a robots.txt Crawl-delay is honoured up to this
     max_bytes: int = 50 * 1024 * 1024
     respect_robots: bool = True

@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     connect_timeout: float = Field(5.0, gt=0)
     request_deadline: float = Field(120.0, gt=0)  # one request in all: connect, headers, body
     min_transfer_rate: float = Field(1024.0, ge=0)  # bytes/s over each 20 s once bytes flow; 0: off
-    per_host_delay: float = Field(0.5, ge=0)
+    per_host_delay: float = Field(1.0, ge=0)  # s between requests to a host; registry `hosts:` per host
     max_document_bytes: int = Field(50 * 1024 * 1024, gt=0)
     respect_robots: bool = True
     fetch_retries: int = Field(2, ge=0)  # tries after the first on a transient error

@@ -119,9 +119,35 @@ class RegistrySettings(_Strict):
     health_alert_after: int = Field(3, ge=1)
 
 
+class HostEntry(_Strict):
+    """One portal host's politeness, for every worker: `delay` seconds between two requests
+    (instead of NIANBAO_PER_HOST_DELAY; a robots.txt Crawl-delay still only makes it longer),
+    `concurrency` flow runs crawling it at once (the slots of its `host-…` limit, instead of
+    NIANBAO_HOST_CONCURRENCY)."""
+
+    delay: float | None = Field(None, ge=0, le=60)
+    concurrency: int | None = Field(None, ge=1, le=20)
+
+
 class Registry(_Strict):
     settings: RegistrySettings = Field(default_factory=RegistrySettings)
+    # host or host:port (as in the entry URLs) -> its politeness
+    hosts: dict[HostName, HostEntry] = Field(default_factory=dict)
     jurisdictions: list[JurisdictionEntry] = Field(default_factory=list)
+
+    @field_validator("hosts", mode="after")
+    @classmethod
+    def _hosts_once(cls, value: dict[str, HostEntry]) -> dict[str, HostEntry]:
+        """Keys as the fetcher knows hosts (lowercase, no trailing dot); one entry per host."""
+        from scrapers.politeness import normalise_host_key
+
+        out: dict[str, HostEntry] = {}
+        for key, entry in value.items():
+            name = normalise_host_key(key)
+            if name in out:
+                raise ValueError(f"主机 {name} 写了两次（主机名不区分大小写）")
+            out[name] = entry
+        return out
 
 
 # -- errors in the office's words ----------------------------------------------------------
@@ -131,6 +157,15 @@ _MODELS: dict[str, type[BaseModel]] = {
     "settings": RegistrySettings,
     "jurisdiction": JurisdictionEntry,
     "agency": AgencyEntry,
+    "host": HostEntry,
+}
+
+
+_BOUNDS = {  # pydantic's bound errors in the office's words: (word, (ctx key, phrase))
+    "greater_than_equal": ("太小", ("ge", "应不小于")),
+    "greater_than": ("太小", ("gt", "应大于")),
+    "less_than_equal": ("太大", ("le", "应不大于")),
+    "less_than": ("太大", ("lt", "应小于")),
 }
 
 
@@ -151,15 +186,23 @@ def _why(err: Any, key: str, model: type[BaseModel]) -> str:
         expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", "、").replace(", ", "、")
         return f"{value!r} 不是可选的值（可选：{expected}）"
     if kind == "string_pattern_mismatch":
-        if key == "allowed_hosts" or "allowed_hosts" in str(err["loc"]):
+        if key == "allowed_hosts" or "allowed_hosts" in str(err["loc"]) or err["loc"][:1] == ("hosts",):
             return f"{value!r} 不是主机名（只写主机，如 www.zhanhe.gov.cn，不带 http:// 和路径）"
         return f"代码 {value!r} 只能由字母、数字和 - _ . 组成"
     if kind in ("int_parsing", "greater_than_equal", "less_than_equal") and "[key]" in err["loc"]:
         return f"年度 {value!r} 应为四位数的年份（如 2024）"
     if kind in ("int_parsing", "int_type"):
         return f"{value!r} 应为整数"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"{value!r} 太小（{err['msg']}）"
+    if kind in ("float_parsing", "float_type"):
+        return f"{value!r} 应为数字（秒）"
+    if kind in _BOUNDS:
+        word, (bound, phrase) = _BOUNDS[kind]
+        limit = err.get("ctx", {}).get(bound, "")
+        return (
+            f"{value!r} {word}（{phrase} {limit:g}）"
+            if isinstance(limit, int | float)
+            else f"{value!r} {word}"
+        )
     if kind in ("bool_parsing", "bool_type"):
         return f"{value!r} 应为 true 或 false"
     if kind in ("list_type",):
@@ -191,6 +234,12 @@ def _where(loc: tuple[Any, ...], raw: Any) -> tuple[str, str, type[BaseModel]]:
             a = _item(node, "agencies", loc[i + 1])
             parts.append(f"单位 {_label(a, loc[i + 1])}")
             node, model, i = a, AgencyEntry, i + 2
+            continue
+        if step == "hosts" and model is Registry and i + 1 < len(loc):
+            if i + 2 < len(loc) and loc[i + 2] == "[key]":
+                return "hosts", "", Registry
+            parts.append(f"hosts 中的主机 {loc[i + 1]}")
+            node, model, i = None, HostEntry, i + 2
             continue
         if step == "settings" and model is Registry:
             parts.append("settings")
@@ -317,23 +366,35 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
     return counts
 
 
-_registry_cache: dict[str, tuple[tuple[int, int], RegistrySettings]] = {}
+_Blocks = tuple[RegistrySettings, dict[str, HostEntry]]
+_registry_cache: dict[str, tuple[tuple[int, int], _Blocks]] = {}
 _registry_lock = threading.Lock()  # one loader at a time: the others wait for its result
 
 
-def registry_settings() -> RegistrySettings:
-    """The registry's `settings:` block, re-read only when the file changes. Every agency task
-    asks, and loading a registry of thousands of agencies costs more than crawling one, so the
-    tasks of a run that start together wait for one load instead of each doing their own."""
+def _registry_blocks() -> _Blocks:
+    """The registry's `settings:` and `hosts:` blocks, re-read only when the file changes. Every
+    agency task asks, and loading a registry of thousands of agencies costs more than crawling
+    one, so the tasks of a run that start together wait for one load instead of each their own."""
     path = get_settings().registry_path
     with _registry_lock:
         try:
             st = path.stat()
         except FileNotFoundError:
-            return RegistrySettings()
+            return RegistrySettings(), {}
         stamp = (st.st_mtime_ns, st.st_size)
         cached = _registry_cache.get(str(path))
         if cached is None or cached[0] != stamp:
-            cached = (stamp, load_registry(path).settings)
+            registry = load_registry(path)
+            cached = (stamp, (registry.settings, registry.hosts))
             _registry_cache[str(path)] = cached
-        return cached[1].model_copy()
+        return cached[1]
+
+
+def registry_settings() -> RegistrySettings:
+    """The registry's `settings:` block (a copy: callers may change it)."""
+    return _registry_blocks()[0].model_copy()
+
+
+def registry_hosts() -> dict[str, HostEntry]:
+    """The registry's `hosts:` block: host or host:port -> its delay and concurrency."""
+    return dict(_registry_blocks()[1])

@@ -113,6 +113,44 @@ WHERE = "辖区 pds-zhanhe（平顶山市湛河区），单位 zhanhe-yingji（�
             id="level",
         ),
         pytest.param(
+            "hosts:\n  www.zhanhe.gov.cn: {delay: -1, concurrency: 0}\n",
+            [
+                "hosts 中的主机 www.zhanhe.gov.cn，键 delay：-1 太小（应不小于 0）",
+                "hosts 中的主机 www.zhanhe.gov.cn，键 concurrency：0 太小（应不小于 1）",
+            ],
+            id="host-bounds",
+        ),
+        pytest.param(
+            "hosts:\n  www.zhanhe.gov.cn: {delay: 一秒}\n",
+            ["hosts 中的主机 www.zhanhe.gov.cn，键 delay：'一秒' 应为数字（秒）"],
+            id="host-delay-not-a-number",
+        ),
+        pytest.param(
+            "hosts:\n  www.zhanhe.gov.cn: {delay: 120}\n",
+            ["hosts 中的主机 www.zhanhe.gov.cn，键 delay：120 太大（应不大于 60）"],
+            id="host-delay-too-long",
+        ),
+        pytest.param(
+            "hosts:\n  www.zhanhe.gov.cn: {dealy: 2}\n",
+            ["hosts 中的主机 www.zhanhe.gov.cn，键 dealy：不认识的键（是否应为 delay？）"],
+            id="host-typo",
+        ),
+        pytest.param(
+            "hosts:\n  https://www.zhanhe.gov.cn/: {delay: 2}\n",
+            ["hosts：'https://www.zhanhe.gov.cn/' 不是主机名（只写主机"],
+            id="host-as-url",
+        ),
+        pytest.param(
+            "hosts:\n  www.zhanhe.gov.cn: 2\n",
+            ["hosts 中的主机 www.zhanhe.gov.cn：应为键值对"],
+            id="host-without-keys",
+        ),
+        pytest.param(
+            "hosts:\n  www.zhanhe.gov.cn: {delay: 2}\n  WWW.Zhanhe.gov.cn.: {delay: 3}\n",
+            ["主机 www.zhanhe.gov.cn 写了两次"],
+            id="host-twice",
+        ),
+        pytest.param(
             "jurisdictions:\n  - {code: x, name: 甲区}\n  - {code: x, name: 乙区}\n",
             ["辖区代码 x 用了两次（甲区 和 乙区）"],
             id="duplicate-jurisdiction",
@@ -156,6 +194,20 @@ def test_the_fetch_keys_and_levels_reach_the_database(db_url: str, tmp_path: Pat
         assert agency.own_entries == ["https://www.zhanhe.gov.cn/channels/zfxxgknb.html"]
         assert agency.deadline_overrides == {"2024": "2025-01-28"}
         assert jur.level == "county"
+
+
+def test_hosts_block_gives_hosts_their_own_delay_and_concurrency(tmp_path: Path) -> None:
+    path = tmp_path / "agencies.yaml"
+    path.write_text(
+        "hosts:\n  WWW.Zhanhe.gov.cn: {delay: 2.5, concurrency: 2}\n  127.0.0.2:8080: {delay: 0.2}\n",
+        encoding="utf-8",
+    )
+    hosts = load_registry(path).hosts
+    assert {h: (e.delay, e.concurrency) for h, e in hosts.items()} == {
+        "www.zhanhe.gov.cn": (2.5, 2),
+        "127.0.0.2:8080": (0.2, None),
+    }
+    assert load_registry(DEFAULT).hosts == {}
 
 
 def test_missing_registry_file(tmp_path: Path) -> None:
