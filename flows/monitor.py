@@ -201,7 +201,8 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
     settings = get_settings()
     started = datetime.now(UTC)
     run_id = runs.start_run(settings, trigger=trigger, scope=scope)
-    with runs.heartbeat(settings.db_url, run_id):
+    # beats a few times within the abandon window, so no live run is taken for a killed one
+    with runs.heartbeat(settings.db_url, run_id, every_s=min(60.0, settings.abandon_after_minutes * 60 / 4)):
         return _crawl_run(settings, run_id, started, agency_codes, year, trigger, scope)
 
 

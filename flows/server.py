@@ -71,10 +71,12 @@ def start_local_server(
     log_path: Path | None = None,
     home: Path | None = None,
     timeout: float = 90.0,
+    env: dict[str, str] | None = None,
 ) -> PrefectServer:
-    """`prefect server start` on 127.0.0.1:`port`; `home` is its PREFECT_HOME (SQLite lives there)."""
+    """`prefect server start` on 127.0.0.1:`port`; `home` is its PREFECT_HOME (SQLite lives there
+    unless `env` names another database: PREFECT_API_DATABASE_CONNECTION_URL)."""
     api_url = f"http://127.0.0.1:{port}/api"
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     env.update(
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_UI_API_URL=api_url,
