@@ -108,3 +108,16 @@ def test_the_flows_fetcher_takes_the_registrys_host_delays(
     finally:
         runtime.reset_shared_fetcher()
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(("value", "why"), [("30", "应不小于 60 秒"), ("五分钟", "应为秒数")])
+def test_a_slot_lease_prefect_would_refuse_is_named(
+    monkeypatch: pytest.MonkeyPatch, value: str, why: str
+) -> None:
+    from flows.politeness import slot_lease_seconds
+
+    monkeypatch.setenv("NIANBAO_HOST_SLOT_LEASE", value)
+    with pytest.raises(ValueError, match=f"NIANBAO_HOST_SLOT_LEASE.*{why}"):
+        slot_lease_seconds()
+    monkeypatch.setenv("NIANBAO_HOST_SLOT_LEASE", "90")
+    assert slot_lease_seconds() == 90.0
