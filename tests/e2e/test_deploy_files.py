@@ -149,3 +149,29 @@ def test_prefect_yaml_matches_the_served_deployments_and_schedules(prefect_yaml:
     assert declared == served
     assert served[("monitor", "scheduled")] == sorted((s.cron, s.timezone, s.slug) for s in MONITOR_SCHEDULES)
     assert served[("check-deadlines", "daily")] == [(s.cron, s.timezone, s.slug) for s in DEADLINE_SCHEDULES]
+
+
+def test_lost_runs_are_marked_crashed_by_an_automation_the_app_creates(compose: dict) -> None:
+    """deploy/automations.yaml is what Prefect accepts, the image has it, the `app` one-shot
+    creates it once, and its window is three of the heartbeats compose sets for the flow runs
+    (tests/e2e/test_work_pool.py runs it, shortened, against a killed worker)."""
+    from prefect.events.schemas.automations import AutomationCore, Posture
+
+    spec = yaml.safe_load((DEPLOY / "automations.yaml").read_text(encoding="utf-8"))
+    (lost,) = [AutomationCore.model_validate(a) for a in spec["automations"]]
+    assert lost.name == "nianbao-lost-runs" and lost.trigger.posture == Posture.Proactive
+    assert lost.trigger.after == {"prefect.flow-run.heartbeat"}
+    assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= lost.trigger.expect
+    (action,) = lost.actions
+    assert action.type == "change-flow-run-state" and action.state.value == "CRASHED"
+    assert "运行失联" in action.message
+
+    beat = int(compose["x-prefect-client"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"])
+    assert beat >= 30 and lost.trigger.within.total_seconds() == 3 * beat
+    for name in ("worker", "app"):
+        assert compose["services"][name]["environment"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == str(beat)
+    command = " ".join(compose["services"]["app"]["command"])
+    assert "prefect automation inspect nianbao-lost-runs" in command
+    assert "prefect automation create --from-file deploy/automations.yaml" in command
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY deploy/automations.yaml ./deploy/automations.yaml" in dockerfile
