@@ -19,13 +19,14 @@ from replicas.server import ReplicaServer, Response
 def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty registry file the test fills in; every cache that reads it starts afresh."""
     from flows import politeness, runtime
-    from nianbao.settings import get_settings
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store import registry as registry_module
 
     path = tmp_path / "agencies.yaml"
     path.write_text("jurisdictions: []\n", encoding="utf-8")
     monkeypatch.setenv("NIANBAO_REGISTRY_PATH", str(path))
     monkeypatch.setenv("NIANBAO_HOST_CONCURRENCY", "1")
-    monkeypatch.setattr(runtime, "_registry_cache", {})
+    monkeypatch.setattr(registry_module, "_registry_cache", {})
     monkeypatch.setattr(politeness, "_ensured", {})
     get_settings.cache_clear()
     runtime.reset_shared_fetcher()
