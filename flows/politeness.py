@@ -15,10 +15,10 @@ run's first request keeps the delay too. Without an API (ephemeral Prefect, plai
 fetcher's own delay is all there is.
 
 Why this and not a Prefect rate limit (a limit with ``slot_decay_per_second``, one
-`rate_limit()` call per request): that call costs API round trips and server CPU on every
-request (≈10 per agency, the cost issue 19 measures per task run), and a decaying slot spaces
-request *starts* only: a download that takes longer than the delay would overlap the next
-request. The run-level slot costs one acquisition per run and spaces the end of a request from
+`rate_limit()` call per request): that is an API round trip and Prefect server CPU for every
+request (several per agency, where the server's CPU per agency is what a national cycle must
+keep small), and a decaying slot spaces request *starts* only: a download that takes longer
+than the delay would overlap the next request. The run-level slot costs one acquisition per run and spaces the end of a request from
 the start of the next, across processes as inside one. (Acquiring a slot costs several API
 calls plus a lease-renewal watcher, ≈0.4 s measured per `concurrency()` block against a local
 server, more than crawling a small agency: hence one per run, not per agency.) What it does not
