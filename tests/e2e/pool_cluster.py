@@ -14,18 +14,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
 from tests.e2e.conftest import BIN, REPO
 
+T = TypeVar("T")
 DEPLOY_FILE = REPO / "deploy" / "prefect.yaml"
 AUTOMATIONS_FILE = REPO / "deploy" / "automations.yaml"
 POOL = "nianbao"  # the pool deploy/prefect.yaml names
 NULL_LIMITS = Path(__file__).resolve().parent / "null_limits"
 
 
-def poll(condition: Callable[[], object], timeout: float, what: str, every: float = 0.5) -> object:
+def poll(condition: Callable[[], T], timeout: float, what: str, every: float = 0.5) -> T:
     """`condition()` until it returns something truthy (returned); TimeoutError naming `what`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -162,8 +164,12 @@ def kill_like_a_lost_machine(worker: Worker) -> list[int]:
             os.killpg(group, signal.SIGKILL)
     worker.process.wait(timeout=30)
     for pid in others:
-        poll(lambda pid=pid: not Path(f"/proc/{pid}").exists() or _zombie(pid), 30, f"process {pid} gone")
+        poll(_gone(pid), 30, f"process {pid} gone")
     return others
+
+
+def _gone(pid: int) -> Callable[[], bool]:
+    return lambda: not Path(f"/proc/{pid}").exists() or _zombie(pid)
 
 
 def _zombie(pid: int) -> bool:

@@ -155,19 +155,22 @@ def test_lost_runs_are_marked_crashed_by_an_automation_the_app_creates(compose: 
     """deploy/automations.yaml is what Prefect accepts, the image has it, the `app` one-shot
     creates it once, and its window is three of the heartbeats compose sets for the flow runs
     (tests/e2e/test_work_pool.py runs it, shortened, against a killed worker)."""
-    from prefect.events.schemas.automations import AutomationCore, Posture
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 
     spec = yaml.safe_load((DEPLOY / "automations.yaml").read_text(encoding="utf-8"))
     (lost,) = [AutomationCore.model_validate(a) for a in spec["automations"]]
-    assert lost.name == "nianbao-lost-runs" and lost.trigger.posture == Posture.Proactive
-    assert lost.trigger.after == {"prefect.flow-run.heartbeat"}
-    assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= lost.trigger.expect
+    trigger = lost.trigger
+    assert isinstance(trigger, EventTrigger)
+    assert lost.name == "nianbao-lost-runs" and trigger.posture == Posture.Proactive
+    assert trigger.after == {"prefect.flow-run.heartbeat"}
+    assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= trigger.expect
     (action,) = lost.actions
-    assert action.type == "change-flow-run-state" and action.state.value == "CRASHED"
-    assert "运行失联" in action.message
+    assert isinstance(action, ChangeFlowRunState) and action.state.value == "CRASHED"
+    assert action.message and "运行失联" in action.message
 
     beat = int(compose["x-prefect-client"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"])
-    assert beat >= 30 and lost.trigger.within.total_seconds() == 3 * beat
+    assert beat >= 30 and trigger.within.total_seconds() == 3 * beat
     for name in ("worker", "app"):
         assert compose["services"][name]["environment"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == str(beat)
     command = " ".join(compose["services"]["app"]["command"])

@@ -19,15 +19,21 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import cast
+from uuid import UUID
 
 import pytest
 import yaml
+from prefect.client.schemas.objects import FlowRun, State
 from sqlmodel import col, func, select
 
+from alerts.sink import WebhookSink
 from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, Alert, AlertDelivery, CrawlRun, Finding, Jurisdiction, Report
-from replicas.server import Request, Response
+from replicas.multihost import MultiHostReplica
+from replicas.server import LoggedRequest, Request, Response
 from tests.e2e.pool_cluster import (
     POOL,
     Worker,
@@ -85,12 +91,12 @@ class Cluster:
     api_url: str
     db_url: str
     env: dict[str, str]
-    replica: object
+    replica: MultiHostReplica
     hosts: list[str]  # host:port of the portals
     entries: dict[str, str]  # agency code -> its column's path
     gate: Gate
     gated: str  # the agency whose column the gate holds
-    sink: object
+    sink: WebhookSink
     apprise: Path
     workers: list[Worker]
 
@@ -237,37 +243,51 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
 
 
-def _trigger(jurisdiction: str) -> str:
+def _state(run: FlowRun) -> State:
+    assert run.state is not None, run
+    return run.state
+
+
+def _span(run: FlowRun) -> tuple[datetime, datetime]:
+    """When the run started and ended (a finished run has both)."""
+    assert run.start_time is not None and run.end_time is not None, run
+    return run.start_time, run.end_time
+
+
+def _trigger(jurisdiction: str) -> UUID:
     from prefect.deployments import run_deployment
 
     run = run_deployment(
         "monitor/scheduled", parameters={"jurisdiction": jurisdiction, "year": YEAR}, timeout=0
     )
-    return str(run.id)
+    assert isinstance(run, FlowRun)
+    return run.id
 
 
-def _runs(ids: list[str]) -> dict[str, object]:
+def _runs(ids: list[UUID]) -> dict[UUID, FlowRun]:
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
         return {i: client.read_flow_run(i) for i in ids}
 
 
-def _finished(ids: list[str], timeout: float, cluster: Cluster) -> dict[str, object]:
-    def done() -> dict[str, object] | None:
+def _finished(ids: list[UUID], timeout: float, cluster: Cluster) -> dict[UUID, FlowRun]:
+    def done() -> dict[UUID, FlowRun] | None:
         runs = _runs(ids)
         return runs if all(r.state is not None and r.state.is_final() for r in runs.values()) else None
 
     try:
-        return poll(done, timeout, f"flow runs {ids} finished", every=1)  # type: ignore[return-value]
+        runs = poll(done, timeout, f"flow runs {ids} finished", every=1)
     except TimeoutError as exc:
         raise TimeoutError(f"{exc}\n{cluster.logs()}") from None
+    assert runs is not None
+    return runs
 
 
 @dataclass
 class FirstRound:
-    runs: dict[str, object]  # district code -> FlowRun
-    requests: list  # the replica's log when the round was over
+    runs: dict[str, FlowRun]  # district code -> its run
+    requests: list[LoggedRequest]  # the replica's log when the round was over
 
 
 @pytest.fixture(scope="module")
@@ -301,14 +321,14 @@ def _delivered_once(cluster: Cluster) -> None:
         alerts = s.exec(select(Alert)).all()
         states = Counter(a.state for a in alerts)
         expected = Counter(
-            idempotency_key(r, [a.id], (1, 1))
+            idempotency_key(r, [cast(int, a.id)], (1, 1))
             for a in alerts
             for r in recipients
             if r.tags & set(a.tags or [])
         )
         deliveries = s.exec(select(func.count()).select_from(AlertDelivery)).one()
     assert alerts and states == {"sent": len(alerts)}, states
-    received = Counter(m.get("_idempotency_key") for m in cluster.sink.messages)
+    received = Counter(str(m.get("_idempotency_key")) for m in cluster.sink.messages)
     assert received == expected, (received - expected, expected - received)
     assert deliveries == sum(expected.values())
 
@@ -331,7 +351,7 @@ def test_districts_run_on_both_workers_each_agency_once_each_alert_once_politely
     from flows.politeness import limit_name
 
     runs = first_round.runs
-    assert all(r.state.is_completed() for r in runs.values()), (
+    assert all(_state(r).is_completed() for r in runs.values()), (
         {c: r.state for c, r in runs.items()},
         cluster.logs(),
     )
@@ -339,7 +359,7 @@ def test_districts_run_on_both_workers_each_agency_once_each_alert_once_politely
     assert {w.name for w in ran_on.values() if w} == {"pool-w1", "pool-w2"}, ran_on
     # runs of the two workers were under way at the same time: the limit had something to hold
     assert any(
-        a.start_time < b.end_time and b.start_time < a.end_time
+        _span(a)[0] < _span(b)[1] and _span(b)[0] < _span(a)[1]
         for ca, a in runs.items()
         for cb, b in runs.items()
         if ran_on[ca] is not ran_on[cb]
@@ -367,11 +387,11 @@ def test_districts_run_on_both_workers_each_agency_once_each_alert_once_politely
 
 @dataclass
 class CrashRound:
-    killed: object  # the FlowRun after the kill, once Prefect marked it
+    killed: FlowRun  # the victim's run after the kill, once Prefect marked it
     worker: Worker
     survivor: Worker
     recorded_at_kill: Counter
-    rerun: object
+    rerun: FlowRun
 
 
 @pytest.fixture(scope="module")
@@ -393,7 +413,7 @@ def crash_round(cluster: Cluster, first_round: FirstRound) -> CrashRound:
     recorded = _crawls(cluster.db_url, victim)
     cluster.gate.opened.set()  # the dead client's request may end now
 
-    def crashed() -> object | None:
+    def crashed() -> FlowRun | None:
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(run_id)
         return run if run.state is not None and run.state.is_crashed() else None
@@ -414,10 +434,10 @@ def test_a_killed_workers_run_crashes_and_a_rerun_completes_recording_nothing_tw
     # killed mid-run: some of the district recorded, the gated agency (in flight) not
     assert 1 <= sum(crash_round.recorded_at_kill.values()) < PER_DISTRICT
     assert crash_round.recorded_at_kill[cluster.gated] == 0
-    assert crash_round.killed.state.is_crashed()
-    assert "运行失联" in (crash_round.killed.state.message or "")
+    assert _state(crash_round.killed).is_crashed()
+    assert "运行失联" in (_state(crash_round.killed).message or "")
 
-    assert crash_round.rerun.state.is_completed(), (crash_round.rerun.state, cluster.logs())
+    assert _state(crash_round.rerun).is_completed(), (crash_round.rerun.state, cluster.logs())
     assert worker_of(str(crash_round.rerun.id), cluster.workers) is crash_round.survivor
 
     with session_scope(cluster.db_url) as s:

@@ -9,12 +9,22 @@ test's) has the pinned one. Here the same request is sent with the server's defa
 tests/e2e/test_work_pool.py checks that the server still refuses the nulls: when it no longer
 does, this file can go."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from prefect.client.orchestration._work_pools.client import WorkPoolAsyncClient
 
 _read = WorkPoolAsyncClient.read_workers_for_work_pool
 
 
-async def _read_with_defaults(self, work_pool_name, worker_filter=None, offset=None, limit=None):  # type: ignore[no-untyped-def]
+async def _read_with_defaults(
+    self: WorkPoolAsyncClient,
+    work_pool_name: str,
+    worker_filter: Any = None,
+    offset: int | None = None,
+    limit: int | None = None,
+) -> Any:
     return await _read(self, work_pool_name, worker_filter, offset or 0, limit or 200)
 
 
