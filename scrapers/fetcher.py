@@ -34,6 +34,7 @@ from scrapers.addresses import AddressGuard, AddressRefused, Resolver, normalise
 from scrapers.blocking import detect_block
 from scrapers.budget import budget
 from scrapers.documents import FILE_KINDS, url_wants_document
+from scrapers.identity import DEFAULT_USER_AGENT
 from scrapers.politeness import HostSlots, host_key
 from scrapers.retry import RetryPolicy
 from scrapers.robots import RobotsCache, RobotsVerdict
@@ -42,7 +43,6 @@ from scrapers.transport import guarded_client
 log = logging.getLogger(__name__)
 
 ErrorKind = Literal["unreachable", "blocked", "http_error", "too_large", "not_allowed", "fake_file"]
-DEFAULT_USER_AGENT = "nianbao-monitor/0.1 (+oversight office compliance monitor)"
 
 
 # Connection failures and timeouts are worth another try (a 5xx too, below); a certificate

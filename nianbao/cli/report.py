@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from models.db import session_scope
-from nianbao.cli.common import YearOpt, app, console, prepare_db
-from nianbao.runtime.settings import get_settings
+from nianbao.cli.common import YearOpt, app, console, get_settings, prepare_db
 
 
 @app.command()
@@ -26,6 +24,7 @@ def report(
     """Print the compliance matrix (agency × status) and write it as XLSX and HTML."""
     from rich.progress import Progress
 
+    from models.db import session_scope
     from nianbao.deadlines.calendar import default_report_year
     from nianbao.reporting.compliance import compliance_rows, finding_lines
     from nianbao.reporting.export import draw, write_html, write_xlsx

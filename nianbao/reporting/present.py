@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from alerts.localtime import zh_date
-from nianbao.reporting.compliance import CATEGORIES, ComplianceRow, category
 from reports.checks.base import SEVERITY_ORDER, Finding, Severity
 from reports.form import (
     TABLE2_CELL_LABELS,
@@ -22,6 +22,9 @@ from reports.form import (
     TABLE4_GROUP_LABELS,
 )
 from reports.model import ParsedReport
+
+if TYPE_CHECKING:  # the matrix's module reads the database: `nianbao check` needs none of it
+    from nianbao.reporting.compliance import ComplianceRow
 
 FORM_ZH = {"F2021": "国办公开办函〔2021〕30号格式", "F2019": "国办公开办函〔2019〕60号格式"}
 INPUT_ZH = {"text": "纯文本", "html": "网页", "pdf": "PDF 文件", "docx": "Word 文件", "image": "图片"}
@@ -155,6 +158,8 @@ TERMINAL_ROWS = 100  # rows a terminal table shows; rich lays out ≈3 ms a row,
 def district_table(rows: list[ComplianceRow], year: int, limit: int = TERMINAL_ROWS) -> Table:
     """One row per district (at most `limit`, in the run's order): its agencies in the summary's
     five categories and how many have errors."""
+    from nianbao.reporting.compliance import CATEGORIES, category
+
     by_district: dict[str, Counter] = {}
     for r in rows:
         counts = by_district.setdefault(r.district, Counter())

@@ -8,13 +8,16 @@ import difflib
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from scrapers.fetcher import DEFAULT_USER_AGENT, FETCH_RETRY, FetchConfig
+from scrapers.identity import DEFAULT_USER_AGENT
+
+if TYPE_CHECKING:
+    from scrapers.fetcher import FetchConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "NIANBAO_"
@@ -127,6 +130,8 @@ class Settings(BaseSettings):
 
     def fetch_config(self) -> FetchConfig:
         """What the fetcher is told (scrapers/ never reads these settings itself)."""
+        from scrapers.fetcher import FETCH_RETRY, FetchConfig
+
         return FetchConfig(
             user_agent=self.user_agent,
             timeout=self.request_timeout,
