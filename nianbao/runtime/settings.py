@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # Flow runs over more agencies than this put several agencies in one task (flows/grouping.py);
     # 0: always one task per agency
     max_tasks_per_run: int = Field(100, ge=0)
+    # A run over more agencies than this gives each task about this many (a Prefect task run costs
+    # its server tens of ms of CPU, bench/cycle.py); a smaller run, a manual recrawl, one task
+    # per agency. 1: one task per agency up to max_tasks_per_run
+    agencies_per_task: int = Field(10, ge=1)
     # Scanned reports (OCR): at most this many pages (or images) read per document, each page
     # within this many seconds; the rest is recorded as not read (reports/parse/limits.py)
     ocr_max_pages: int = Field(12, ge=1)
