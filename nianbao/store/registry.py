@@ -10,6 +10,9 @@ file, the district and the agency (code and name) and the key, in Chinese.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import os
 import threading
 from collections import Counter
 from datetime import date
@@ -324,7 +327,9 @@ _registry_lock = threading.Lock()  # one loader at a time: the others wait for i
 def registry_settings() -> RegistrySettings:
     """The registry's `settings:` block, re-read only when the file changes. Every agency task
     asks, and loading a registry of thousands of agencies costs more than crawling one, so the
-    tasks of a run that start together wait for one load instead of each doing their own."""
+    tasks of a run that start together wait for one load instead of each doing their own; and
+    each process (a flow run, `nianbao report`) finds the block in a small file beside the data
+    (`_settings_cache_path`) instead of parsing all the agencies again (≈2 s at 5,000)."""
     path = get_settings().registry_path
     with _registry_lock:
         try:
@@ -334,6 +339,40 @@ def registry_settings() -> RegistrySettings:
         stamp = (st.st_mtime_ns, st.st_size)
         cached = _registry_cache.get(str(path))
         if cached is None or cached[0] != stamp:
-            cached = (stamp, load_registry(path).settings)
+            known = _read_settings_cache(path, stamp)
+            if known is None:
+                known = load_registry(path).settings
+                _write_settings_cache(path, stamp, known)
+            cached = (stamp, known)
             _registry_cache[str(path)] = cached
         return cached[1].model_copy()
+
+
+def _settings_cache_path(path: Path) -> Path:
+    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    return get_settings().data_dir / "cache" / f"registry-settings-{key}.json"
+
+
+def _read_settings_cache(path: Path, stamp: tuple[int, int]) -> RegistrySettings | None:
+    """The cached block when it was read from this very file version (its mtime and size)."""
+    try:
+        saved = json.loads(_settings_cache_path(path).read_text(encoding="utf-8"))
+        if tuple(saved["stamp"]) != stamp:
+            return None
+        return RegistrySettings.model_validate(saved["settings"])
+    except (OSError, ValueError, KeyError, TypeError, ValidationError):
+        return None
+
+
+def _write_settings_cache(path: Path, stamp: tuple[int, int], block: RegistrySettings) -> None:
+    """Best effort: a cache that cannot be written is read in full next time."""
+    target = _settings_cache_path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps({"stamp": list(stamp), "settings": block.model_dump(mode="json")}), encoding="utf-8"
+        )
+        os.replace(tmp, target)
+    except OSError:
+        pass
