@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import yaml
 
@@ -38,7 +39,7 @@ YEAR = 2024
 class Counts:
     """Transactions begun (one per session that touched the database) and SQL statements."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: Any) -> None:
         from sqlalchemy import event
         from sqlmodel import Session
 
@@ -46,10 +47,10 @@ class Counts:
         event.listen(Session, "after_begin", self._session)
         event.listen(engine, "before_cursor_execute", self._statement)
 
-    def _session(self, *_args) -> None:
+    def _session(self, *_args: object) -> None:
         self.sessions += 1
 
-    def _statement(self, *_args) -> None:
+    def _statement(self, *_args: object) -> None:
         self.statements += 1
 
 

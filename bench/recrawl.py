@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import yaml
 
@@ -56,7 +57,7 @@ def _wait_deployment(name: str, serve: subprocess.Popen, log: Path, timeout: flo
     raise TimeoutError(log.read_text()[-3000:])
 
 
-def click(client, deployment_id, api_url: str) -> dict:
+def click(client: Any, deployment_id: Any, api_url: str) -> dict:
     """One recrawl: the times (s) from the click to each state and to the artifacts."""
     import httpx
 

@@ -27,9 +27,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import yaml
 
@@ -62,7 +64,7 @@ def populate(db_url: str, registry_path: Path, seed: int = 19) -> dict:
     """Sync the registry, then the reports, findings and crawls (bulk inserts: the setup is not
     what is measured)."""
     from sqlalchemy import insert
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from models.db import get_engine, migrate, session_scope
     from models.tables import Agency, AgencyCrawl, CrawlRun, Finding, Report
@@ -72,17 +74,19 @@ def populate(db_url: str, registry_path: Path, seed: int = 19) -> dict:
     migrate(db_url)
     with session_scope(db_url) as s:
         sync_registry(s, load_registry(registry_path))
-        ids = list(s.exec(select(Agency.id).order_by(Agency.id)))
+        ids = list(s.exec(select(col(Agency.id)).order_by(col(Agency.id))))
     cells = {
         "title": "某单位政府信息公开工作年度报告",
         "sections": {"problems": {"present": True, "text": "无" * 400}},
     }
-    reports, findings, crawls = [], [], []
+    reports: list[dict] = []
+    findings: list[dict] = []
+    crawls: list[dict] = []
     runs = [{"trigger": "bench", "scope": "all", "status": "completed"} for _ in range(3)]
     engine = get_engine(db_url)
     with engine.begin() as conn:
         run_ids = [
-            conn.execute(insert(CrawlRun).values(**r).returning(CrawlRun.id)).scalar_one() for r in runs
+            conn.execute(insert(CrawlRun).values(**r).returning(col(CrawlRun.id))).scalar_one() for r in runs
         ]
     for agency_id in ids:
         for year, share in ((YEAR, 0.85), (YEAR - 1, 0.9)):
@@ -148,13 +152,13 @@ def populate(db_url: str, registry_path: Path, seed: int = 19) -> dict:
 class StatementCounter:
     """SQL statements sent on an engine (SQLAlchemy's before_cursor_execute)."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: Any) -> None:
         from sqlalchemy import event
 
         self.count = 0
         event.listen(engine, "before_cursor_execute", self._tick)
 
-    def _tick(self, *_args) -> None:
+    def _tick(self, *_args: object) -> None:
         self.count += 1
 
 
@@ -178,7 +182,7 @@ def phases() -> dict:
     out["import"] = {"cpu_s": round(time.process_time() - began, 3), "sql": 0}
     counter = StatementCounter(get_engine(settings.db_url))
 
-    def step(name: str, fn):
+    def step(name: str, fn: Callable[[], Any]) -> Any:
         before_cpu, before_sql = time.process_time(), counter.count
         value = fn()
         out[name] = {"cpu_s": round(time.process_time() - before_cpu, 3), "sql": counter.count - before_sql}

@@ -57,7 +57,7 @@ def warm_flow_processes(modules: tuple[str, ...] = WARM_MODULES) -> multiprocess
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(modules))
     forkserver.ensure_running()  # imports now, not at the first click
-    flow_engine.multiprocessing = _ForkServerMultiprocessing(context)  # type: ignore[assignment]
+    vars(flow_engine)["multiprocessing"] = _ForkServerMultiprocessing(context)  # the module global it reads
     return context
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -54,15 +55,12 @@ def year_facts(session: Session, agency_ids: list[int], year: int) -> dict[int, 
     them)."""
     facts = {agency_id: YearFacts() for agency_id in agency_ids}
     for batch in _batches(agency_ids):
+        report_columns: list[Any] = [
+            Report.agency_id, Report.version, Report.published_at, Report.published_at_source,
+            Report.first_seen, Report.url,
+        ]  # fmt: skip
         firsts = session.exec(
-            select(
-                Report.agency_id,
-                Report.version,
-                Report.published_at,
-                Report.published_at_source,
-                Report.first_seen,
-                Report.url,
-            )
+            select(*report_columns)
             .where(Report.year == year, col(Report.agency_id).in_(batch))
             .order_by(col(Report.agency_id), col(Report.version).desc())
         ).all()
@@ -78,15 +76,10 @@ def year_facts(session: Session, agency_ids: list[int], year: int) -> dict[int, 
             .where(col(AgencyCrawl.agency_id).in_(batch))
             .group_by(col(AgencyCrawl.agency_id))
         )
-        crawls = session.exec(
-            select(
-                AgencyCrawl.agency_id,
-                AgencyCrawl.id,
-                AgencyCrawl.outcome,
-                AgencyCrawl.complete,
-                AgencyCrawl.detail,
-            ).where(col(AgencyCrawl.id).in_(latest))
-        ).all()
+        crawl_columns: list[Any] = [
+            AgencyCrawl.agency_id, AgencyCrawl.id, AgencyCrawl.outcome, AgencyCrawl.complete, AgencyCrawl.detail,
+        ]  # fmt: skip
+        crawls = session.exec(select(*crawl_columns).where(col(AgencyCrawl.id).in_(latest))).all()
         for agency_id, crawl_id, outcome, complete, detail in crawls:
             facts[agency_id].crawl = CrawlFact(crawl_id, outcome, complete, detail or "")
         missing = session.exec(

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from models.db import get_engine, migrate, session_scope
-from models.tables import Agency, AgencyCrawl, CrawlRun, Finding, Jurisdiction, Report
+from models.tables import Agency, AgencyCrawl, CrawlRun, Finding, Jurisdiction, Report, row_id
 from nianbao.deadlines.calendar import Status
 from nianbao.deadlines.facts import year_facts
 from nianbao.deadlines.watch import check_deadlines
@@ -24,7 +24,7 @@ def _agencies(url: str, n: int) -> list[int]:
         j = Jurisdiction(code="d", name="某区")
         s.add(j)
         s.flush()
-        agencies = [Agency(code=f"a{i:02d}", name=f"机关{i}", jurisdiction_id=j.id) for i in range(n)]
+        agencies = [Agency(code=f"a{i:02d}", name=f"机关{i}", jurisdiction_id=row_id(j)) for i in range(n)]
         s.add_all(agencies)
         s.flush()
         return [a.id for a in agencies]  # type: ignore[misc]
@@ -40,8 +40,8 @@ def _report(s, agency_id: int, version: int, published: datetime | None, first_s
     )  # fmt: skip
 
 
-def _crawl(s, run_id: int, agency_id: int, complete: bool, outcome: str = "ok") -> None:
-    s.add(AgencyCrawl(crawl_run_id=run_id, agency_id=agency_id, outcome=outcome, complete=complete))
+def _crawl(s, run_id: int | None, agency_id: int, complete: bool, outcome: str = "ok") -> None:
+    s.add(AgencyCrawl(crawl_run_id=run_id or 0, agency_id=agency_id, outcome=outcome, complete=complete))
 
 
 def test_rows_follow_the_first_version_the_latest_crawl_and_an_open_missing_finding(db_url: str) -> None:

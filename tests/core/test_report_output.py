@@ -18,7 +18,7 @@ from nianbao.reporting.present import TERMINAL_ROWS, print_compliance
 STATUSES = [Status.ON_TIME, Status.LATE, Status.MISSING, Status.PENDING]
 
 
-def _rows(districts: int, per_district: int, behind_in: set[int] = frozenset()) -> list[ComplianceRow]:
+def _rows(districts: int, per_district: int, behind_in: frozenset[int] = frozenset()) -> list[ComplianceRow]:
     """Agencies on time, except in the districts of `behind_in` (there, each index's share missing)."""
     rows = []
     for d in range(districts):
@@ -33,7 +33,7 @@ def _rows(districts: int, per_district: int, behind_in: set[int] = frozenset()) 
 
 
 def test_the_district_chart_shows_at_most_thirty_districts_those_most_behind() -> None:
-    rows = _rows(40, 3, behind_in={5, 17, 33})
+    rows = _rows(40, 3, behind_in=frozenset({5, 17, 33}))
     summary = export.report_summary(rows, [])
     shown = export.charted_districts(summary)
     assert len(shown) == export.CHART_DISTRICTS
@@ -45,10 +45,15 @@ def test_the_district_chart_shows_at_most_thirty_districts_those_most_behind() -
 
 
 def test_the_charts_are_drawn_once_for_both_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = _rows(3, 2, behind_in={1})
+    rows = _rows(3, 2, behind_in=frozenset({1}))
     calls: list[int] = []
     real = export.make_charts
-    monkeypatch.setattr(export, "make_charts", lambda *a: calls.append(1) or real(*a))
+
+    def counted(*a):
+        calls.append(1)
+        return real(*a)
+
+    monkeypatch.setattr(export, "make_charts", counted)
     drawn = export.draw(rows, [], 2024, previous=rows)
     export.write_xlsx(rows, [], 2024, tmp_path / "c.xlsx", previous=rows, drawn=drawn)
     html = export.write_html(rows, [], 2024, tmp_path / "c.html", previous=rows, drawn=drawn)
@@ -81,7 +86,7 @@ def test_the_terminal_lists_every_agency_of_a_small_matrix() -> None:
 
 
 def test_the_terminal_sums_up_a_large_matrix_per_district() -> None:
-    rows = _rows(TERMINAL_ROWS // 10 + 1, 10, behind_in={2})
+    rows = _rows(TERMINAL_ROWS // 10 + 1, 10, behind_in=frozenset({2}))
     text = _printed(rows)
     assert "按区县汇总" in text and "单位0" not in text
     line = next(ln for ln in text.splitlines() if "区02" in ln)

@@ -46,7 +46,8 @@ def test_the_served_deployments_are_the_declared_ones() -> None:
 
     specs = deployment_specs()
     built = build_deployments()
-    assert [(f.name, o["name"]) for f, o in specs] == [(d.flow_name, d.name) for d in built]
+    names = [(f.name, o["name"]) for f, o in specs]  # type: ignore[attr-defined]
+    assert names == [(d.flow_name, d.name) for d in built]
 
 
 def test_the_runner_polls_every_second_unless_told(monkeypatch) -> None:
