@@ -88,7 +88,9 @@ def bench_registry(n: int, port: int, hosts: list[str]) -> dict:
     }
 
 
-def after_crawl(settings: Settings, codes: list[str], run_id: int, started: datetime, outcomes: list[dict]) -> None:
+def after_crawl(
+    settings: Settings, codes: list[str], run_id: int, started: datetime, outcomes: list[dict]
+) -> None:
     """What the flow does after crawling that is not Prefect's: the deadline check, the
     compliance table and the findings list (`nianbao.reporting.run_summary`, which the flow publishes as
     artifacts), the run's statistics."""

@@ -216,7 +216,7 @@ def _crawl_run(
     scope: str,
 ) -> dict:
     entries = [u for urls in lookup.entry_urls(settings, agency_codes).values() for u in urls]
-    groups = task_groups(settings, agency_codes, settings.max_tasks_per_run)
+    groups = task_groups(settings, agency_codes, settings.max_tasks_per_run, settings.agencies_per_task)
     with run_slots(run_id, entries):
         read_in_full = trigger == "manual"  # the agency says something changed: trust no cache
         futures = [

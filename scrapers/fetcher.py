@@ -34,6 +34,7 @@ from scrapers.addresses import AddressGuard, AddressRefused, Resolver, normalise
 from scrapers.blocking import detect_block
 from scrapers.budget import budget
 from scrapers.documents import FILE_KINDS, url_wants_document
+from scrapers.identity import DEFAULT_USER_AGENT
 from scrapers.politeness import HostSlots, host_key
 from scrapers.retry import RetryPolicy
 from scrapers.robots import RobotsCache, RobotsVerdict
@@ -42,7 +43,13 @@ from scrapers.transport import guarded_client
 log = logging.getLogger(__name__)
 
 ErrorKind = Literal["unreachable", "blocked", "http_error", "too_large", "not_allowed", "fake_file"]
-DEFAULT_USER_AGENT = "nianbao-monitor/0.1 (+oversight office compliance monitor)"
+
+
+# A portal is asked one request at a time (the host slots); a few connections cover redirects
+# and a robots.txt read alongside, two of them kept open between requests for 30 s (httpx's 5 s
+# lapsed between two agencies of one portal; a connection the portal closed meanwhile is seen
+# as such on reuse and opened again).
+HOST_LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=2, keepalive_expiry=30.0)
 
 
 # Connection failures and timeouts are worth another try (a 5xx too, below); a certificate
@@ -155,14 +162,9 @@ class Fetcher:
         self.slots = HostSlots(cfg.per_host_delay, cfg.slow_strikes, cfg.slow_cooldown)
         self.guard = AddressGuard(cfg.allow_private_hosts, resolver or system_resolver)
         self.robots = RobotsCache(cfg.user_agent, self._fetch_robots, on_crawl_delay=self._crawl_delay)
-        verify: Any = ssl.create_default_context(cafile=cfg.ca_bundle) if cfg.ca_bundle else True
-        self._client = guarded_client(
-            self.guard,
-            timeout=cfg.timeout,
-            connect_timeout=min(cfg.connect_timeout, cfg.timeout),
-            headers={"User-Agent": cfg.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
-            verify=verify,
-        )
+        self._verify: Any = ssl.create_default_context(cafile=cfg.ca_bundle) if cfg.ca_bundle else True
+        self._clients: dict[str, httpx.Client] = {}  # host -> its client (`_client_for`)
+        self._clients_lock = threading.Lock()
         self.throttled: dict[str, int] = {}  # host -> empty-200 responses seen (soft blocks)
         self._throttled_lock = threading.Lock()
 
@@ -173,7 +175,35 @@ class Fetcher:
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
-        self._client.close()
+        with self._clients_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+    def _client_for(self, url: str) -> httpx.Client:
+        """The client of the URL's host (scheme, name and port), made on first use and kept for
+        the fetcher's life: its connection stays open between requests to that portal. One pool
+        per host, not one for all: httpcore scans every pooled connection on each request, so a
+        shared pool over many portals either drops their connections (a new TCP connection per
+        request) or, kept large, costs a scan of all of them per request."""
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc.lower()}"
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._clients_lock:
+            client = self._clients.get(key)
+            if client is None:
+                cfg = self.config
+                client = self._clients[key] = guarded_client(
+                    self.guard,
+                    timeout=cfg.timeout,
+                    connect_timeout=min(cfg.connect_timeout, cfg.timeout),
+                    headers={"User-Agent": cfg.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+                    verify=self._verify,
+                    limits=HOST_LIMITS,
+                )
+            return client
 
     def __enter__(self) -> Fetcher:
         return self
@@ -369,7 +399,7 @@ class Fetcher:
         with self.slots.slot(url), budget(cfg.deadline, cfg.min_rate, cfg.rate_window) as spent:
             try:
                 method = "POST" if data is not None else "GET"
-                with self._client.stream(method, url, headers=headers, data=data) as resp:
+                with self._client_for(url).stream(method, url, headers=headers, data=data) as resp:
                     declared = resp.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > cfg.max_bytes:
                         raise _TooLarge({"content_length": int(declared), "limit": cfg.max_bytes})

@@ -78,11 +78,12 @@ def guarded_client(
     connect_timeout: float,
     headers: dict[str, str],
     verify: Any = True,
+    limits: httpx.Limits | None = None,
 ) -> httpx.Client:
     """A client that follows no redirects itself (the fetcher checks every hop) and uses no
     proxy from the environment (a proxy would connect where the guard cannot see)."""
     return httpx.Client(
-        transport=PinnedTransport(guard, verify=verify),
+        transport=PinnedTransport(guard, limits=limits, verify=verify),
         timeout=httpx.Timeout(timeout, connect=connect_timeout),
         headers=headers,
         follow_redirects=False,

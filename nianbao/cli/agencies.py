@@ -6,13 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import select
 
-from models.db import session_scope
-from models.tables import Agency, Jurisdiction
-from nianbao.cli.common import agencies_app, console, fail, prepare_db, spinner, sync_file
-from nianbao.runtime.settings import get_settings
-from nianbao.store.registry import RegistryError, load_registry
+from nianbao.cli.common import agencies_app, console, fail, get_settings, prepare_db, spinner, sync_file
 
 KIND_LABELS = {"department": "部门", "town": "乡镇", "street": "街道", "government": "人民政府"}
 
@@ -25,6 +20,8 @@ def agencies_sync(
     ] = False,
 ) -> None:
     """Load the registry file into the database (with --check: only say whether it is valid)."""
+    from nianbao.store.registry import RegistryError, load_registry
+
     if check_only:
         file = path or get_settings().registry_path
         try:
@@ -53,6 +50,10 @@ def sync_sentence(counts: dict[str, int]) -> str:
 def agencies_list() -> None:
     """Show the agencies in the database."""
     from rich.table import Table
+    from sqlmodel import select
+
+    from models.db import session_scope
+    from models.tables import Agency, Jurisdiction
 
     prepare_db()
     table = Table(title="登记单位")

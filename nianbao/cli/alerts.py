@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from models.db import session_scope
-from nianbao.cli.common import alerts_app, console, fail, prepare_db, spinner
-from nianbao.runtime.settings import get_settings
+from nianbao.cli.common import alerts_app, console, fail, get_settings, prepare_db, spinner
 
 ALERT_STATE_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 
@@ -19,6 +17,7 @@ def alerts_list() -> None:
     from rich.table import Table
 
     from alerts.outbox import list_alerts
+    from models.db import session_scope
 
     prepare_db()
     from alerts.kinds import kind_title
@@ -49,6 +48,7 @@ def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert number (
     """Show one alert: its state, and which recipients received it and when."""
     from alerts.audit import delivery_status
     from alerts.config import load_config
+    from models.db import session_scope
     from models.tables import Alert
 
     prepare_db()

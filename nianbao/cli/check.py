@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from nianbao.cli.common import app, console, fail
-from nianbao.runtime.settings import get_settings
+from nianbao.cli.common import app, console, fail, get_settings
 
 
 @app.command()

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # `nianbao run`, `recrawl` and `demo` without a configured server start Prefect's temporary one;
@@ -19,9 +19,17 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 import typer
 from rich.console import Console
 
-from models.db import migrate, session_scope
-from nianbao.runtime.settings import get_settings
-from nianbao.store.registry import RegistryError, load_registry, sync_registry
+if TYPE_CHECKING:
+    from nianbao.runtime.settings import Settings
+
+
+def get_settings() -> Settings:
+    """The settings, imported when a command first asks: pydantic-settings costs a few hundred
+    ms to import, and `nianbao --help` needs none of it."""
+    from nianbao.runtime.settings import get_settings as settings
+
+    return settings()
+
 
 app = typer.Typer(
     help="nianbao-monitor: 政府信息公开工作年度报告合规监测",
@@ -64,6 +72,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def prepare_db() -> None:
+    from models.db import migrate
     from nianbao.runtime.preflight import database_problem
 
     problem = database_problem(get_settings().db_url)
@@ -83,6 +92,9 @@ def preflight_or_fail() -> None:
 
 
 def sync_file(path: Path | None = None) -> dict[str, int]:
+    from models.db import session_scope
+    from nianbao.store.registry import RegistryError, load_registry, sync_registry
+
     settings = get_settings()
     try:
         registry = load_registry(path or settings.registry_path)

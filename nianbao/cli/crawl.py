@@ -7,22 +7,19 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from sqlmodel import select
 
-from models.db import session_scope
-from models.tables import Agency
 from nianbao.cli.common import (
     YearOpt,
     app,
     console,
     fail,
     flow_progress,
+    get_settings,
     preflight_or_fail,
     prepare_db,
     spinner,
     sync_file,
 )
-from nianbao.runtime.settings import get_settings
 
 
 @app.command()
@@ -66,6 +63,7 @@ def recrawl(
 def print_cycle(
     result: dict, year: int | None, *, each_agency: bool = False, only: list[str] | None = None
 ) -> None:
+    from models.db import session_scope
     from nianbao.deadlines.calendar import default_report_year
     from nianbao.reporting.compliance import compliance_rows
     from nianbao.reporting.present import (
@@ -92,6 +90,11 @@ def print_cycle(
 
 
 def agency_names() -> dict[str, str]:
+    from sqlmodel import select
+
+    from models.db import session_scope
+    from models.tables import Agency
+
     with session_scope(get_settings().db_url) as s:
         return {code: name for code, name in s.exec(select(Agency.code, Agency.name)).all()}
 

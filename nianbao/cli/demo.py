@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 import yaml
 from rich.console import Console
-from sqlmodel import select
 
 if TYPE_CHECKING:  # imported when the services start
     from alerts.sink import WebhookSink
@@ -77,6 +76,8 @@ def configure_demo_environment(root: Path, *, fresh: bool = True) -> None:
 
 
 def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path("data/demo")) -> dict:
+    from sqlmodel import select
+
     from alerts.sink import start_webhook_sink
     from flows.monitor import monitor
     from models.db import migrate, session_scope

@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlmodel import col, select
 
-from models.db import session_scope
-from models.tables import Agency
-from nianbao.cli.common import YearOpt, console, fail, findings_app, prepare_db
-from nianbao.runtime.settings import get_settings
+from nianbao.cli.common import YearOpt, console, fail, findings_app, get_settings, prepare_db
 
 
 @findings_app.command("list")
@@ -22,8 +18,10 @@ def findings_list(
 ) -> None:
     """List findings with their ids (for review)."""
     from rich.table import Table
+    from sqlmodel import col, select
 
-    from models.tables import Finding
+    from models.db import session_scope
+    from models.tables import Agency, Finding
 
     prepare_db()
     from alerts.evidence import explain
@@ -60,6 +58,7 @@ def findings_review(
     dismiss: Annotated[bool, typer.Option("--dismiss", help="Dismiss instead of confirm.")] = False,
 ) -> None:
     """Confirm (default) or dismiss a finding with a comment; later re-checks keep the verdict."""
+    from models.db import session_scope
     from nianbao.store.record import review_finding
 
     prepare_db()
@@ -84,6 +83,7 @@ def findings_close(
 ) -> None:
     """Close a finding by hand (dealt with, e.g. the agency explained it in writing); re-checks
     keep it closed, `reopen` undoes it. Nothing is announced."""
+    from models.db import session_scope
     from nianbao.store.record import review_finding
 
     prepare_db()
@@ -101,6 +101,7 @@ def findings_reopen(
     comment: Annotated[str | None, typer.Option("--comment", "-m", help="Why.")] = None,
 ) -> None:
     """Open a closed, dismissed, confirmed or resolved finding again."""
+    from models.db import session_scope
     from nianbao.store.record import reopen_finding
 
     prepare_db()

@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from models.db import session_scope
-from nianbao.cli.common import YearOpt, app, console, prepare_db
-from nianbao.runtime.settings import get_settings
+from nianbao.cli.common import YearOpt, app, console, get_settings, prepare_db
 
 
 @app.command()
@@ -26,27 +24,31 @@ def report(
     """Print the compliance matrix (agency × status) and write it as XLSX and HTML."""
     from rich.progress import Progress
 
+    from models.db import session_scope
     from nianbao.deadlines.calendar import default_report_year
     from nianbao.reporting.compliance import compliance_rows, finding_lines
-    from nianbao.reporting.export import report_summary, write_html, write_xlsx
-    from nianbao.reporting.present import compliance_table
+    from nianbao.reporting.export import draw, write_html, write_xlsx
+    from nianbao.reporting.present import print_compliance
     from nianbao.store.registry import registry_settings
 
     prepare_db()
     year = year or default_report_year()
     out = get_settings().data_dir / "reports"
     with Progress(console=console, transient=True) as progress:
-        step = progress.add_task("正在生成报告", total=4)
+        step = progress.add_task("正在生成报告", total=5)
+        now, rules = datetime.now(UTC), registry_settings()
         with session_scope(get_settings().db_url) as s:
-            rows = compliance_rows(s, year, datetime.now(UTC), registry_settings())
+            rows = compliance_rows(s, year, now, rules)
             progress.advance(step)
             findings = finding_lines(s, year)
-            previous = compliance_rows(s, year - 1, datetime.now(UTC), registry_settings())
+            previous = compliance_rows(s, year - 1, now, rules)
         progress.advance(step)
-        x = write_xlsx(rows, findings, year, xlsx or out / f"compliance-{year}.xlsx", previous=previous)
+        drawn = draw(rows, findings, year, previous)  # once for both files
         progress.advance(step)
-        h = write_html(rows, findings, year, html or out / f"compliance-{year}.html", previous=previous)
+        x = write_xlsx(rows, findings, year, xlsx or out / f"compliance-{year}.xlsx", drawn=drawn)
         progress.advance(step)
-    console.print(compliance_table(rows, year))
-    console.print(report_summary(rows, findings).sentence())
+        h = write_html(rows, findings, year, html or out / f"compliance-{year}.html", drawn=drawn)
+        progress.advance(step)
+    print_compliance(console, rows, year)
+    console.print(drawn.summary.sentence())
     console.print(f"已写入：{x}\n　　　　{h}")

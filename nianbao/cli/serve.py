@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nianbao.cli.common import app, console, fail, prepare_db
-from nianbao.runtime.settings import get_settings
+from nianbao.cli.common import app, console, fail, get_settings, prepare_db
 
 
 @app.command()

@@ -20,8 +20,9 @@ from alerts.localtime import zh_date
 from alerts.outbox import enqueue
 from alerts.rules_zh import date_source_zh
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Finding, Jurisdiction, Report, row_id
+from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, row_id
 from nianbao.deadlines.calendar import SHANGHAI, Status, Verdict, assess, deadline_for
+from nianbao.deadlines.facts import YearFacts, year_facts
 from nianbao.store.record import agency_payload, alert_tags, resolve_finding, upsert_finding
 from nianbao.store.registry import RegistrySettings
 from reports.checks.base import Finding as CheckFinding
@@ -86,16 +87,6 @@ def _deadline_finding(rule: str, verdict: Verdict, year: int) -> CheckFinding:
     )
 
 
-def report_url(session: Session, agency_id: int | None, year: int) -> str | None:
-    """The address of the agency's first version of the year's report (the link a LATE or
-    PUBLISHED alert gives)."""
-    return session.exec(
-        select(Report.url)
-        .where(Report.agency_id == agency_id, Report.year == year)
-        .order_by(col(Report.version))
-    ).first()
-
-
 def _alert_fields(verdict: Verdict, now: datetime, entry_urls: list[str]) -> dict:
     """What the missing/late/published templates show (docs/alerts.md)."""
     return {
@@ -108,12 +99,6 @@ def _alert_fields(verdict: Verdict, now: datetime, entry_urls: list[str]) -> dic
         "checked_at": now.astimezone(SHANGHAI).date().isoformat(),
         "searched_urls": entry_urls,
     }
-
-
-def latest_crawl(session: Session, agency_id: int) -> AgencyCrawl | None:
-    return session.exec(
-        select(AgencyCrawl).where(AgencyCrawl.agency_id == agency_id).order_by(col(AgencyCrawl.id).desc())
-    ).first()
 
 
 def failing_since(session: Session, agency_id: int) -> int | None:
@@ -133,19 +118,6 @@ def failing_since(session: Session, agency_id: int) -> int | None:
     return first
 
 
-def _open_missing(session: Session, agency_id: int, year: int) -> list[Finding]:
-    return list(
-        session.exec(
-            select(Finding).where(
-                Finding.agency_id == agency_id,
-                Finding.year == year,
-                Finding.rule == "MISSING",
-                Finding.state == "open",
-            )
-        ).all()
-    )
-
-
 def agency_verdict(
     session: Session,
     agency: Agency,
@@ -153,18 +125,22 @@ def agency_verdict(
     year: int,
     now: datetime,
     rules: RegistrySettings,
+    facts: YearFacts | None = None,
 ) -> Verdict:
     """On time / late / missing / due soon / could not check for one agency-year, from what the
-    database knows. "Missing" and "due soon" need the latest crawl to have read the agency's
-    columns in full; else the answer is UNVERIFIABLE (unless an earlier full reading already
-    found it missing: that finding stands until a reading says otherwise)."""
-    verdict = _dated_verdict(session, agency, jurisdiction, year, now, rules)
+    database knows (`facts`, read for many agencies at once by `year_facts`; read here for this
+    one when not given). "Missing" and "due soon" need the latest crawl to have read the
+    agency's columns in full; else the answer is UNVERIFIABLE (unless an earlier full reading
+    already found it missing: that finding stands until a reading says otherwise)."""
+    if facts is None:
+        facts = year_facts(session, [row_id(agency)], year)[row_id(agency)]
+    verdict = _dated_verdict(agency, jurisdiction, year, now, rules, facts.published_at, facts.date_source)
     if verdict.status not in (Status.MISSING, Status.DUE_SOON):
         return verdict
-    crawl = latest_crawl(session, row_id(agency))
+    crawl = facts.crawl
     if crawl is not None and crawl.complete:
         return verdict
-    if verdict.status == Status.MISSING and _open_missing(session, row_id(agency), year):
+    if verdict.status == Status.MISSING and facts.open_missing:
         return verdict
     return replace(
         verdict,
@@ -176,15 +152,15 @@ def agency_verdict(
 
 
 def _dated_verdict(
-    session: Session,
     agency: Agency,
     jurisdiction: Jurisdiction,
     year: int,
     now: datetime,
     rules: RegistrySettings,
+    published_at: datetime | None,
+    source: str | None,
 ) -> Verdict:
     """The verdict from the dates alone (what was published when, against the deadline)."""
-    published_at, source = first_publication(session, row_id(agency), year)
     deadline = deadline_for(
         agency.kind,
         year,
@@ -209,13 +185,16 @@ def check_agency_deadline(
     year: int,
     now: datetime,
     rules: RegistrySettings,
+    facts: YearFacts | None = None,
 ) -> AgencyDeadline:
-    verdict = agency_verdict(session, agency, jurisdiction, year, now, rules)
+    if facts is None:
+        facts = year_facts(session, [row_id(agency)], year)[row_id(agency)]
+    verdict = agency_verdict(session, agency, jurisdiction, year, now, rules, facts)
     deadline = verdict.deadline
-    open_missing = _open_missing(session, row_id(agency), year)
+    open_missing = facts.open_missing
     fields = _alert_fields(verdict, now, list(agency.entry_urls or []))
     if verdict.published_on is not None:
-        fields["url"] = report_url(session, agency.id, year)
+        fields["url"] = facts.first_url
     if verdict.status in (Status.ON_TIME, Status.LATE):
         for row in open_missing:
             resolve_finding(
@@ -294,10 +273,12 @@ def check_deadlines(
     query = select(Agency, Jurisdiction).join(Jurisdiction).where(Agency.active == True)
     if agency_codes is not None:
         query = query.where(col(Agency.code).in_(agency_codes))
-    out = []
-    for agency, jurisdiction in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all():
-        out.append(check_agency_deadline(session, agency, jurisdiction, year, now, rules))
-    return out
+    pairs = session.exec(query.order_by(Jurisdiction.code, Agency.code)).all()
+    facts = year_facts(session, [row_id(a) for a, _ in pairs], year)
+    return [
+        check_agency_deadline(session, agency, jurisdiction, year, now, rules, facts[row_id(agency)])
+        for agency, jurisdiction in pairs
+    ]
 
 
 def deadline_statuses(
@@ -324,7 +305,9 @@ def in_deadline_season(
     """Whether, for one of `years`, the agency's report is not seen yet and its deadline is near
     or past: a portal failure then matters for the deadline and is said as 「无法核实」."""
     return any(
-        _dated_verdict(session, agency, jurisdiction, y, now, rules).status
+        _dated_verdict(
+            agency, jurisdiction, y, now, rules, *first_publication(session, row_id(agency), y)
+        ).status
         in (Status.MISSING, Status.DUE_SOON)
         for y in years
     )

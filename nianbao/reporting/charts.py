@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not with the module
+    from matplotlib.axes import Axes
     from matplotlib.axis import Axis
     from matplotlib.figure import Figure
 
@@ -54,14 +55,26 @@ def _integer_ticks(axis: Axis) -> None:
         locator.set_params(integer=True)
 
 
-def _render(fig: Figure, title: str) -> Chart:
-    import matplotlib.pyplot as plt
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    """A figure and its axes on the Agg canvas, without pyplot (its import and its figure
+    registry cost more than drawing a chart; nothing here is shown on a screen)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
+
+
+def _render(fig: Figure, title: str) -> Chart:
+    """SVG and PNG of one figure, cropped to what it draws. The crop is measured once for both:
+    `bbox_inches="tight"` would lay the figure out again for each format."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas has one
+    crop = fig.get_tightbbox(renderer).padded(0.1)  # savefig.pad_inches
     svg = io.StringIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight")
+    fig.savefig(svg, format="svg", bbox_inches=crop)
     png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(png, format="png", dpi=110, bbox_inches=crop)
     text = svg.getvalue()
     return Chart(title, text[text.index("<svg") :], png.getvalue())
 
@@ -79,11 +92,9 @@ def stacked_bars(title: str, groups: Sequence[str], series: Mapping[str, Sequenc
     """One horizontal bar per group (a district), stacked by category."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(groups) + 1.4))
+    with matplotlib.rc_context(_style()):
+        height = 0.55 * len(groups) + 1.4
+        fig, ax = _figure(7.5, height)
         left = [0] * len(groups)
         for name, values in series.items():
             ax.barh(groups, values, left=left, label=name, color=COLORS.get(name))
@@ -91,7 +102,10 @@ def stacked_bars(title: str, groups: Sequence[str], series: Mapping[str, Sequenc
         ax.set_title(title)
         ax.set_xlabel("单位数")
         ax.invert_yaxis()
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.3 / len(groups)), frameon=False, ncols=5)
+        # 0.6 in below the axes (77% of the figure's height), under the tick labels and the x label,
+        # whatever the number of bars (a fraction of the axes left a tall chart's legend far below)
+        below = -0.6 / (0.77 * height)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, below), frameon=False, ncols=5)
         _integer_ticks(ax.xaxis)
         return _render(fig, title)
 
@@ -99,11 +113,8 @@ def stacked_bars(title: str, groups: Sequence[str], series: Mapping[str, Sequenc
 def bars(title: str, labels: Sequence[str], values: Sequence[int], xlabel: str) -> Chart:
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(1, len(labels)) + 1.2))
+    with matplotlib.rc_context(_style()):
+        fig, ax = _figure(7.5, 0.45 * max(1, len(labels)) + 1.2)
         ax.barh(labels, values, color="#5b7db1")
         for y, v in enumerate(values):
             ax.text(v, y, f" {v}", va="center")
@@ -118,11 +129,8 @@ def grouped_bars(title: str, categories: Sequence[str], years: Mapping[str, Sequ
     """Categories side by side for each year (this year against last)."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(7.5, 3.2))
+    with matplotlib.rc_context(_style()):
+        fig, ax = _figure(7.5, 3.2)
         width = 0.8 / max(1, len(years))
         for i, (year, values) in enumerate(years.items()):
             xs = [x + i * width for x in range(len(categories))]

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from alerts.localtime import now_text, zh_date
 from alerts.rules_zh import date_source_zh
-from nianbao.reporting.compliance import ComplianceRow, FindingLine
+from nianbao.reporting.compliance import CATEGORIES, ComplianceRow, FindingLine, category
 
 HEADERS = (
     "单位",
@@ -37,22 +37,7 @@ WIDTHS = (30, 14, 16, 16, 26, 7, 7, 7, 18, 40, 16)
 FINDING_HEADERS = ("区县", "单位", "级别", "检查项目", "说明", "状态", "年报链接")
 FINDING_WIDTHS = (18, 30, 8, 22, 90, 10, 16)
 FILLS = {"missing": "F8CBAD", "late": "FFE699", "on_time": "C6EFCE", "unverifiable": "D9D9D9"}
-CATEGORIES = ("按时发布", "逾期发布", "未发布", "无法核实", "未到期")
 LINK_TEXT = "打开年报"
-
-
-def category(r: ComplianceRow) -> str:
-    """Which of the summary's five a row is: a portal that could not be read leaves an agency
-    「无法核实」 unless a report was already found (its date stands)."""
-    if r.status.value == "on_time":
-        return "按时发布"
-    if r.status.value == "late":
-        return "逾期发布"
-    if r.could_not_check or r.status.value == "unverifiable":
-        return "无法核实"
-    if r.status.value == "missing":
-        return "未发布"
-    return "未到期"
 
 
 @dataclass
@@ -91,11 +76,39 @@ def report_summary(rows: list[ComplianceRow], findings: list[FindingLine]) -> Su
     )
 
 
-def _summaries(
-    rows: list[ComplianceRow], findings: list[FindingLine], previous: list[ComplianceRow] | None
-) -> tuple[Summary, Summary | None]:
-    """This year's summary and, when last year has rows, last year's (for the comparison chart)."""
-    return report_summary(rows, findings), (report_summary(previous, []) if previous else None)
+@dataclass
+class Drawn:
+    """The summary and the charts both files show, made once for the two (a chart costs
+    matplotlib a second or more to draw in both its forms)."""
+
+    summary: Summary
+    previous: Summary | None
+    charts: list
+    no_charts: str | None
+
+
+def draw(
+    rows: list[ComplianceRow], findings: list[FindingLine], year: int, previous: list[ComplianceRow] | None
+) -> Drawn:
+    """This year's summary, last year's when it has rows (for the comparison chart), the charts."""
+    summary = report_summary(rows, findings)
+    before = report_summary(previous, []) if previous else None
+    charts, why = make_charts(summary, before, year)
+    return Drawn(summary, before, charts, why)
+
+
+CHART_DISTRICTS = 30  # bars in the per-district chart; more are unreadable (the tables list them all)
+
+
+def charted_districts(summary: Summary, limit: int = CHART_DISTRICTS) -> list[str]:
+    """The districts the per-district chart shows: all of them up to `limit`, else the `limit`
+    with the most agencies not published on time (ties in the run's order), in the run's order."""
+    districts = list(summary.by_district)
+    if len(districts) <= limit:
+        return districts
+    behind = {d: sum(n for c, n in summary.by_district[d].items() if c != "按时发布") for d in districts}
+    kept = set(sorted(districts, key=lambda d: -behind[d])[:limit])
+    return [d for d in districts if d in kept]
 
 
 def make_charts(summary: Summary, previous: Summary | None, year: int) -> tuple[list, str | None]:
@@ -106,10 +119,13 @@ def make_charts(summary: Summary, previous: Summary | None, year: int) -> tuple[
         return [], "本机缺少中文字体（如 fonts-wqy-microhei），未生成图表；表格内容完整。"
     out = []
     if summary.by_district:
-        districts = list(summary.by_district)
+        districts = charted_districts(summary)
         series = {c: [summary.by_district[d][c] for d in districts] for c in CATEGORIES}
         series = {c: v for c, v in series.items() if any(v)}
-        out.append(charts.stacked_bars(f"{year}年度各区县年报发布情况", districts, series))
+        title = f"{year}年度各区县年报发布情况"
+        if len(districts) < len(summary.by_district):
+            title += f"（未按时发布单位最多的{len(districts)}个区县，共{len(summary.by_district)}个）"
+        out.append(charts.stacked_bars(title, districts, series))
     if summary.findings_by_rule:
         labels = list(summary.findings_by_rule)[:12]
         out.append(
@@ -174,8 +190,11 @@ def write_xlsx(
     year: int,
     path: Path,
     previous: list[ComplianceRow] | None = None,
+    drawn: Drawn | None = None,
 ) -> Path:
-    summary, before = _summaries(rows, findings, previous)
+    """The workbook; `drawn` when the caller made the summary and charts already (`draw`)."""
+    drawn = drawn or draw(rows, findings, year, previous)
+    summary, charts, why = drawn.summary, drawn.charts, drawn.no_charts
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook's one sheet (the stubs allow none, or a chart sheet)
@@ -199,7 +218,6 @@ def write_xlsx(
         ws.append([name, count])
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 14
-    charts, why = make_charts(summary, before, year)
     anchor_row = 1
     for chart in charts:
         image = XlImage(io.BytesIO(chart.png))
@@ -212,19 +230,21 @@ def write_xlsx(
     by_district: dict[str, list[ComplianceRow]] = defaultdict(list)
     for r in rows:
         by_district[r.district].append(r)
+    fills = {status: PatternFill("solid", fgColor=color) for status, color in FILLS.items()}
     for district, items in by_district.items():
         ws = wb.create_sheet(title=district[:31])  # Excel caps sheet names at 31 characters
         ws.append([f"{district} {year}年度政府信息公开工作年度报告合规情况（截至{summary.as_of}）"])
         ws.append(list(HEADERS))
-        for r in items:
+        for n, r in enumerate(items, start=3):  # rows counted here: ws.max_row scans every cell
             ws.append(_row(r))
-            fill = FILLS.get(r.status.value)
+            fill = fills.get(r.status.value)
             if fill:
-                ws.cell(row=ws.max_row, column=2).fill = PatternFill("solid", fgColor=fill)
+                ws.cell(row=n, column=2).fill = fill
         _sheet_layout(ws, 2, WIDTHS, len(HEADERS))
     ws = wb.create_sheet(title="问题清单")
     ws.append(list(FINDING_HEADERS))
-    for f in findings:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for n, f in enumerate(findings, start=2):
         ws.append(
             [
                 f.district,
@@ -236,7 +256,7 @@ def write_xlsx(
                 f.url or "",
             ]
         )
-        ws.cell(row=ws.max_row, column=5).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=n, column=5).alignment = wrap
     _sheet_layout(ws, 1, FINDING_WIDTHS, len(FINDING_HEADERS))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
@@ -249,13 +269,14 @@ def write_html(
     year: int,
     path: Path,
     previous: list[ComplianceRow] | None = None,
+    drawn: Drawn | None = None,
 ) -> Path:
+    """The standalone page; `drawn` as for `write_xlsx`."""
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
-    summary, before = _summaries(rows, findings, previous)
-    charts, why = make_charts(summary, before, year)
+    drawn = drawn or draw(rows, findings, year, previous)
     by_district: dict[str, list[ComplianceRow]] = defaultdict(list)
     for r in rows:
         by_district[r.district].append(r)
@@ -265,9 +286,9 @@ def write_html(
         findings=findings,
         headers=HEADERS[:-1],
         row=lambda r: _row(r)[:-1],
-        summary=summary,
-        charts=charts,
-        no_charts=why,
+        summary=drawn.summary,
+        charts=drawn.charts,
+        no_charts=drawn.no_charts,
         rules=sorted({f.rule for f in findings}),
     )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from alerts.localtime import zh_date
-from nianbao.reporting.compliance import ComplianceRow
 from reports.checks.base import SEVERITY_ORDER, Finding, Severity
 from reports.form import (
     TABLE2_CELL_LABELS,
@@ -21,6 +22,9 @@ from reports.form import (
     TABLE4_GROUP_LABELS,
 )
 from reports.model import ParsedReport
+
+if TYPE_CHECKING:  # the matrix's module reads the database: `nianbao check` needs none of it
+    from nianbao.reporting.compliance import ComplianceRow
 
 FORM_ZH = {"F2021": "国办公开办函〔2021〕30号格式", "F2019": "国办公开办函〔2019〕60号格式"}
 INPUT_ZH = {"text": "纯文本", "html": "网页", "pdf": "PDF 文件", "docx": "Word 文件", "image": "图片"}
@@ -148,8 +152,43 @@ def compliance_table(rows: list[ComplianceRow], year: int, title: str | None = N
     return table
 
 
+TERMINAL_ROWS = 100  # rows a terminal table shows; rich lays out ≈3 ms a row, and nobody reads 5,000
+
+
+def district_table(rows: list[ComplianceRow], year: int, limit: int = TERMINAL_ROWS) -> Table:
+    """One row per district (at most `limit`, in the run's order): its agencies in the summary's
+    five categories and how many have errors."""
+    from nianbao.reporting.compliance import CATEGORIES, category
+
+    by_district: dict[str, Counter] = {}
+    for r in rows:
+        counts = by_district.setdefault(r.district, Counter())
+        counts[category(r)] += 1
+        counts["errors"] += int(r.errors > 0)
+        counts["total"] += 1
+    table = Table(title=f"{year}年度政府信息公开工作年度报告合规情况（按区县汇总）")
+    for name in ("区县", "单位数", *CATEGORIES, "有错误的单位"):
+        table.add_column(name, overflow="fold", justify="left" if name == "区县" else "right")
+    for district, counts in list(by_district.items())[:limit]:
+        table.add_row(
+            district, str(counts["total"]), *(str(counts[c]) for c in CATEGORIES), str(counts["errors"])
+        )
+    return table
+
+
 def print_compliance(console: Console, rows: list[ComplianceRow], year: int) -> None:
-    console.print(compliance_table(rows, year))
+    """Every agency's row up to `TERMINAL_ROWS` agencies; beyond, a row per district and where
+    the whole matrix is (the files `nianbao report` writes)."""
+    if len(rows) <= TERMINAL_ROWS:
+        console.print(compliance_table(rows, year))
+        return
+    console.print(district_table(rows, year))
+    districts = len({r.district for r in rows})
+    more = f"，另有{districts - TERMINAL_ROWS}个区县未列出" if districts > TERMINAL_ROWS else ""
+    console.print(
+        f"共{len(rows)}个单位，超过{TERMINAL_ROWS}个，按区县汇总显示{more}；"
+        f"逐个单位的情况见 nianbao report --year {year} 写入的 XLSX / HTML 文件"
+    )
 
 
 OUTCOME_ZH = {

@@ -8,13 +8,16 @@ import difflib
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from scrapers.fetcher import DEFAULT_USER_AGENT, FETCH_RETRY, FetchConfig
+from scrapers.identity import DEFAULT_USER_AGENT
+
+if TYPE_CHECKING:
+    from scrapers.fetcher import FetchConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "NIANBAO_"
@@ -62,6 +65,10 @@ class Settings(BaseSettings):
     # Flow runs over more agencies than this put several agencies in one task (flows/grouping.py);
     # 0: always one task per agency
     max_tasks_per_run: int = Field(100, ge=0)
+    # A run over more agencies than this gives each task about this many (a Prefect task run costs
+    # its server tens of ms of CPU, bench/cycle.py); a smaller run, a manual recrawl, one task
+    # per agency. 1: one task per agency up to max_tasks_per_run
+    agencies_per_task: int = Field(10, ge=1)
     # Scanned reports (OCR): at most this many pages (or images) read per document, each page
     # within this many seconds; the rest is recorded as not read (reports/parse/limits.py)
     ocr_max_pages: int = Field(12, ge=1)
@@ -127,6 +134,8 @@ class Settings(BaseSettings):
 
     def fetch_config(self) -> FetchConfig:
         """What the fetcher is told (scrapers/ never reads these settings itself)."""
+        from scrapers.fetcher import FETCH_RETRY, FetchConfig
+
         return FetchConfig(
             user_agent=self.user_agent,
             timeout=self.request_timeout,

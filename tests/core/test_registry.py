@@ -267,3 +267,36 @@ def test_duplicate_codes_are_named(tmp_path: Path) -> None:
     )
     with pytest.raises(RegistryError, match="单位代码 x 用了两次（a 的 甲区教育局 和 b 的 乙区教育局）"):
         load_registry(path)
+
+
+def test_registry_settings_come_from_the_disk_cache_until_the_file_changes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A new process (a flow run, `nianbao report`) reads the settings block from the small
+    cache file, not the whole registry; an edited registry is read again."""
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store import registry as registry_module
+
+    path = tmp_path / "agencies.yaml"
+    path.write_text(DEFAULT.read_text(encoding="utf-8").replace("due_soon_days: 14", "due_soon_days: 9"))
+    monkeypatch.setenv("NIANBAO_REGISTRY_PATH", str(path))
+    monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    monkeypatch.setattr(registry_module, "_registry_cache", {})
+    loads: list[Path] = []
+    real = registry_module.load_registry
+
+    def counted(p: Path) -> registry_module.Registry:
+        loads.append(p)
+        return real(p)
+
+    monkeypatch.setattr(registry_module, "load_registry", counted)
+    try:
+        assert registry_module.registry_settings().due_soon_days == 9 and len(loads) == 1
+        monkeypatch.setattr(registry_module, "_registry_cache", {})  # as in a new process
+        assert registry_module.registry_settings().due_soon_days == 9 and len(loads) == 1
+        path.write_text(path.read_text(encoding="utf-8").replace("due_soon_days: 9", "due_soon_days: 21"))
+        monkeypatch.setattr(registry_module, "_registry_cache", {})
+        assert registry_module.registry_settings().due_soon_days == 21 and len(loads) == 2
+    finally:
+        get_settings.cache_clear()

@@ -164,7 +164,7 @@ def test_report_command_writes_both_files(tmp_path: Path, monkeypatch, sqlite_ur
 def test_the_summary_never_says_unpublished_without_having_looked() -> None:
     """「未发布」 only for an agency whose columns were read; one never read, unreachable or not read
     in full is 「无法核实」; a report already found keeps its date whatever the portal does now."""
-    from nianbao.reporting.export import category
+    from nianbao.reporting.compliance import category
 
     def row(status: Status, portal: str) -> ComplianceRow:
         return ComplianceRow("区", "c", "单位", status, "", "2025-01-31", None, None, portal=portal)

@@ -85,7 +85,8 @@ def test_a_budget_below_the_districts_joins_whole_districts(sample_setup) -> Non
     district = {a["code"]: a["district_code"] for a in agencies}
     assert len(set(district.values())) > 1
     ((label, members),) = task_groups(settings, codes, max_tasks=1)
-    assert members == codes and f"等{len(set(district.values()))}个区-{len(codes)}个单位" in label
+    assert members == codes and f"等{len(set(district.values()))}个区-" in label
+    assert label.endswith(f"-{codes[0]}至{codes[-1]}-{len(codes)}个单位")
 
 
 def test_grouped_run_records_the_same_as_one_task_per_agency(
@@ -226,3 +227,27 @@ def test_a_recrawl_run_is_named_after_district_and_agency(sample_setup) -> None:
     assert agency_label(settings, "zhanhe-yingji") == "平顶山市湛河区-湛河区应急管理局"
     assert agency_label(settings, "湛河区应急管理局") == "平顶山市湛河区-湛河区应急管理局"  # by name too
     assert agency_label(settings, "no-such-agency") == "no-such-agency"  # the run itself then says why
+
+
+def test_a_run_over_more_than_ten_agencies_gives_each_task_about_ten() -> None:
+    from flows.grouping import task_budget
+
+    assert task_budget(1, 100, 10) == 1  # a manual recrawl: its own task
+    assert task_budget(10, 100, 10) == 10  # a small district: one task per agency
+    assert task_budget(11, 100, 10) == 2
+    assert task_budget(100, 100, 10) == 10  # a district of 100: ten tasks, not a hundred
+    assert task_budget(5000, 100, 10) == 100  # the cap still holds
+    assert task_budget(100, 100, 1) == 100  # 1: one task per agency up to the cap
+    assert task_budget(300, 0, 10) == 300  # 0: always one task per agency
+
+
+def test_grouped_tasks_name_their_first_and_last_agency(sample_setup) -> None:
+    settings, agencies = sample_setup
+    codes = sorted(a["code"] for a in agencies)
+    groups = task_groups(settings, codes, max_tasks=100, per_task=2)
+    assert len(groups) < len(codes)
+    for label, members in groups:
+        if len(members) > 1:
+            assert f"{members[0]}至{members[-1]}" in label and f"{len(members)}个单位" in label
+        else:
+            assert label == members[0]

@@ -1,0 +1,228 @@
+"""CPU per agency of a crawl, new and unchanged, with the floor beside it.
+
+N agencies of `bench/cycle.py`'s registry (each its own Hanweb column with one inline 2024
+report; agency i on loopback host i mod H), crawled one after another in one thread of a fresh
+child process, so `time.process_time()` over the pass divided by N is the CPU per agency:
+
+* monitor, new       — `nianbao.crawl.service.monitor_agency` (with a run, as a flow task calls
+  it) on an empty database: list page, report page, parse, checks, recorded;
+* monitor, unchanged — the same again: the column page answers 304, nothing is parsed;
+* floor, new         — the same requests and parses without the monitor's bookkeeping (no
+  database, raw store, crawl cache file, health or deadline records): `discover` and
+  `fetch_report_document` with a fresh in-memory cache, `parse_document` and `run_checks`;
+* floor, unchanged   — the same again with the in-memory cache (the same conditional requests).
+
+Also counted per agency: database sessions (transactions begun) and SQL statements.
+
+    .venv/bin/python bench/agency_cost.py [--agencies 300] [--hosts 50] [--repeat 3] [--write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+YEAR = 2024
+
+
+class Counts:
+    """Transactions begun (one per session that touched the database) and SQL statements."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+        from sqlmodel import Session
+
+        self.sessions = self.statements = 0
+        event.listen(Session, "after_begin", self._session)
+        event.listen(engine, "before_cursor_execute", self._statement)
+
+    def _session(self, *_args: object) -> None:
+        self.sessions += 1
+
+    def _statement(self, *_args: object) -> None:
+        self.statements += 1
+
+
+def child() -> dict:
+    from models.db import get_engine, migrate, session_scope
+    from nianbao.crawl import service
+    from nianbao.crawl.runs import start_run
+    from nianbao.runtime.settings import get_settings
+    from nianbao.store.registry import load_registry, sync_registry
+    from reports.checks import run_checks
+    from reports.checks.base import CheckContext
+    from reports.parse import parse_document
+    from scrapers.conditional import CrawlCache
+    from scrapers.discover import discover, fetch_report_document
+    from scrapers.fetcher import Fetcher, FetchError
+
+    settings = get_settings()
+    migrate(settings.db_url)
+    registry = load_registry(settings.registry_path)
+    with session_scope(settings.db_url) as s:
+        sync_registry(s, registry)
+    agencies = [a for j in registry.jurisdictions for a in j.agencies]
+    codes = [a.code for a in agencies]
+    run_id = start_run(settings, trigger="bench", scope="all")
+    counts = Counts(get_engine(settings.db_url))
+    out: dict = {"agencies": len(codes)}
+
+    fetcher = Fetcher(settings.fetch_config())
+    for label in ("monitor_new", "monitor_unchanged"):
+        sessions, statements = counts.sessions, counts.statements
+        began = time.process_time()
+        outcomes = [
+            service.monitor_agency(settings, fetcher, code, years={YEAR}, run_id=run_id) for code in codes
+        ]
+        out[label] = {
+            "cpu_ms": round((time.process_time() - began) * 1000 / len(codes), 2),
+            "sessions": round((counts.sessions - sessions) / len(codes), 1),
+            "statements": round((counts.statements - statements) / len(codes), 1),
+            "ok": sum(o.outcome == "ok" for o in outcomes),
+            "new": sum(o.new_versions for o in outcomes),
+        }
+    fetcher.close()
+
+    fetcher = Fetcher(settings.fetch_config())
+    caches = {a.code: CrawlCache() for a in agencies}
+    for label in ("floor_new", "floor_unchanged"):
+        parsed = 0
+        began = time.process_time()
+        for a in agencies:
+            cache, hosts = caches[a.code], list(a.allowed_hosts)
+            for entry in a.entry_urls:
+                found = discover(str(entry), fetcher, allowed_hosts=hosts, validators=cache)
+                for report in found.reports:
+                    if report.year != YEAR:
+                        continue
+                    result = fetch_report_document(report, fetcher, hosts, validators=cache)
+                    if isinstance(result, FetchError) or result.not_modified:
+                        continue
+                    cache.record(result)
+                    doc = parse_document(
+                        result.content, content_type=result.content_type, filename=report.url
+                    )
+                    run_checks(doc, CheckContext(agency_kind="department"))
+                    parsed += 1
+        out[label] = {
+            "cpu_ms": round((time.process_time() - began) * 1000 / len(codes), 2),
+            "parsed": parsed,
+        }
+    fetcher.close()
+    return out
+
+
+def measure(n: int, hosts: int, repeat: int) -> list[dict]:
+    from bench.cycle import bench_registry
+    from replicas.multihost import MultiHostReplica, bench_district, loopback_addresses
+
+    addresses = loopback_addresses(hosts)
+    portal = MultiHostReplica(bench_district(n)[0], addresses)
+    runs = []
+    try:
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory(prefix="bench-agency-") as tmp:
+                root = Path(tmp)
+                (root / "agencies.yaml").write_text(
+                    yaml.safe_dump(bench_registry(n, portal.port, addresses), allow_unicode=True),
+                    encoding="utf-8",
+                )
+                env = {
+                    **os.environ,
+                    "NIANBAO_DATA_DIR": str(root),
+                    "NIANBAO_DATABASE_URL": "",
+                    "NIANBAO_REGISTRY_PATH": str(root / "agencies.yaml"),
+                    "NIANBAO_APPRISE_CONFIG": str(root / "no-apprise.yml"),
+                    "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
+                    "NIANBAO_PER_HOST_DELAY": "0",
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                }
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child"],
+                    env=env,
+                    cwd=root,
+                    capture_output=True,
+                    text=True,
+                    timeout=1800,
+                )
+                if out.returncode != 0:
+                    raise RuntimeError(out.stderr[-3000:])
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                print(json.dumps(runs[-1]), flush=True)
+    finally:
+        portal.stop()
+    return runs
+
+
+def write_docs(runs: list[dict], n: int, hosts: int, load: str, label: str) -> None:
+    from bench.cycle import machine
+    from bench.docs import replace_section
+
+    def cpu(key: str) -> str:
+        values = [r[key]["cpu_ms"] for r in runs]
+        low, high = min(values), max(values)
+        return f"{median(values):.1f}" + ("" if low == high else f" ({low:.1f}–{high:.1f})")
+
+    first = runs[0]
+    heading = "## CPU per agency"
+    section = "\n".join(
+        [
+            heading,
+            "",
+            f"Machine: {machine()}; {load}. `bench/agency_cost.py`: {n} agencies on {hosts} loopback hosts "
+            "(bench/cycle.py's registry: each agency its own Hanweb column with one inline 2024 report), crawled "
+            "one after another in one thread of a fresh process, the monitor on SQLite; CPU = time.process_time() "
+            "over the pass / agencies, the median over the runs (range in brackets). The floor makes the same "
+            "requests and parses (discover, fetch, parse_document, run_checks with an in-memory crawl cache) "
+            "without the monitor's bookkeeping.",
+            "",
+            "| pass | monitor CPU (ms / agency) | floor CPU (ms / agency) | database sessions / agency | SQL statements / agency |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| new (first crawl) | {cpu('monitor_new')} | {cpu('floor_new')} | {first['monitor_new']['sessions']} "
+            f"| {first['monitor_new']['statements']} |",
+            f"| unchanged (304s) | {cpu('monitor_unchanged')} | {cpu('floor_unchanged')} "
+            f"| {first['monitor_unchanged']['sessions']} | {first['monitor_unchanged']['statements']} |",
+            "",
+            label,
+            "",
+            f"Command: `.venv/bin/python bench/agency_cost.py --agencies {n} --hosts {hosts} --repeat {len(runs)} --write-docs`.",
+            "",
+        ]
+    )
+    replace_section(heading, section)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agencies", type=int, default=300)
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--note", default="", help="a line under the table (what changed, the before figures)"
+    )
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child()))
+        return
+    load = f"load average {os.getloadavg()[0]:.1f} at the start"
+    runs = measure(args.agencies, args.hosts, args.repeat)
+    if args.write_docs:
+        write_docs(runs, args.agencies, args.hosts, load, args.note)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    main()
