@@ -1,0 +1,489 @@
+"""A national cycle, time-scaled: district portals on many loopback hosts, politeness divided
+by k, one real `monitor` flow run per district against a real Prefect server, the monitor on
+PostgreSQL; the figures per agency that `bench/national_plan.py` turns into the national plan.
+
+Why time-scaled: at one request a second per host a district of 39 agencies takes minutes to
+hours; with the delay at 1.0 s / k the same requests take 1/k of that, and what the delay
+does not scale (answer time, CPU between requests) shows up as the difference between the
+host's measured wall time and requests × delay. District k is served on 127.0.0.(2 + k)
+(`replicas/national.py`: Hanweb, one shared column or one column per agency). Each layout
+runs four cycles on a fresh database:
+
+* first     — nothing known: every list page, article and document read in full;
+* unchanged — the next day, nothing changed: column pages answer 304 and stand for their reports;
+* changed   — a late report appears on every district's portal (a day in the deadline season);
+* expired   — nothing changed, but the columns were last read in full longer ago than
+  NIANBAO_CRAWL_TRUST_DAYS (a weekly off-season run): everything asked again, conditionally.
+
+Every district's run is its own process (as a process work pool runs them), all at once.
+Measured: requests per agency from the replica's log, CPU per agency as the run processes'
+process_time (not wall: the machine is shared), the Prefect server's CPU from /proc, database
+rows and bytes per agency (pg_total_relation_size), the raw store, wall time per host.
+
+    .venv/bin/python bench/national.py [--districts 4] [--agencies 39] [--k 20]
+        [--layouts shared,own] [--years 2022,2023,2024] [--write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import yaml  # noqa: E402
+
+YEAR = 2024
+PG_ADMIN = os.environ.get(
+    "NIANBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+PHASES = ("first", "unchanged", "changed", "expired")
+
+
+# -- the replica ------------------------------------------------------------------------------
+def timed_replica(routes: dict, hosts: list[str]):  # type: ignore[no-untyped-def]
+    """A `MultiHostReplica` that also notes when each request arrived, per host (the request log
+    says what was asked, not when)."""
+    from replicas.multihost import MultiHostReplica
+
+    class TimedReplica(MultiHostReplica):
+        def __init__(self) -> None:
+            self.arrivals: dict[str, list[float]] = defaultdict(list)
+            self._arrivals_lock = threading.Lock()
+            super().__init__(routes, hosts)
+
+        def respond(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes = b""):  # type: ignore[no-untyped-def]
+            with self._arrivals_lock:
+                self.arrivals[headers.get("host", "")].append(time.monotonic())
+            return super().respond(method, raw_path, headers, body)
+
+        def clear(self) -> None:
+            with self._arrivals_lock:
+                self.arrivals.clear()
+            self.requests.clear()
+
+    return TimedReplica()
+
+
+def registry(agencies: list, hosts: list[str], port: int) -> dict:
+    """District k on host k; every agency lists its column (shared or its own)."""
+    by_district: dict[int, list[dict]] = defaultdict(list)
+    for a in agencies:
+        host = f"{hosts[a.district]}:{port}"
+        members = by_district[a.district]
+        members.append(
+            {
+                "code": f"nat-{a.district:04d}-{len(members):03d}",
+                "name": a.name,
+                "kind": "department",
+                "entry_urls": [f"http://{host}{a.entry_path}"],
+                "allowed_hosts": [host],
+            }
+        )
+    return {
+        "settings": {"deadline_inclusive": True, "due_soon_days": 14},
+        "jurisdictions": [
+            {"code": district_code(k), "name": f"全国{k}区", "agencies": members}
+            for k, members in sorted(by_district.items())
+        ],
+    }
+
+
+def district_code(k: int) -> str:
+    return f"nat-{k:04d}"
+
+
+# -- one district's flow run (a child process) -------------------------------------------------
+def child(code: str) -> dict:
+    """Run the `monitor` flow for one district in this fresh process; CPU as process_time."""
+    began = time.perf_counter()
+    from flows.monitor import monitor
+
+    import_cpu = time.process_time()
+    started = time.perf_counter()
+    result = monitor(jurisdiction=code, year=YEAR)
+    wall = time.perf_counter() - started
+    outcomes = result["outcomes"]
+    return {
+        "district": code,
+        "agencies": len(outcomes),
+        "ok": sum(o["outcome"] == "ok" for o in outcomes),
+        "found": sum(o["reports_found"] for o in outcomes),
+        "new_versions": sum(o["new_versions"] for o in outcomes),
+        "unchanged": sum(o["unchanged"] for o in outcomes),
+        "cpu_s": time.process_time(),
+        "import_cpu_s": import_cpu,
+        "wall_s": wall,
+        "process_wall_s": time.perf_counter() - began,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_districts(codes: list[str], env: dict[str, str]) -> list[dict]:
+    """Every district's run at once, each in its own process (as a process work pool would)."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--child", code],
+            env=env,
+            cwd=env["NIANBAO_DATA_DIR"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for code in codes
+    ]
+    out = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=7200)
+        if p.returncode != 0:
+            raise RuntimeError(f"district run failed:\n{stderr[-3000:]}")
+        out.append(json.loads(stdout.strip().splitlines()[-1]))
+    return out
+
+
+# -- what was measured -------------------------------------------------------------------------
+def host_figures(portal, delay: float) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """Per host: requests, statuses, bytes, wall time first to last request, the smallest gap."""
+    by_host: dict[str, dict] = defaultdict(
+        lambda: {"requests": 0, "robots": 0, "bytes": 0, "status": defaultdict(int)}
+    )
+    for r in portal.requests:
+        h = by_host[r.headers.get("host", "")]
+        h["requests"] += 1
+        h["robots"] += r.path == "/robots.txt"
+        h["bytes"] += r.bytes
+        h["status"][r.status] += 1
+    for host, times in portal.arrivals.items():
+        times = sorted(times)
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        by_host[host].update(
+            wall_s=times[-1] - times[0] if len(times) > 1 else 0.0,
+            min_gap_s=min(gaps) if gaps else None,
+            too_soon=sum(g < delay * 0.999 for g in gaps),  # arrivals closer than the delay
+        )
+    return {h: {**v, "status": dict(v["status"])} for h, v in by_host.items()}
+
+
+def db_figures(url: str) -> dict:
+    """Rows and bytes (tables with their indexes and TOAST) of every monitor table."""
+    from sqlalchemy import create_engine, text
+    from sqlmodel import SQLModel
+
+    import models.tables  # noqa: F401
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = {
+                t.name: {
+                    "rows": conn.execute(text(f'SELECT count(*) FROM "{t.name}"')).scalar_one(),
+                    "bytes": conn.execute(
+                        text(f"SELECT pg_total_relation_size('\"{t.name}\"')")
+                    ).scalar_one(),
+                }
+                for t in SQLModel.metadata.sorted_tables
+            }
+            total = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+    finally:
+        engine.dispose()
+    return {"tables": tables, "database_bytes": total}
+
+
+def tree_bytes(path: Path) -> tuple[int, int]:
+    files = [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def server_cpu(pid: int) -> float:
+    from bench.cycle import tree_cpu_seconds
+
+    return tree_cpu_seconds(pid)
+
+
+# -- one layout, four cycles -------------------------------------------------------------------
+def scratch_db(name: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_db(name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def measure_layout(
+    layout: str, args: argparse.Namespace, server: Any, hosts: list[str], idle_rate: float
+) -> dict:
+    from models.db import migrate, session_scope
+    from nianbao.registry import load_registry, sync_registry
+    from replicas.national import district_sizes, national_replica
+
+    years = tuple(int(y) for y in args.years.split(","))
+    delay = 1.0 / args.k
+    sizes = district_sizes(args.districts, args.agencies)
+    routes, agencies = national_replica(sizes, years, layout)
+    portal = timed_replica(routes, hosts)
+    db_name = f"nianbao_national_{uuid.uuid4().hex[:8]}"
+    db_url = scratch_db(db_name)
+    phases: dict[str, dict] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"national-{layout}-") as tmp:
+            root = Path(tmp)
+            path = root / "agencies.yaml"
+            path.write_text(
+                yaml.safe_dump(registry(agencies, hosts, portal.port), allow_unicode=True), "utf-8"
+            )
+            migrate(db_url)
+            with session_scope(db_url) as s:
+                sync_registry(s, load_registry(path))
+            baseline = db_figures(db_url)
+            env = {
+                **os.environ,
+                "NIANBAO_DATA_DIR": str(root),
+                "NIANBAO_DATABASE_URL": db_url,
+                "NIANBAO_REGISTRY_PATH": str(path),
+                "NIANBAO_APPRISE_CONFIG": str(root / "no-apprise.yml"),  # absent: alerts stay pending
+                "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
+                "NIANBAO_PER_HOST_DELAY": f"{delay:.6f}",
+                "NIANBAO_HOST_CONCURRENCY": "1",
+                "PREFECT_API_URL": server.api_url,
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "PREFECT_LOGGING_LEVEL": "INFO",
+            }
+            codes = [district_code(k) for k in range(args.districts)]
+            previous = baseline
+            for phase in PHASES:
+                if phase == "changed":  # the late report of each district's last agency appears
+                    portal.routes.update(national_replica(sizes, years, layout, late_published=True)[0])
+                phase_env = {**env, "NIANBAO_CRAWL_TRUST_DAYS": "0" if phase == "expired" else "7"}
+                portal.clear()
+                cpu0, t0 = server_cpu(server.process.pid), time.perf_counter()
+                runs = run_districts(codes, phase_env)
+                wall = time.perf_counter() - t0
+                server_s = server_cpu(server.process.pid) - cpu0
+                db = db_figures(db_url)
+                raw_files, raw_bytes = tree_bytes(root / "raw")
+                cache_files, cache_bytes = tree_bytes(root / "crawl-cache")
+                phases[phase] = {
+                    "runs": runs,
+                    "wall_s": wall,
+                    "server_cpu_s": server_s,
+                    "hosts": host_figures(portal, delay),
+                    "db": db,
+                    "db_delta": _delta(previous, db),
+                    "raw": {"files": raw_files, "bytes": raw_bytes},
+                    "crawl_cache": {"files": cache_files, "bytes": cache_bytes},
+                }
+                previous = db
+                print(
+                    json.dumps(
+                        {"layout": layout, "phase": phase, **summarise(phases[phase], delay, idle_rate)}
+                    )
+                )
+            serial = serial_runs(codes, env, server.process.pid, idle_rate)
+    finally:
+        portal.stop()
+        from models.db import get_engine
+
+        get_engine(db_url).dispose()
+        drop_db(db_name)
+    return {
+        "layout": layout,
+        "delay_s": delay,
+        "sizes": sizes,
+        "baseline": baseline,
+        "phases": phases,
+        "serial": serial,
+    }
+
+
+def serial_runs(codes: list[str], env: dict[str, str], server_pid: int, idle_rate: float) -> list[dict]:
+    """The unchanged cycle once more, one district at a time, so the Prefect server's CPU is
+    known per run and can be split into a cost per run and one per agency (`fit`)."""
+    out = []
+    for code in codes:
+        cpu0, t0 = server_cpu(server_pid), time.perf_counter()
+        (run,) = run_districts([code], env)
+        wall = time.perf_counter() - t0
+        run["server_cpu_s"] = server_cpu(server_pid) - cpu0 - idle_rate * wall
+        out.append(run)
+    return out
+
+
+def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least squares y = a + b x: (a, b), the fixed cost and the cost per unit of x."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return 0.0, my / mx if mx else 0.0
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    return my - b * mx, b
+
+
+def _delta(before: dict, after: dict) -> dict:
+    tables = {
+        name: {k: after["tables"][name][k] - before["tables"][name][k] for k in ("rows", "bytes")}
+        for name in after["tables"]
+    }
+    return {"tables": tables, "database_bytes": after["database_bytes"] - before["database_bytes"]}
+
+
+def summarise(phase: dict, delay: float, idle_rate: float = 0.0, server_per_run: float | None = None) -> dict:
+    """Per agency and per host, from one cycle's raw figures. The worker CPU per agency is the
+    slope of run CPU over run size (districts differ in size), its intercept the run's fixed
+    cost; the Prefect server's is its CPU over the cycle, less its idle rate and, when known
+    from the serial runs, the runs' fixed cost, per agency."""
+    runs = phase["runs"]
+    agencies = sum(r["agencies"] for r in runs)
+    hosts = [h for h in phase["hosts"].values() if h["requests"]]
+    requests = sum(h["requests"] for h in hosts)
+    robots = sum(h["robots"] for h in hosts)
+    run_cpu = [r["cpu_s"] - r["import_cpu_s"] for r in runs]
+    fixed, per_agency = fit([r["agencies"] for r in runs], run_cpu)
+    server = phase["server_cpu_s"] - idle_rate * phase["wall_s"]
+    if server_per_run is not None:
+        server -= server_per_run * len(runs)
+    walls = [h["wall_s"] for h in hosts]
+    predicted = [(h["requests"] - 1) * delay for h in hosts]
+    return {
+        "agencies": agencies,
+        "ok": sum(r["ok"] for r in runs),
+        "new_versions": sum(r["new_versions"] for r in runs),
+        "requests": requests,
+        "requests_per_agency": (requests - robots) / agencies,
+        "robots_per_run": robots / len(runs),
+        "not_modified": sum(h["status"].get(304, 0) for h in hosts),
+        "bytes_per_agency": sum(h["bytes"] for h in hosts) / agencies,
+        "cpu_ms_per_agency": 1000 * per_agency,
+        "run_fixed_cpu_s": fixed,
+        "cpu_ms_per_agency_all_in": 1000 * sum(r["cpu_s"] for r in runs) / agencies,
+        "import_cpu_s_per_run": median(r["import_cpu_s"] for r in runs),
+        "server_cpu_ms_per_agency": 1000 * server / agencies,
+        "host_wall_s": max(walls),
+        "host_wall_over_predicted": median(w / p for w, p in zip(walls, predicted, strict=True) if p),
+        "extra_ms_per_request": 1000
+        * median((w - p) / (h["requests"] - 1) for w, p, h in zip(walls, predicted, hosts, strict=True) if p),
+        "too_soon": sum(h["too_soon"] for h in hosts),
+        "run_wall_s": max(r["wall_s"] for r in runs),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "db_bytes_per_agency": phase["db_delta"]["database_bytes"] / agencies,
+        "db_rows_per_agency": sum(t["rows"] for t in phase["db_delta"]["tables"].values()) / agencies,
+        "raw_bytes": phase["raw"]["bytes"],
+        "raw_files": phase["raw"]["files"],
+    }
+
+
+def serial_fit(serial: list[dict]) -> dict:
+    """The serial unchanged runs: server and worker CPU as a fixed cost per run plus per agency."""
+    sizes = [r["agencies"] for r in serial]
+    s_fixed, s_agency = fit(sizes, [r["server_cpu_s"] for r in serial])
+    w_fixed, w_agency = fit(sizes, [r["cpu_s"] - r["import_cpu_s"] for r in serial])
+    return {
+        "server_fixed_s": s_fixed,
+        "server_ms_per_agency": 1000 * s_agency,
+        "worker_fixed_s": w_fixed,
+        "worker_ms_per_agency": 1000 * w_agency,
+        "import_cpu_s": median(r["import_cpu_s"] for r in serial),
+        "run_wall_s": [round(r["wall_s"], 2) for r in serial],
+    }
+
+
+# -- the docs ----------------------------------------------------------------------------------
+def machine() -> str:
+    from bench.cycle import machine as describe
+
+    return describe()
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(REPO), "log", "-1", "--format=%h %cs"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", metavar="DISTRICT")
+    parser.add_argument("--districts", type=int, default=4)
+    parser.add_argument("--agencies", type=int, default=39, help="per district (110,000 / 2,800 ≈ 39)")
+    parser.add_argument("--k", type=float, default=20.0, help="time scale: the delay is 1.0 s / k")
+    parser.add_argument("--layouts", default="shared,own")
+    parser.add_argument("--years", default="2022,2023,2024", help="report years each column lists")
+    parser.add_argument("--json", metavar="PATH", help="also write every raw figure here")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    from flows.server import free_port, start_local_server
+    from replicas.multihost import loopback_addresses
+
+    hosts = loopback_addresses(args.districts)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="national-prefect-") as home:
+        prefect_db = f"prefect_national_{uuid.uuid4().hex[:8]}"
+        os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = scratch_db(prefect_db).replace(
+            "postgresql+psycopg", "postgresql+asyncpg"
+        )
+        server = start_local_server(free_port(), home=Path(home), timeout=180)
+        try:
+            idle0, t0 = server_cpu(server.process.pid), time.perf_counter()
+            time.sleep(20)  # the server's own background work, to tell from what the runs cost
+            idle_rate = (server_cpu(server.process.pid) - idle0) / (time.perf_counter() - t0)
+            for layout in args.layouts.split(","):
+                results.append(measure_layout(layout, args, server, hosts, idle_rate))
+        finally:
+            server.stop()
+            drop_db(prefect_db)
+    report = {"args": vars(args), "idle_server_cpu_per_s": idle_rate, "layouts": results}
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, default=str, indent=1), encoding="utf-8")
+    for layout in results:
+        fixed = serial_fit(layout["serial"])
+        print(layout["layout"], "serial", json.dumps(fixed))
+        for phase, figures in layout["phases"].items():
+            print(
+                layout["layout"],
+                phase,
+                json.dumps(summarise(figures, layout["delay_s"], idle_rate, fixed["server_fixed_s"])),
+            )
+    if args.write_docs:
+        from bench.national_docs import write_docs
+
+        write_docs(report, machine(), commit())
+
+
+if __name__ == "__main__":
+    main()
