@@ -300,12 +300,9 @@ def measure_layout(
                     "crawl_cache": {"files": cache_files, "bytes": cache_bytes},
                 }
                 previous = db
-                print(
-                    json.dumps(
-                        {"layout": layout, "phase": phase, **summarise(phases[phase], delay, idle_rate)}
-                    )
-                )
+                print(json.dumps({"layout": layout, "phase": phase, "runs": runs}), flush=True)
             serial = serial_runs(codes, env, server.process.pid, idle_rate)
+            check = scaling_check(codes[0], {**env, "NIANBAO_CRAWL_TRUST_DAYS": "0"}, portal, 2 * delay)
     finally:
         portal.stop()
         from models.db import get_engine
@@ -319,7 +316,18 @@ def measure_layout(
         "baseline": baseline,
         "phases": phases,
         "serial": serial,
+        "check": check,
     }
+
+
+def scaling_check(code: str, env: dict[str, str], portal: Any, delay: float) -> dict:
+    """The expired cycle of one district again at another delay: the same requests, so its host's
+    wall time says whether requests × (delay + extra) holds with the extra measured at the first
+    delay (what the delay does not scale stays put), i.e. whether scaling up by k is right."""
+    portal.clear()
+    (run,) = run_districts([code], {**env, "NIANBAO_PER_HOST_DELAY": f"{delay:.6f}"})
+    ((key, host),) = [(k, h) for k, h in host_figures(portal, delay).items() if h["requests"]]
+    return {"delay_s": delay, "run": run, "host_key": key, "host": host}
 
 
 def serial_runs(codes: list[str], env: dict[str, str], server_pid: int, idle_rate: float) -> list[dict]:
@@ -354,23 +362,19 @@ def _delta(before: dict, after: dict) -> dict:
     return {"tables": tables, "database_bytes": after["database_bytes"] - before["database_bytes"]}
 
 
-def summarise(phase: dict, delay: float, idle_rate: float = 0.0, server_per_run: float | None = None) -> dict:
-    """Per agency and per host, from one cycle's raw figures. The worker CPU per agency is the
-    slope of run CPU over run size (districts differ in size), its intercept the run's fixed
-    cost; the Prefect server's is its CPU over the cycle, less its idle rate and, when known
-    from the serial runs, the runs' fixed cost, per agency."""
+def summarise(phase: dict, delay: float, idle_rate: float, fixed: dict) -> dict:
+    """Per agency and per host, from one cycle's raw figures. CPU per agency (worker and Prefect
+    server) is the cycle's CPU less each run's fixed cost (imports, and what `serial_fit` found a
+    run costs whatever its size) and, for the server, less its idle rate, over the agencies."""
     runs = phase["runs"]
     agencies = sum(r["agencies"] for r in runs)
     hosts = [h for h in phase["hosts"].values() if h["requests"]]
     requests = sum(h["requests"] for h in hosts)
     robots = sum(h["robots"] for h in hosts)
-    run_cpu = [r["cpu_s"] - r["import_cpu_s"] for r in runs]
-    fixed, per_agency = fit([r["agencies"] for r in runs], run_cpu)
-    server = phase["server_cpu_s"] - idle_rate * phase["wall_s"]
-    if server_per_run is not None:
-        server -= server_per_run * len(runs)
+    worker = sum(r["cpu_s"] - r["import_cpu_s"] for r in runs) - fixed["worker_fixed_s"] * len(runs)
+    server = phase["server_cpu_s"] - idle_rate * phase["wall_s"] - fixed["server_fixed_s"] * len(runs)
     walls = [h["wall_s"] for h in hosts]
-    predicted = [(h["requests"] - 1) * delay for h in hosts]
+    floors = [(h["requests"] - 1) * delay for h in hosts]  # what the delay alone makes it last
     return {
         "agencies": agencies,
         "ok": sum(r["ok"] for r in runs),
@@ -378,24 +382,38 @@ def summarise(phase: dict, delay: float, idle_rate: float = 0.0, server_per_run:
         "requests": requests,
         "requests_per_agency": (requests - robots) / agencies,
         "robots_per_run": robots / len(runs),
-        "not_modified": sum(h["status"].get(304, 0) for h in hosts),
+        "not_modified_share": sum(h["status"].get(304, 0) for h in hosts) / requests,
         "bytes_per_agency": sum(h["bytes"] for h in hosts) / agencies,
-        "cpu_ms_per_agency": 1000 * per_agency,
-        "run_fixed_cpu_s": fixed,
-        "cpu_ms_per_agency_all_in": 1000 * sum(r["cpu_s"] for r in runs) / agencies,
-        "import_cpu_s_per_run": median(r["import_cpu_s"] for r in runs),
+        "cpu_ms_per_agency": 1000 * worker / agencies,
         "server_cpu_ms_per_agency": 1000 * server / agencies,
         "host_wall_s": max(walls),
-        "host_wall_over_predicted": median(w / p for w, p in zip(walls, predicted, strict=True) if p),
+        "host_wall_over_delay": median(w / f for w, f in zip(walls, floors, strict=True) if f),
         "extra_ms_per_request": 1000
-        * median((w - p) / (h["requests"] - 1) for w, p, h in zip(walls, predicted, hosts, strict=True) if p),
+        * median((w - f) / (h["requests"] - 1) for w, f, h in zip(walls, floors, hosts, strict=True) if f),
         "too_soon": sum(h["too_soon"] for h in hosts),
         "run_wall_s": max(r["wall_s"] for r in runs),
         "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
         "db_bytes_per_agency": phase["db_delta"]["database_bytes"] / agencies,
         "db_rows_per_agency": sum(t["rows"] for t in phase["db_delta"]["tables"].values()) / agencies,
-        "raw_bytes": phase["raw"]["bytes"],
+        "raw_bytes_per_agency": phase["raw"]["bytes"] / agencies,
         "raw_files": phase["raw"]["files"],
+    }
+
+
+def scaling_summary(layout: dict) -> dict:
+    """Host 0's wall at the second delay, predicted from its extra per request at the first."""
+    first = layout["phases"]["expired"]["hosts"]
+    check = layout["check"]["host"]
+    host = first[layout["check"]["host_key"]]  # the same district, at the first delay
+    extra = (host["wall_s"] - (host["requests"] - 1) * layout["delay_s"]) / (host["requests"] - 1)
+    predicted = (check["requests"] - 1) * (layout["check"]["delay_s"] + extra)
+    return {
+        "requests": check["requests"],
+        "delay_s": [layout["delay_s"], layout["check"]["delay_s"]],
+        "wall_s": [host["wall_s"], check["wall_s"]],
+        "extra_ms_per_request": 1000 * extra,
+        "predicted_s": predicted,
+        "error": check["wall_s"] / predicted - 1,
     }
 
 
@@ -475,10 +493,9 @@ def main() -> None:
         print(layout["layout"], "serial", json.dumps(fixed))
         for phase, figures in layout["phases"].items():
             print(
-                layout["layout"],
-                phase,
-                json.dumps(summarise(figures, layout["delay_s"], idle_rate, fixed["server_fixed_s"])),
+                layout["layout"], phase, json.dumps(summarise(figures, layout["delay_s"], idle_rate, fixed))
             )
+        print(layout["layout"], "check", json.dumps(scaling_summary(layout)))
     if args.write_docs:
         from bench.national_docs import write_docs
 
