@@ -149,11 +149,17 @@ def run_districts(codes: list[str], env: dict[str, str]) -> list[dict]:
         for code in codes
     ]
     out = []
-    for p in procs:
-        stdout, stderr = p.communicate(timeout=7200)
-        if p.returncode != 0:
-            raise RuntimeError(f"district run failed:\n{stderr[-3000:]}")
-        out.append(json.loads(stdout.strip().splitlines()[-1]))
+    try:
+        for p in procs:
+            stdout, stderr = p.communicate(timeout=7200)
+            if p.returncode != 0:
+                raise RuntimeError(f"district run failed:\n{stderr[-3000:]}")
+            out.append(json.loads(stdout.strip().splitlines()[-1]))
+    finally:
+        for p in procs:  # a failed run stops the measurement: none of the others outlives it
+            if p.poll() is None:
+                p.kill()
+                p.wait()
     return out
 
 
@@ -240,7 +246,7 @@ def measure_layout(
     layout: str, args: argparse.Namespace, server: Any, hosts: list[str], idle_rate: float
 ) -> dict:
     from models.db import migrate, session_scope
-    from nianbao.registry import load_registry, sync_registry
+    from nianbao.store.registry import load_registry, sync_registry
     from replicas.national import district_sizes, national_replica
 
     years = tuple(int(y) for y in args.years.split(","))
@@ -460,6 +466,7 @@ def main() -> None:
     parser.add_argument("--layouts", default="shared,own")
     parser.add_argument("--years", default="2022,2023,2024", help="report years each column lists")
     parser.add_argument("--json", metavar="PATH", help="also write every raw figure here")
+    parser.add_argument("--server-log", metavar="PATH", help="keep the Prefect server's log here")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -475,7 +482,8 @@ def main() -> None:
         os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = scratch_db(prefect_db).replace(
             "postgresql+psycopg", "postgresql+asyncpg"
         )
-        server = start_local_server(free_port(), home=Path(home), timeout=180)
+        log = Path(args.server_log or Path(home) / "server.log")
+        server = start_local_server(free_port(), log_path=log, home=Path(home), timeout=180)
         try:
             idle0, t0 = server_cpu(server.process.pid), time.perf_counter()
             time.sleep(20)  # the server's own background work, to tell from what the runs cost
