@@ -388,7 +388,7 @@ def summarise(phase: dict, delay: float, idle_rate: float, fixed: dict) -> dict:
         "requests": requests,
         "requests_per_agency": (requests - robots) / agencies,
         "robots_per_run": robots / len(runs),
-        "not_modified_share": sum(h["status"].get(304, 0) for h in hosts) / requests,
+        "not_modified_share": sum(_status(h, 304) for h in hosts) / requests,
         "bytes_per_agency": sum(h["bytes"] for h in hosts) / agencies,
         "cpu_ms_per_agency": 1000 * worker / agencies,
         "server_cpu_ms_per_agency": 1000 * server / agencies,
@@ -423,6 +423,34 @@ def scaling_summary(layout: dict) -> dict:
     }
 
 
+def _status(host: dict, code: int) -> int:
+    """Responses of `code` (the keys are strings once the figures went through JSON)."""
+    return host["status"].get(code, 0) + host["status"].get(str(code), 0)
+
+
+def table_storage(layout: dict) -> dict[str, dict]:
+    """Per monitor table: rows per agency added by a report year's first reading and by every
+    further cycle, and bytes per row (what the table, its indexes and TOAST grew by since the
+    registry was synced, over the rows it gained; pages are 8 kB, so on a few hundred agencies
+    this errs high). Rows times bytes per row, because a few hundred agencies grow the database
+    by less than the space PostgreSQL already holds, which pg_database_size alone cannot show."""
+    phases = layout["phases"]
+    agencies = sum(r["agencies"] for r in phases["first"]["runs"])
+    final, base = phases["expired"]["db"]["tables"], layout["baseline"]["tables"]
+    first, cycle = phases["first"]["db_delta"]["tables"], phases["unchanged"]["db_delta"]["tables"]
+    out = {}
+    for name, t in final.items():
+        gained = t["rows"] - base[name]["rows"]
+        if gained <= 0:
+            continue
+        out[name] = {
+            "rows_per_report_year": (first[name]["rows"] - cycle[name]["rows"]) / agencies,
+            "rows_per_cycle": cycle[name]["rows"] / agencies,
+            "bytes_per_row": (t["bytes"] - base[name]["bytes"]) / gained,
+        }
+    return out
+
+
 def serial_fit(serial: list[dict]) -> dict:
     """The serial unchanged runs: server and worker CPU as a fixed cost per run plus per agency."""
     sizes = [r["agencies"] for r in serial]
@@ -446,15 +474,20 @@ def machine() -> str:
 
 
 def commit() -> str:
-    try:
+    """The code measured: HEAD, and main's commit under it (the bench may sit on a branch)."""
+
+    def git(*args: str) -> str:
         return subprocess.run(
-            ["git", "-C", str(REPO), "log", "-1", "--format=%h %cs"],
-            capture_output=True,
-            text=True,
-            check=True,
+            ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
         ).stdout.strip()
+
+    try:
+        head = git("log", "-1", "--format=%h %cs")
+        base = git("merge-base", "HEAD", "main")
+        main_at = git("log", "-1", "--format=%h %cs", base)
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return head if head == main_at else f"{main_at} (measured from {head}, main's code plus the bench)"
 
 
 def main() -> None:
@@ -493,7 +526,13 @@ def main() -> None:
         finally:
             server.stop()
             drop_db(prefect_db)
-    report = {"args": vars(args), "idle_server_cpu_per_s": idle_rate, "layouts": results}
+    report = {
+        "args": vars(args),
+        "machine": machine(),
+        "commit": commit(),
+        "idle_server_cpu_per_s": idle_rate,
+        "layouts": results,
+    }
     if args.json:
         Path(args.json).write_text(json.dumps(report, default=str, indent=1), encoding="utf-8")
     for layout in results:
@@ -507,7 +546,7 @@ def main() -> None:
     if args.write_docs:
         from bench.national_docs import write_docs
 
-        write_docs(report, machine(), commit())
+        write_docs(report, report["machine"], report["commit"])
 
 
 if __name__ == "__main__":
