@@ -9,8 +9,11 @@ host's measured wall time and requests × delay. District k is served on 127.0.0
 (`replicas/national.py`: Hanweb, one shared column or one column per agency). Each layout
 runs four cycles on a fresh database:
 
-* first     — nothing known: every list page, article and document read in full;
-* unchanged — the next day, nothing changed: column pages answer 304 and stand for their reports;
+* first     — nothing known: every list page, article and document read in full, at most
+  NIANBAO_MAX_ARTICLES_PER_COLUMN (100) articles per column, the rest deferred;
+* second    — the next day: a column that had more articles than that is read again (the
+  deferred ones, the others conditionally) and only then counts as read in full;
+* unchanged — the day after, nothing changed: column pages answer 304 and stand for their reports;
 * changed   — a late report appears on every district's portal (a day in the deadline season);
 * expired   — nothing changed, but the columns were last read in full longer ago than
   NIANBAO_CRAWL_TRUST_DAYS (a weekly off-season run): everything asked again, conditionally.
@@ -53,7 +56,7 @@ YEAR = 2024
 PG_ADMIN = os.environ.get(
     "NIANBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-PHASES = ("first", "unchanged", "changed", "expired")
+PHASES = ("first", "second", "unchanged", "changed", "expired")
 
 
 # -- the replica ------------------------------------------------------------------------------

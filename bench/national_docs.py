@@ -212,8 +212,10 @@ def section(report: dict, machine: str, commit: str) -> str:
             "processes and /proc time of the server (not wall: the machine is shared), less each run's fixed "
             "cost (imports and what a run costs whatever its size, from the unchanged cycle run once more one "
             f"district at a time, fitted over run size) and the server's idle rate "
-            f"({report['idle_server_cpu_per_s'] * 1000:.0f} ms a second). Cycles: *first* (nothing known), "
-            "*unchanged* (next day; column pages 304 and stand for their reports), *changed* (a late report "
+            f"({report['idle_server_cpu_per_s'] * 1000:.0f} ms a second). Cycles: *first* (nothing known; "
+            "at most 100 articles per column and run, the rest deferred), *second* (next day: a column that "
+            "had more is read again, and only then counts as read in full), *unchanged* (the day after; "
+            "column pages 304 and stand for their reports), *changed* (a late report "
             "appears in every district: a day in the season), *expired* (nothing changed but the columns were "
             "last read in full more than NIANBAO_CRAWL_TRUST_DAYS ago: a weekly off-season run).",
             "",
