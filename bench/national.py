@@ -526,18 +526,18 @@ def main() -> None:
             idle_rate = (server_cpu(server.process.pid) - idle0) / (time.perf_counter() - t0)
             for layout in args.layouts.split(","):
                 results.append(measure_layout(layout, args, server, hosts, idle_rate))
+                report = {
+                    "args": vars(args),
+                    "machine": machine(),
+                    "commit": commit(),
+                    "idle_server_cpu_per_s": idle_rate,
+                    "layouts": results,
+                }
+                if args.json:  # after each layout: a later failure keeps what was measured
+                    Path(args.json).write_text(json.dumps(report, default=str, indent=1), encoding="utf-8")
         finally:
             server.stop()
             drop_db(prefect_db)
-    report = {
-        "args": vars(args),
-        "machine": machine(),
-        "commit": commit(),
-        "idle_server_cpu_per_s": idle_rate,
-        "layouts": results,
-    }
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, default=str, indent=1), encoding="utf-8")
     for layout in results:
         fixed = serial_fit(layout["serial"])
         print(layout["layout"], "serial", json.dumps(fixed))
