@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from reports.parse.limits import MAX_IMAGE_PIXELS, MAX_OCR_SIDE, OCR_RENDER_DPI
+from reports.parse.pdfium_lock import PDFIUM
 
 
 class ImageRefused(Exception):
@@ -58,29 +60,46 @@ def frames(data: bytes, limit: int) -> tuple[Iterator[np.ndarray], int]:
 
 
 def render_pdf(data: bytes, limit: int) -> Iterator[np.ndarray]:
-    """The first ``limit`` pages of a PDF rendered at the OCR resolution, one at a time."""
+    """The first ``limit`` pages of a PDF rendered at the OCR resolution, one at a time. Each
+    pdfium step holds `PDFIUM` (one pdfium call at a time in the process); the OCR of a page,
+    between the yields, does not."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(data)
+    with PDFIUM:
+        pdf = pdfium.PdfDocument(data)
+        count = len(pdf)
     try:
-        for p in range(min(len(pdf), limit)):
-            page = pdf[p]
-            w, h = page.get_size()
-            scale = min(OCR_RENDER_DPI / 72, MAX_OCR_SIDE / max(w, h))
-            yield np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
-            page.close()
+        for p in range(min(count, limit)):
+            with PDFIUM:
+                rgb = _render_page(pdf, p)
+            yield rgb
     finally:
-        pdf.close()
+        with PDFIUM:
+            pdf.close()
+
+
+def _render_page(pdf: Any, index: int) -> np.ndarray:
+    page = pdf[index]
+    try:
+        w, h = page.get_size()
+        bitmap = page.render(scale=min(OCR_RENDER_DPI / 72, MAX_OCR_SIDE / max(w, h)))
+        try:
+            return np.asarray(bitmap.to_pil().convert("RGB"))  # a copy: the bitmap's memory goes
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
 
 
 def pdf_page_count(data: bytes) -> int:
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(data)
-    try:
-        return len(pdf)
-    finally:
-        pdf.close()
+    with PDFIUM:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
 
 
 def _fit(rgb: np.ndarray) -> np.ndarray:

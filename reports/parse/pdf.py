@@ -9,6 +9,7 @@ import pypdfium2 as pdfium
 from reports.model import ParseProblem
 from reports.parse.blocks import Document, text_to_blocks
 from reports.parse.limits import MAX_PAGES
+from reports.parse.pdfium_lock import PDFIUM
 
 # Page furniture printed on its own line: 「- 3 -」, 「第 3 页」, 「3/12」, 「— 3 —」.
 _PAGE_NO = re.compile(
@@ -29,7 +30,33 @@ def _strip_page_numbers(lines: list[str]) -> list[str]:
 
 def pdf_document(data: bytes, max_pages: int = MAX_PAGES) -> tuple[Document | None, list[ParseProblem]]:
     """The text of at most `max_pages` pages (a 3,000-page upload would cost half a gigabyte;
-    a real report has a few dozen); pages past the cap are left out with a problem saying so."""
+    a real report has a few dozen); pages past the cap are left out with a problem saying so.
+    The text is read under `PDFIUM` (pdfium allows one call at a time); the blocks are built
+    outside it."""
+    with PDFIUM:
+        text = _pdf_text(data, max_pages)
+    if isinstance(text, ParseProblem):
+        return None, [text]
+    lines, pages, n, problems = text
+    if not any(ln.strip() for ln in lines):
+        problems.append(
+            ParseProblem(
+                where="document",
+                reason="PDF 没有文本层（可能是扫描件或图片），无法读取文字和表格",
+                detail={"pages": n, "size": len(data)},
+            )
+        )
+        doc = Document(blocks=[], input_kind="pdf", images_in_body=n)
+        return doc, problems
+    doc = Document(blocks=text_to_blocks("\n".join(lines), page_of_line=pages), input_kind="pdf")
+    return doc, problems
+
+
+def _pdf_text(
+    data: bytes, max_pages: int
+) -> ParseProblem | tuple[list[str], list[int], int, list[ParseProblem]]:
+    """Lines of text with their page numbers, the page count and the problems; or why the PDF
+    cannot be opened. Every pdfium object is closed here, under the caller's lock."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -37,7 +64,7 @@ def pdf_document(data: bytes, max_pages: int = MAX_PAGES) -> tuple[Document | No
         reason = (
             "PDF 文件已加密，无法读取文本层" if "password" in msg.lower() else "PDF 文件损坏，无法读取文本层"
         )
-        return None, [ParseProblem(where="document", reason=reason, detail={"error": msg, "size": len(data)})]
+        return ParseProblem(where="document", reason=reason, detail={"error": msg, "size": len(data)})
     problems: list[ParseProblem] = []
     lines: list[str] = []
     pages: list[int] = []
@@ -53,11 +80,7 @@ def pdf_document(data: bytes, max_pages: int = MAX_PAGES) -> tuple[Document | No
             )
         for p in range(min(n, max_pages)):
             try:
-                page = pdf[p]
-                tp = page.get_textpage()
-                text = tp.get_text_range()
-                tp.close()
-                page.close()
+                text = _page_text(pdf, p)
             except pdfium.PdfiumError as exc:
                 problems.append(
                     ParseProblem(
@@ -73,15 +96,16 @@ def pdf_document(data: bytes, max_pages: int = MAX_PAGES) -> tuple[Document | No
                 pages.append(p + 1)
     finally:
         pdf.close()
-    if not any(ln.strip() for ln in lines):
-        problems.append(
-            ParseProblem(
-                where="document",
-                reason="PDF 没有文本层（可能是扫描件或图片），无法读取文字和表格",
-                detail={"pages": n, "size": len(data)},
-            )
-        )
-        doc = Document(blocks=[], input_kind="pdf", images_in_body=n)
-        return doc, problems
-    doc = Document(blocks=text_to_blocks("\n".join(lines), page_of_line=pages), input_kind="pdf")
-    return doc, problems
+    return lines, pages, n, problems
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    page = pdf[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            return textpage.get_text_range()
+        finally:
+            textpage.close()
+    finally:
+        page.close()

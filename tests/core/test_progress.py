@@ -57,3 +57,54 @@ def test_slow_agencies_update_at_every_twentieth() -> None:
         progress.advance()
     progress.finish()
     assert [p for p, _ in sent] == [5.0 * k for k in range(1, 21)]
+
+
+def _server_error() -> Exception:
+    import httpx
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    request = httpx.Request("PATCH", "http://127.0.0.1:4200/api/artifacts/x")
+    response = httpx.Response(500, request=request, json={"exception_message": "Internal Server Error"})
+    return PrefectHTTPStatusError.from_httpx_error(
+        httpx.HTTPStatusError("500", request=request, response=response)
+    )
+
+
+def test_a_failed_update_does_not_end_the_run_and_later_updates_still_go(caplog) -> None:  # type: ignore[no-untyped-def]
+    clock, sent, calls = Clock(), [], []
+
+    def update(_id, progress, description):  # type: ignore[no-untyped-def]
+        calls.append(progress)
+        if len(calls) == 1:
+            raise _server_error()
+        sent.append(progress)
+
+    progress = ProgressReporter(
+        "zhanhe", 2024, 40, min_interval=5.0, clock=clock, create=lambda **_: uuid4(), update=update
+    )
+    for _ in range(40):
+        clock.now += 10.0
+        progress.advance()
+    progress.finish()
+    assert calls[0] == 5.0 and sent == [5.0 * k for k in range(2, 21)]
+    assert "progress artifact not updated" in caplog.text
+
+
+def test_a_progress_artifact_that_cannot_be_created_means_no_updates_and_no_failure(caplog) -> None:  # type: ignore[no-untyped-def]
+    sent: list[float] = []
+
+    def create(**_):  # type: ignore[no-untyped-def]
+        raise _server_error()
+
+    progress = ProgressReporter(
+        "zhanhe",
+        2024,
+        3,
+        clock=Clock(),
+        create=create,
+        update=lambda _id, progress, description: sent.append(progress),
+    )
+    for _ in range(3):
+        progress.advance()
+    progress.finish()
+    assert sent == [] and "progress artifact not created" in caplog.text
