@@ -428,7 +428,7 @@ def scaling_summary(layout: dict) -> dict:
 
 def _status(host: dict, code: int) -> int:
     """Responses of `code` (the keys are strings once the figures went through JSON)."""
-    return host["status"].get(code, 0) + host["status"].get(str(code), 0)
+    return int(host["status"].get(code, 0) + host["status"].get(str(code), 0))
 
 
 def table_storage(layout: dict) -> dict[str, dict]:
@@ -521,6 +521,7 @@ def main() -> None:
         log = Path(args.server_log or Path(home) / "server.log")
         server = start_local_server(free_port(), log_path=log, home=Path(home), timeout=180)
         try:
+            assert server.process is not None  # started here, not an existing server
             idle0, t0 = server_cpu(server.process.pid), time.perf_counter()
             time.sleep(20)  # the server's own background work, to tell from what the runs cost
             idle_rate = (server_cpu(server.process.pid) - idle0) / (time.perf_counter() - t0)
@@ -549,7 +550,7 @@ def main() -> None:
     if args.write_docs:
         from bench.national_docs import write_docs
 
-        write_docs(report, report["machine"], report["commit"])
+        write_docs(report, str(report["machine"]), str(report["commit"]))
 
 
 if __name__ == "__main__":

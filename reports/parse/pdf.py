@@ -104,7 +104,7 @@ def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
     try:
         textpage = page.get_textpage()
         try:
-            return textpage.get_text_range()
+            return str(textpage.get_text_range())
         finally:
             textpage.close()
     finally:

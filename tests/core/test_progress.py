@@ -70,10 +70,10 @@ def _server_error() -> Exception:
     )
 
 
-def test_a_failed_update_does_not_end_the_run_and_later_updates_still_go(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_update_does_not_end_the_run_and_later_updates_still_go(caplog) -> None:
     clock, sent, calls = Clock(), [], []
 
-    def update(_id, progress, description):  # type: ignore[no-untyped-def]
+    def update(_id, progress, description):
         calls.append(progress)
         if len(calls) == 1:
             raise _server_error()
@@ -90,10 +90,10 @@ def test_a_failed_update_does_not_end_the_run_and_later_updates_still_go(caplog)
     assert "progress artifact not updated" in caplog.text
 
 
-def test_a_progress_artifact_that_cannot_be_created_means_no_updates_and_no_failure(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_progress_artifact_that_cannot_be_created_means_no_updates_and_no_failure(caplog) -> None:
     sent: list[float] = []
 
-    def create(**_):  # type: ignore[no-untyped-def]
+    def create(**_):
         raise _server_error()
 
     progress = ProgressReporter(

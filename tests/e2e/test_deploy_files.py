@@ -365,7 +365,9 @@ def test_initdb_stores_passwords_with_quotes_and_spaces_as_typed(tmp_path: Path,
         os.environ["PGPASSWORD"] = passwords["NIANBAO_DB_PASSWORD"]
         try:
             with engine.connect() as conn:
-                assert conn.connection.dbapi_connection.info.password == passwords["NIANBAO_DB_PASSWORD"]
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                assert raw.info.password == passwords["NIANBAO_DB_PASSWORD"]
                 assert conn.execute(text("SELECT current_user")).scalar_one() == names["NIANBAO_DB_USER"]
         finally:
             engine.dispose()
