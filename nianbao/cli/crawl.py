@@ -54,7 +54,7 @@ def recrawl(
     except AgencyNotFound as exc:
         fail(str(exc))
     with flow_progress("重新抓取"):
-        result = recrawl_agency(agency=agency, year=year)
+        result = recrawl_agency(agency=code, year=year)  # resolved above: the flow finds it by code at once
     if not isinstance(result, dict):  # a Failed state: the agency went between the lookup and the run
         fail(str(result.message))
     print_cycle(result, year, each_agency=True, only=[code])
