@@ -14,8 +14,8 @@ Two levels, both optional for `discover` / `fetch_report_document`:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,9 +34,20 @@ class CrawlCache:
     trust_unchanged_entry: bool = True  # entry 304 => reuse the reports found last time
     trust_days: float = 7.0  # ... when the column was read in full less than this long ago
     documents: dict[str, str] = field(default_factory=dict)  # report url -> the file read for it
+    # What the store knows of a URL it has no validators for (the newest stored version's),
+    # asked only when a request for it is about to be made: an unchanged crawl asks none, so
+    # loading every stored document's validators up front was work (and cache file) for nothing.
+    stored: Callable[[str], Validator | None] | None = field(default=None, repr=False, compare=False)
+    saved_as: str | None = field(default=None, repr=False, compare=False)  # the JSON it was read from
 
     def get(self, url: str) -> Validator | None:
-        return self.validators.get(url)
+        """The validators the crawls of this cache last saw for `url`, else the store's. Older
+        ones than the store's (a neighbour's crawl stored a newer version) only cost a 200
+        whose body is then known by its digest."""
+        found = self.validators.get(url)
+        if found is None and self.stored is not None:
+            return self.stored(url)
+        return found
 
     def record(self, result: FetchResult) -> None:
         """Remember a 200's validators under the URL that was asked for."""
@@ -57,7 +68,14 @@ class CrawlCache:
         return entry if timedelta(0) <= age < timedelta(days=self.trust_days) else None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, default=_iso)
+        saved = {
+            "validators": self.validators,
+            "entries": self.entries,
+            "trust_unchanged_entry": self.trust_unchanged_entry,
+            "trust_days": self.trust_days,
+            "documents": self.documents,
+        }
+        return json.dumps(saved, ensure_ascii=False, default=_iso)
 
     @classmethod
     def from_json(cls, text: str) -> CrawlCache:
@@ -68,6 +86,7 @@ class CrawlCache:
             raw.get("trust_unchanged_entry", True),
             raw.get("trust_days", 7.0),
             dict(raw.get("documents", {})),
+            saved_as=text,
         )
 
 

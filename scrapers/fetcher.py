@@ -38,7 +38,7 @@ from scrapers.identity import DEFAULT_USER_AGENT
 from scrapers.politeness import HostSlots, host_key
 from scrapers.retry import RetryPolicy
 from scrapers.robots import RobotsCache, RobotsVerdict
-from scrapers.transport import guarded_client
+from scrapers.transport import guarded_client, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class Fetcher:
         self.slots = HostSlots(cfg.per_host_delay, cfg.slow_strikes, cfg.slow_cooldown)
         self.guard = AddressGuard(cfg.allow_private_hosts, resolver or system_resolver)
         self.robots = RobotsCache(cfg.user_agent, self._fetch_robots, on_crawl_delay=self._crawl_delay)
-        self._verify: Any = ssl.create_default_context(cafile=cfg.ca_bundle) if cfg.ca_bundle else True
+        self._verify = tls_context(cfg.ca_bundle)  # one for all the hosts' clients
         self._clients: dict[str, httpx.Client] = {}  # host -> its client (`_client_for`)
         self._clients_lock = threading.Lock()
         self.throttled: dict[str, int] = {}  # host -> empty-200 responses seen (soft blocks)

@@ -7,38 +7,46 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, or_, select
 
-from models.db import session_scope
 from models.tables import Agency, Document
 from nianbao.runtime.settings import Settings
-from scrapers.conditional import CrawlCache
+from scrapers.conditional import CrawlCache, Validator
 from scrapers.fetcher import host_allowed
 
 log = logging.getLogger("nianbao.crawl.cache")
 
 
-def document_validators(
-    settings: Settings, jurisdiction_id: int, hosts: list[str]
-) -> dict[str, tuple[str | None, str | None]]:
-    """(etag, last_modified) of the newest stored version of every URL the jurisdiction's agencies
-    fetched on these hosts, for conditional requests: an unchanged portal answers 304 and sends no
-    report body. The jurisdiction, not the agency: a shared column lists (and discovery reads) its
-    neighbours' reports too; and not the whole database, so a cycle stays linear in agencies."""
-    out: dict[str, tuple[str | None, str | None]] = {}
-    with session_scope(settings.db_url) as s:
-        docs = s.exec(
-            select(Document.url, Document.etag, Document.last_modified)
+def stored_validators(
+    session: Session, jurisdiction_id: int, hosts: list[str]
+) -> Callable[[str], Validator | None]:
+    """(etag, last_modified) of the newest stored version of a URL that the jurisdiction's
+    agencies fetched on these hosts, looked up when a request for it is about to be made, so an
+    unchanged portal answers 304 and sends no report body. The jurisdiction, not the agency: a
+    shared column lists (and discovery reads) its neighbours' reports too. One indexed query per
+    request actually made: an unchanged crawl that trusts its column pages makes none."""
+
+    def lookup(url: str) -> Validator | None:
+        if not host_allowed(url, hosts):
+            return None
+        row = session.exec(
+            select(Document.etag, Document.last_modified)
             .join(Agency, col(Agency.id) == Document.agency_id)
-            .where(Agency.jurisdiction_id == jurisdiction_id)
-            .order_by(col(Document.last_seen))
-        ).all()
-        for url, etag, last_modified in docs:  # later versions overwrite earlier ones
-            if (etag or last_modified) and host_allowed(url, hosts):
-                out[url] = (etag, last_modified)
-    return out
+            .where(
+                Document.url == url,
+                Agency.jurisdiction_id == jurisdiction_id,
+                or_(col(Document.etag).is_not(None), col(Document.last_modified).is_not(None)),
+            )
+            .order_by(col(Document.last_seen).desc())
+            .limit(1)
+        ).first()
+        session.commit()  # hand the connection back: portal requests follow, not more queries
+        return (row[0], row[1]) if row else None
+
+    return lookup
 
 
 def crawl_cache_path(settings: Settings, agency_id: int) -> Path:
@@ -62,15 +70,19 @@ def load_crawl_cache(settings: Settings, agency_id: int) -> CrawlCache:
 
 
 def save_crawl_cache(settings: Settings, agency_id: int, cache: CrawlCache) -> None:
-    """Write the cache atomically; without any column to remember, drop the file instead."""
+    """Write the cache atomically; without any column to remember, drop the file instead; an
+    unchanged cache (what an unchanged portal leaves) is not written again."""
     path = crawl_cache_path(settings, agency_id)
     try:
         if not cache.entries:
             path.unlink(missing_ok=True)
             return
+        text = cache.to_json()
+        if text == cache.saved_as:
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(cache.to_json(), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)  # readers see the old file or the new one, never half of one
     except OSError:
         log.warning("could not save crawl cache %s", path, exc_info=True)

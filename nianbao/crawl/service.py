@@ -9,20 +9,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select, update
 
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, row_id, utcnow
-from nianbao.crawl.cache import document_validators, load_crawl_cache, save_crawl_cache
+from models.tables import Agency, AgencyCrawl, Document, Jurisdiction, Report, row_id, utcnow
+from nianbao.crawl.cache import load_crawl_cache, save_crawl_cache, stored_validators
 from nianbao.crawl.context import check_context
 from nianbao.crawl.lookup import resolve_agency
-from nianbao.deadlines.health import record_health
+from nianbao.deadlines.health import FAILED, record_health
 from nianbao.deadlines.watch import in_deadline_season
 from nianbao.runtime.settings import Settings
 from nianbao.store.rawstore import sha256_of, store_raw
 from nianbao.store.record import (
     FetchedBytes,
-    latest_document,
     record_check_findings,
     record_document,
     record_report,
@@ -100,31 +99,59 @@ def _parse_safely(
         return ParsedReport(), f"解析程序读取该文件时出错（{type(exc).__name__}）"
 
 
-def touch_documents(settings: Settings, url: str) -> None:
-    with session_scope(settings.db_url) as s:
-        doc = latest_document(s, url)
-        if doc is not None:
-            doc.last_seen = utcnow()
-            s.add(doc)
+def touch_documents(session: Session, urls: list[str]) -> None:
+    """The newest stored version of each URL was seen again (its 304, or its unchanged column):
+    one UPDATE per URL, no rows loaded."""
+    if not urls:
+        return
+    now = utcnow()
+    for url in dict.fromkeys(urls):
+        newest = (
+            select(Document.id)
+            .where(Document.url == url)
+            .order_by(col(Document.last_seen).desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        session.execute(update(Document).where(col(Document.id) == newest).values(last_seen=now))
+
+
+@dataclass
+class AgencyWork:
+    """One agency's crawl: the agency's session (one per agency; committed whenever the portal
+    or the parser comes next, so no connection or write lock is held across them) and what the
+    crawl collects on its way."""
+
+    session: Session
+    settings: Settings
+    fetcher: Fetcher
+    agency: Agency
+    outcome: AgencyOutcome
+    hosts: list[str]
+    touched: list[str] = field(default_factory=list)  # URLs whose stored version was seen again
+
+    @property
+    def agency_id(self) -> int:
+        return row_id(self.agency)
+
+    def jurisdiction(self) -> Jurisdiction:
+        return self.session.get_one(Jurisdiction, self.agency.jurisdiction_id)
 
 
 def process_discovered(
-    settings: Settings,
-    fetcher: Fetcher,
-    agency_id: int,
+    work: AgencyWork,
     found: DiscoveredReport,
-    outcome: AgencyOutcome,
-    allowed_hosts: list[str],
     validators: dict[str, tuple[str | None, str | None]] | CrawlCache | None = None,
 ) -> None:
     """Fetch one discovered report, keep its bytes, parse, check and record it."""
-    result = fetch_report_document(found, fetcher, allowed_hosts, validators=validators)
+    s, settings, outcome, agency_id = work.session, work.settings, work.outcome, work.agency_id
+    result = fetch_report_document(found, work.fetcher, work.hosts, validators=validators)
     if isinstance(result, FetchError):
         outcome.errors.append(f"{result.detail}：{result.url or found.url}")
-        record_unfetched(settings, agency_id, found, result, outcome)
+        record_unfetched(work, found, result)
         return
     if result.not_modified:  # 304: the stored version is still current
-        touch_documents(settings, result.url)
+        work.touched.append(result.url)
         outcome.unchanged += 1
         return
     fetched = FetchedBytes(
@@ -138,17 +165,16 @@ def process_discovered(
     )
     store_raw(settings.raw_path, fetched.content)  # the bytes are kept before anything can fail on them
     digest = sha256_of(fetched.content)
-    # Parse and check before the write transaction: SQLite has one writer at a time, and a writer
-    # that parsed while holding the lock made every other thread wait behind it (beyond the busy
-    # timeout on a loaded machine: "database is locked").
-    with session_scope(settings.db_url) as s:
-        known = _stored_version(s, agency_id, found.year, digest)
-        if not known:
-            agency = s.get_one(Agency, agency_id)
-            current = _current_version(s, agency_id, found.year)
-            ctx = check_context(s, agency, found.year)
+    # Parse and check outside any write transaction: SQLite has one writer at a time, and a
+    # writer that parsed while holding the lock made every other thread wait behind it (beyond
+    # the busy timeout on a loaded machine: "database is locked").
+    known = _stored_version(s, agency_id, found.year, digest)
     if not known:
-        images = image_fetcher(fetcher, allowed_hosts, referer=result.final_url)
+        current = _current_version(s, agency_id, found.year)
+        ctx = check_context(s, work.agency, found.year)
+    s.commit()  # nothing held while the parser works (OCR may take minutes)
+    if not known:
+        images = image_fetcher(work.fetcher, work.hosts, referer=result.final_url)
         parsed, crash = _parse_safely(
             fetched.content,
             fetched.content_type,
@@ -167,55 +193,55 @@ def process_discovered(
             if seen.not_a_report and _challenge(fetched):
                 outcome.blocked_documents += 1
                 outcome.errors.append(f"返回人机验证页面，未返回报告：{fetched.url}")
-                with session_scope(settings.db_url) as s:
-                    document, _ = record_document(
-                        s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path, role="blocked"
-                    )
-                record_unfetched(settings, agency_id, found, None, outcome, document_id=document.id)
+                document, _ = record_document(
+                    s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path, role="blocked"
+                )
+                record_unfetched(work, found, None, document_id=document.id)
                 return
             reason = crash or seen.reason
             findings = [unreadable_finding(reason, url=found.url, detail={"sha256": digest})]
         else:
             findings = _checks(parsed, ctx, current)
         readable = parsed if not (crash or not seen.readable) else None
-    with session_scope(settings.db_url) as s:
-        document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
-        if known or _stored_version(s, agency_id, found.year, digest):  # or another run stored it meanwhile
-            outcome.unchanged += 1
-            return
-        agency = s.get_one(Agency, agency_id)
-        jurisdiction = s.get_one(Jurisdiction, agency.jurisdiction_id)
-        report, replaced = record_report(
-            s,
-            agency=agency,
-            year=found.year,
-            parsed=parsed,
-            document=document,
-            url=found.url,
-            title=found.title,
-            published_at=found.published_at,
-            published_at_source=found.published_at_source,
-            agency_source=found.agency_source,
-        )
-        outcome.new_versions += 1
-        if readable is None:
-            outcome.unreadable += 1
-            report.parse_status = "unreadable"
-            s.add(report)
-        elif _id_of(replaced) != _id_of(current):  # another run replaced it meanwhile
-            findings = _checks(parsed, ctx, replaced)
-        counts = record_check_findings(
-            s,
-            agency=agency,
-            jurisdiction=jurisdiction,
-            year=found.year,
-            report=report,
-            findings=findings,
-            parsed=readable,
-            level=ctx.agency_level,
-        )
-        outcome.new_findings += counts["new"]
-        outcome.resolved_findings += counts["resolved"]
+        s.expire_all()  # the write below sees the database as it is now, not as before the parse
+    document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
+    if known or _stored_version(s, agency_id, found.year, digest):  # or another run stored it meanwhile
+        outcome.unchanged += 1
+        s.commit()
+        return
+    agency = work.agency
+    report, replaced = record_report(
+        s,
+        agency=agency,
+        year=found.year,
+        parsed=parsed,
+        document=document,
+        url=found.url,
+        title=found.title,
+        published_at=found.published_at,
+        published_at_source=found.published_at_source,
+        agency_source=found.agency_source,
+    )
+    outcome.new_versions += 1
+    if readable is None:
+        outcome.unreadable += 1
+        report.parse_status = "unreadable"
+        s.add(report)
+    elif _id_of(replaced) != _id_of(current):  # another run replaced it meanwhile
+        findings = _checks(parsed, ctx, replaced)
+    counts = record_check_findings(
+        s,
+        agency=agency,
+        jurisdiction=work.jurisdiction(),
+        year=found.year,
+        report=report,
+        findings=findings,
+        parsed=readable,
+        level=ctx.agency_level,
+    )
+    s.commit()  # the version is recorded before the next report is fetched
+    outcome.new_findings += counts["new"]
+    outcome.resolved_findings += counts["resolved"]
 
 
 def _challenge(fetched: FetchedBytes) -> bool:
@@ -226,11 +252,9 @@ def _challenge(fetched: FetchedBytes) -> bool:
 
 
 def record_unfetched(
-    settings: Settings,
-    agency_id: int,
+    work: AgencyWork,
     found: DiscoveredReport,
     error: FetchError | None,
-    outcome: AgencyOutcome,
     *,
     document_id: int | None = None,
 ) -> None:
@@ -239,53 +263,52 @@ def record_unfetched(
     content (parse_status "unfetched"), with one 「无法读取」 finding, and what the server sent
     instead kept as raw bytes. Nothing is recorded when a version is stored already (the stored
     one stands); a challenge (`blocked`) gives no finding: the portal's health record says it."""
+    s, outcome = work.session, work.outcome
     blocked = error is None or error.kind == "blocked"
     if blocked:
         outcome.blocked_documents += int(error is not None)
-    with session_scope(settings.db_url) as s:
-        if _any_version(s, agency_id, found.year):
-            return
-        if error is not None and error.content:
-            document, _ = record_document(
-                s,
-                agency_id=agency_id,
-                fetched=FetchedBytes(
-                    url=error.url or found.url, content=error.content, status=error.evidence.get("status")
-                ),
-                raw_root=settings.raw_path,
-                role="failed",
-            )
-            document_id = document.id
-        agency = s.get_one(Agency, agency_id)
-        jurisdiction = s.get_one(Jurisdiction, agency.jurisdiction_id)
-        report = record_unfetched_report(
+    if _any_version(s, work.agency_id, found.year):
+        s.commit()
+        return
+    if error is not None and error.content:
+        document, _ = record_document(
             s,
-            agency=agency,
-            year=found.year,
-            url=found.url,
-            title=found.title,
-            published_at=found.published_at,
-            published_at_source=found.published_at_source,
-            agency_source=found.agency_source,
-            document_id=document_id,
+            agency_id=work.agency_id,
+            fetched=FetchedBytes(
+                url=error.url or found.url, content=error.content, status=error.evidence.get("status")
+            ),
+            raw_root=work.settings.raw_path,
+            role="failed",
         )
-        outcome.unreadable += 1
-        if error is None or blocked:
-            return
+        document_id = document.id
+    report = record_unfetched_report(
+        s,
+        agency=work.agency,
+        year=found.year,
+        url=found.url,
+        title=found.title,
+        published_at=found.published_at,
+        published_at_source=found.published_at_source,
+        agency_source=found.agency_source,
+        document_id=document_id,
+    )
+    outcome.unreadable += 1
+    if error is not None and not blocked:
         reason = f"报告文件无法获取（{error.detail}）"
         finding = unreadable_finding(
             reason, url=found.url, detail={"fetch_error": error.kind, "fetched_url": error.url or found.url}
         )
         counts = record_check_findings(
             s,
-            agency=agency,
-            jurisdiction=jurisdiction,
+            agency=work.agency,
+            jurisdiction=work.jurisdiction(),
             year=found.year,
             report=report,
             findings=[finding],
             parsed=None,
         )
         outcome.new_findings += counts["new"]
+    s.commit()
 
 
 def _any_version(session: Session, agency_id: int, year: int) -> bool:
@@ -337,18 +360,44 @@ def monitor_agency(
 ) -> AgencyOutcome:
     """Crawl one agency's entry URLs and record every report of the wanted years found there.
 
+    One database session for the agency: its reads first, then the portal (the session holding
+    no connection meanwhile), each new version recorded as it is read, the crawl's own rows
+    last. An unchanged agency costs a handful of statements.
+
     `read_in_full`: do not let an unchanged column page stand for its articles and attachments
     (a manual recrawl: the agency says something changed); every request is still conditional."""
     with session_scope(settings.db_url) as s:
         agency = resolve_agency(s, agency_ref)
-        agency_id, name, short = row_id(agency), agency.name, list(agency.short_names or [])
-        jurisdiction_id = agency.jurisdiction_id
-        entries, hosts = list(agency.entry_urls or []), list(agency.allowed_hosts or [])
-        own = set(agency.own_entries or [])
-        adapter = None if agency.adapter in (None, "auto") else agency.adapter
         if agency.http_fallback:  # every page and file of the agency may fall back, not the column alone
             fetcher = fetcher.with_http_fallback()
-    outcome = AgencyOutcome(agency=agency_ref, outcome="ok")
+        outcome = AgencyOutcome(agency=agency_ref, outcome="ok")
+        work = AgencyWork(s, settings, fetcher, agency, outcome, list(agency.allowed_hosts or []))
+        s.commit()  # the portal comes next
+        cache = _crawl(work, years, read_in_full)
+        save_crawl_cache(settings, work.agency_id, cache)
+        touch_documents(s, work.touched)
+        if run_id is not None:
+            _record_crawl(work, run_id, years, health_alert_after, rules)
+    log.info(
+        "agency %s: %s, %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)",
+        agency.name,
+        outcome.outcome,
+        outcome.reports_found,
+        outcome.new_versions,
+        outcome.unchanged,
+        outcome.new_findings,
+    )
+    return outcome
+
+
+def _crawl(work: AgencyWork, years: set[int] | None, read_in_full: bool) -> CrawlCache:
+    """Discover the agency's reports on its columns and process each of the wanted years; the
+    crawl cache to save for the next crawl."""
+    agency, outcome, settings = work.agency, work.outcome, work.settings
+    name, short = agency.name, list(agency.short_names or [])
+    entries, hosts = list(agency.entry_urls or []), work.hosts
+    own = set(agency.own_entries or [])
+    adapter = None if agency.adapter in (None, "auto") else agency.adapter
     if not entries:
         outcome.outcome, outcome.detail = "no_entry", "登记表中没有该单位的年报栏目地址"
     blind: list[FetchError] = []  # errors behind which a report could hide
@@ -356,13 +405,13 @@ def monitor_agency(
     entry_of: dict[int, str] = {}  # id(report) -> the entry it was found under
     # Column pages answer 304 when unchanged (the cache keeps their validators and what they
     # listed); documents are asked conditionally with what the Document table stores.
-    cache = load_crawl_cache(settings, agency_id)
+    cache = load_crawl_cache(settings, work.agency_id)
     cache.trust_unchanged_entry, cache.trust_days = not read_in_full, settings.crawl_trust_days
-    cache.validators.update(document_validators(settings, jurisdiction_id, hosts))
+    cache.stored = stored_validators(work.session, agency.jurisdiction_id, hosts)
     cap = None if read_in_full else settings.max_articles_per_column
     for entry in entries:
         result = discover(
-            entry, fetcher, allowed_hosts=hosts, validators=cache, adapter=adapter, max_articles=cap
+            entry, work.fetcher, allowed_hosts=hosts, validators=cache, adapter=adapter, max_articles=cap
         )
         if result.deferred:  # not read this run: a report may be among them
             outcome.deferred_articles[entry] = len(result.deferred)
@@ -392,46 +441,45 @@ def monitor_agency(
     for d in mine:
         before = len(outcome.errors)
         try:
-            process_discovered(settings, fetcher, agency_id, d, outcome, hosts, cache)
+            process_discovered(work, d, cache)
         except Exception as exc:  # one bad report must not hide the others
             log.exception("failed to process %s", d.url)
+            work.session.rollback()
             outcome.errors.append(f"{d.url}: {type(exc).__name__}: {exc}")
         if len(outcome.errors) > before:
             failed_entries.add(entry_of.get(id(d), ""))
     for entry in failed_entries:  # not recorded: the next crawl must read that column again
         cache.entries.pop(entry, None)
         cache.validators.pop(entry, None)
-    save_crawl_cache(settings, agency_id, cache)
     if outcome.outcome == "ok" and outcome.blocked_documents:
         outcome.outcome = "blocked"
         outcome.detail = "年报文件返回人机验证页面（疑似反爬），未能读取"
-    if run_id is not None:
-        with session_scope(settings.db_url) as s:
-            s.add(
-                AgencyCrawl(
-                    crawl_run_id=run_id,
-                    agency_id=agency_id,
-                    outcome=outcome.outcome,
-                    complete=outcome.complete,
-                    detail=outcome.detail,
-                    evidence={"errors": outcome.errors[:20], "deferred_articles": outcome.deferred_articles},
-                    reports_found=outcome.reports_found,
-                )
-            )
-            s.flush()
-            agency = s.get_one(Agency, agency_id)
-            jurisdiction = s.get_one(Jurisdiction, agency.jurisdiction_id)
-            season = bool(years) and in_deadline_season(
-                s, agency, jurisdiction, years or set(), utcnow(), rules or RegistrySettings()
-            )
-            record_health(s, agency, jurisdiction, alert_after=health_alert_after, in_deadline_season=season)
-    log.info(
-        "agency %s: %s, %d report(s) found, %d new version(s), %d unchanged, %d new finding(s)",
-        name,
-        outcome.outcome,
-        outcome.reports_found,
-        outcome.new_versions,
-        outcome.unchanged,
-        outcome.new_findings,
+    return cache
+
+
+def _record_crawl(
+    work: AgencyWork, run_id: int, years: set[int] | None, alert_after: int, rules: RegistrySettings | None
+) -> None:
+    """The crawl's row in its run, and the portal's health (an alert after `alert_after` failed
+    crawls in a row, and when it works again)."""
+    s, outcome, agency = work.session, work.outcome, work.agency
+    s.add(
+        AgencyCrawl(
+            crawl_run_id=run_id,
+            agency_id=work.agency_id,
+            outcome=outcome.outcome,
+            complete=outcome.complete,
+            detail=outcome.detail,
+            evidence={"errors": outcome.errors[:20], "deferred_articles": outcome.deferred_articles},
+            reports_found=outcome.reports_found,
+        )
     )
-    return outcome
+    s.flush()
+    jurisdiction = work.jurisdiction()
+    # the season only matters to a failed crawl (it holds the health alert back)
+    season = (
+        bool(years)
+        and outcome.outcome in FAILED
+        and in_deadline_season(s, agency, jurisdiction, years or set(), utcnow(), rules or RegistrySettings())
+    )
+    record_health(s, agency, jurisdiction, alert_after=alert_after, in_deadline_season=season)

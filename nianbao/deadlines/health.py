@@ -9,6 +9,8 @@ about one unreadable portal, one of them days late, would only confuse."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol, cast
 
 from sqlmodel import Session, col, select
 
@@ -18,9 +20,19 @@ from models.tables import Agency, AgencyCrawl, Alert, Jurisdiction
 from nianbao.store.record import alert_tags
 
 FAILED = ("unreachable", "blocked")
+LONGEST_EPISODE = 500  # failed crawls counted back at most
 
 
-def _episode(crawls: Sequence[AgencyCrawl]) -> list[AgencyCrawl]:
+class CrawlFacts(Protocol):
+    """The columns of an `AgencyCrawl` that health needs (a row of `_recent`)."""
+
+    id: int | None
+    outcome: str
+    at: datetime
+    detail: str
+
+
+def _episode(crawls: Sequence[CrawlFacts]) -> list[CrawlFacts]:
     """The leading run of failed crawls in a newest-first list."""
     run = []
     for crawl in crawls:
@@ -38,13 +50,14 @@ def record_health(
     alert_after: int = 3,
     in_deadline_season: bool = False,
 ) -> str | None:
-    """Enqueue a health or recovery alert if this agency's latest crawl calls for one; return its kind."""
-    crawls = session.exec(
-        select(AgencyCrawl)
-        .where(AgencyCrawl.agency_id == agency.id)
-        .order_by(col(AgencyCrawl.id).desc())
-        .limit(500)
-    ).all()
+    """Enqueue a health or recovery alert if this agency's latest crawl calls for one; return its kind.
+
+    Reads the newest few crawls (enough for an episode of `alert_after`, the usual case being a
+    crawl that worked after one that worked), and the whole episode only when one reaches past them."""
+    few = alert_after + 2
+    crawls = _recent(session, agency, few)
+    if len(crawls) == few and crawls[-1].outcome in FAILED:
+        crawls = _recent(session, agency, LONGEST_EPISODE)
     if not crawls:
         return None
     base = {
@@ -91,6 +104,17 @@ def record_health(
         )
         return "health_recovered" if alert else None
     return None
+
+
+def _recent(session: Session, agency: Agency, limit: int) -> Sequence[CrawlFacts]:
+    """The agency's newest `limit` crawls, newest first, as rows of the columns health reads."""
+    rows = session.exec(
+        select(AgencyCrawl.id, AgencyCrawl.outcome, AgencyCrawl.at, AgencyCrawl.detail)
+        .where(AgencyCrawl.agency_id == agency.id)
+        .order_by(col(AgencyCrawl.id).desc())
+        .limit(limit)
+    ).all()
+    return cast("Sequence[CrawlFacts]", rows)  # named rows: .id, .outcome, .at, .detail
 
 
 def _announced(session: Session, dedup_key: str) -> bool:

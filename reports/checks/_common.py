@@ -6,6 +6,7 @@ sentences the same way (keys and Chinese labels side by side).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -134,6 +135,12 @@ class NormText:
 
     @classmethod
     def of(cls, original: str) -> NormText:
+        """The normalised text of `original`; the same object for the same text, as the checks
+        of one report ask for each section's text many times over (once per rule)."""
+        return _norm_text(original)
+
+    @classmethod
+    def _build(cls, original: str) -> NormText:
         chars: list[str] = []
         index: list[int] = []
         for i, ch in enumerate(original):
@@ -158,6 +165,11 @@ class NormText:
         a = self.index[start]
         b = self.index[end - 1] + 1
         return re.sub(r"\s+", " ", self.original[a:b]).strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _norm_text(original: str) -> NormText:
+    return NormText._build(original)
 
 
 @dataclass(frozen=True)

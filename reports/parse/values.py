@@ -6,6 +6,7 @@ normalises cells the same way.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -22,8 +23,10 @@ NUMBER_TOKEN_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 TRAILING_DIGITS_RE = re.compile(r"^(.*?\D)(\d+)$", re.S)
 
 
+@functools.lru_cache(maxsize=8192)
 def norm(text: str | None) -> str:
-    """NFKC (full-width digits, 　), &nbsp; and zero-width chars removed, ends stripped."""
+    """NFKC (full-width digits, 　), &nbsp; and zero-width chars removed, ends stripped.
+    Memoised: a report's cell texts are normalised again by every step that reads them."""
     if not text:
         return ""
     t = unicodedata.normalize("NFKC", text)

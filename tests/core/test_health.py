@@ -48,3 +48,27 @@ def test_health_alert_once_per_episode_and_recovery(db_url: str) -> None:
     assert "无法检查" in alerts[0].subject and "湛河区工业和信息化局" in alerts[0].subject
     assert alerts[0].payload["failures"] == 3
     assert "恢复" in alerts[1].subject
+
+
+def test_a_long_outage_is_one_episode_counted_in_full(db_url: str) -> None:
+    """Health reads only the newest few crawls unless an episode reaches past them: an outage
+    longer than that window is still one episode (one alert, not one per window), and the
+    recovery counts every failed crawl of it."""
+    with session_scope(db_url) as s:
+        j = Jurisdiction(code="pds-zhanhe", name="平顶山市湛河区")
+        s.add(j)
+        s.flush()
+        s.add(
+            Agency(
+                code="zhanhe-jiaoyu",
+                name="湛河区教育局",
+                jurisdiction_id=row_id(j),
+                entry_urls=["https://x/"],
+            )
+        )
+    kinds = [_crawl(db_url, "unreachable") for _ in range(12)] + [_crawl(db_url, "ok")]
+    assert kinds == [None, None, "health"] + [None] * 9 + ["health_recovered"]
+    with session_scope(db_url) as s:
+        alerts = s.exec(select(Alert).order_by(col(Alert.id))).all()
+    assert [a.kind for a in alerts] == ["health", "health_recovered"]
+    assert alerts[1].payload["failures"] == 12

@@ -251,3 +251,55 @@ def test_an_unreadable_crawl_cache_costs_a_full_reading_not_a_report(
         assert again.outcome == "ok" and again.reports_found == 1 and again.unchanged == 1, again
         assert any("unreadable crawl cache" in r.getMessage() for r in caplog.records)
         assert json.loads(path.read_text(encoding="utf-8"))["entries"]  # written afresh
+
+
+def test_an_agency_is_one_session_and_an_unchanged_one_costs_a_few_statements(
+    db_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    """Each crawl of an agency (as a flow task runs it: with a run, so its crawl and health rows
+    are written) uses one database session; an unchanged one reads the agency, touches the
+    stored document, writes its crawl row and reads its health: no query per stored document
+    of the district, and its crawl cache file is not written again."""
+    from sqlalchemy import event
+    from sqlmodel import Session
+
+    from models.db import get_engine
+    from nianbao.crawl.runs import start_run
+
+    routes, _ = hanweb.build("/hc", "缓存区", [_column((2022, 2023))])
+    with _registered_portal(routes, db_url, tmp_path, monkeypatch) as server:
+        settings = get_settings()
+        run_id = start_run(settings, trigger="test", scope="cache-district")
+        sessions: list[int] = []
+        statements: list[str] = []
+
+        def began(session: Session, *_: object) -> None:
+            sessions.append(id(session))
+
+        def executed(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            statements.append(statement)
+
+        engine = get_engine(db_url)
+        event.listen(Session, "after_begin", began)
+        event.listen(engine, "before_cursor_execute", executed)
+        try:
+            first = _crawl(settings, server, {2022, 2023}, run_id=run_id)
+            assert first.new_versions == 2, first
+            assert len(set(sessions)) == 1, "the first crawl used more than one session"
+            (cache_file,) = (tmp_path / "crawl-cache").glob("*.json")
+            written = cache_file.stat()
+
+            sessions.clear()
+            statements.clear()
+            second = _crawl(settings, server, {2022, 2023}, run_id=run_id)
+            assert second.unchanged == 2 and second.new_versions == 0, second
+            assert len(set(sessions)) == 1, "the unchanged crawl used more than one session"
+            assert len(statements) <= 7, statements
+            assert not [
+                q for q in statements if q.lstrip().upper().startswith("SELECT") and "document" in q.lower()
+            ]
+            again = cache_file.stat()
+            assert (again.st_ino, again.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+        finally:
+            event.remove(Session, "after_begin", began)
+            event.remove(engine, "before_cursor_execute", executed)

@@ -59,3 +59,14 @@ def test_a_second_round_over_25_portals_reuses_every_connection() -> None:
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+def test_the_portals_clients_share_one_tls_context() -> None:
+    """A TLS context loads every CA certificate (≈50 ms of CPU): the clients of many portal
+    hosts share the fetcher's one instead of building their own (two each, before)."""
+    with quick_fetcher() as fetcher:
+        clients = [fetcher._client_for(f"https://portal{i}.example.cn/") for i in range(5)]
+        clients.append(fetcher._client_for("http://plain.example.cn/"))
+        contexts = {id(c._transport._pool._ssl_context) for c in clients}  # type: ignore[attr-defined]
+        assert len(clients) == len({id(c) for c in clients}) == 6  # a client per host
+        assert len(contexts) == 1, contexts
