@@ -35,7 +35,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from statistics import median
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -144,8 +144,40 @@ def reset_peak_rss() -> bool:
         return False
 
 
+class ApiCalls:
+    """The Prefect API requests this process makes, by method and path (ids folded), when
+    BENCH_API_CALLS is set: what the server's CPU per agency is spent on."""
+
+    def __init__(self) -> None:
+        import re
+        from collections import Counter
+
+        import httpx
+
+        self.counts: Counter[str] = Counter()
+        ids = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        sync_send, async_send = httpx.Client.send, httpx.AsyncClient.send
+
+        def key(request: httpx.Request) -> str:
+            return f"{request.method} {ids.sub('{id}', request.url.path)}"
+
+        def counted_sync(client: httpx.Client, request: httpx.Request, **kw: Any) -> httpx.Response:
+            if "/api/" in request.url.path:
+                self.counts[key(request)] += 1
+            return sync_send(client, request, **kw)
+
+        async def counted_async(client: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> httpx.Response:
+            if "/api/" in request.url.path:
+                self.counts[key(request)] += 1
+            return await async_send(client, request, **kw)
+
+        httpx.Client.send = counted_sync  # type: ignore[method-assign]  # a measurement hook
+        httpx.AsyncClient.send = counted_async  # type: ignore[method-assign]  # a measurement hook
+
+
 def child(mode: str) -> dict:
     """Run one measurement in this (fresh) process; the environment says where everything is."""
+    api_calls = ApiCalls() if os.environ.get("BENCH_API_CALLS") else None
     from concurrent.futures import ThreadPoolExecutor
 
     from models.db import migrate, session_scope
@@ -205,6 +237,7 @@ def child(mode: str) -> dict:
         "peak_reset": peak_reset,
         "setup_rss_mb": setup_rss_mb,  # peak while migrating and syncing the registry of N agencies
         "crawl_rss_mb": crawl_rss_mb,  # peak before the run's end (deadlines, compliance table)
+        **({"api_calls": dict(api_calls.counts.most_common())} if api_calls else {}),
     }
 
 
