@@ -171,8 +171,8 @@ class ApiCalls:
                 self.counts[key(request)] += 1
             return await async_send(client, request, **kw)
 
-        httpx.Client.send = counted_sync  # type: ignore[method-assign]  # a measurement hook
-        httpx.AsyncClient.send = counted_async  # type: ignore[method-assign]  # a measurement hook
+        httpx.Client.send = counted_sync  # type: ignore[method-assign, assignment]  # a measurement hook
+        httpx.AsyncClient.send = counted_async  # type: ignore[method-assign, assignment]  # a measurement hook
 
 
 def child(mode: str) -> dict:
