@@ -7,7 +7,7 @@ hours; with the delay at 1.0 s / k the same requests take 1/k of that, and what 
 does not scale (answer time, CPU between requests) shows up as the difference between the
 host's measured wall time and requests × delay. District k is served on 127.0.0.(2 + k)
 (`replicas/national.py`: Hanweb, one shared column or one column per agency). Each layout
-runs four cycles on a fresh database:
+runs five cycles on a fresh database:
 
 * first     — nothing known: every list page, article and document read in full, at most
   NIANBAO_MAX_ARTICLES_PER_COLUMN (100) articles per column, the rest deferred;
@@ -19,9 +19,11 @@ runs four cycles on a fresh database:
   NIANBAO_CRAWL_TRUST_DAYS (a weekly off-season run): everything asked again, conditionally.
 
 Every district's run is its own process (as a process work pool runs them), all at once.
-Measured: requests per agency from the replica's log, CPU per agency as the run processes'
+Measured: requests per agency from the replica's log (and the distinct URLs among them: on a
+shared column every agency reads the column itself), CPU per agency as the run processes'
 process_time (not wall: the machine is shared), the Prefect server's CPU from /proc, database
-rows and bytes per agency (pg_total_relation_size), the raw store, wall time per host.
+rows and bytes per agency (pg_total_relation_size), what the Prefect server's database grew by,
+the raw store, wall time per host, the load average at each cycle's start and end.
 
     .venv/bin/python bench/national.py [--districts 4] [--agencies 39] [--k 20]
         [--layouts shared,own] [--years 2022,2023,2024] [--write-docs]
@@ -168,16 +170,23 @@ def run_districts(codes: list[str], env: dict[str, str]) -> list[dict]:
 
 # -- what was measured -------------------------------------------------------------------------
 def host_figures(portal, delay: float) -> dict[str, dict]:  # type: ignore[no-untyped-def]
-    """Per host: requests, statuses, bytes, wall time first to last request, the smallest gap."""
+    """Per host: requests, distinct URLs asked (robots.txt aside), statuses, bytes, wall time first
+    to last request, the smallest gap."""
     by_host: dict[str, dict] = defaultdict(
         lambda: {"requests": 0, "robots": 0, "bytes": 0, "status": defaultdict(int)}
     )
+    urls: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for r in portal.requests:
-        h = by_host[r.headers.get("host", "")]
+        host = r.headers.get("host", "")
+        h = by_host[host]
         h["requests"] += 1
         h["robots"] += r.path == "/robots.txt"
         h["bytes"] += r.bytes
         h["status"][r.status] += 1
+        if r.path != "/robots.txt":
+            urls[host].add((r.method, r.path))
+    for host, seen in urls.items():  # what the cycle asked of the host had each URL been asked once
+        by_host[host]["distinct"] = len(seen)
     for host, times in portal.arrivals.items():
         times = sorted(times)
         gaps = [b - a for a, b in itertools.pairwise(times)]
@@ -225,7 +234,7 @@ def server_cpu(pid: int) -> float:
     return tree_cpu_seconds(pid)
 
 
-# -- one layout, four cycles -------------------------------------------------------------------
+# -- one layout, five cycles ------------------------------------------------------------------
 def scratch_db(name: str) -> str:
     from sqlalchemy import create_engine, text
 
@@ -245,8 +254,25 @@ def drop_db(name: str) -> None:
     admin.dispose()
 
 
+def database_bytes(url: str) -> int:
+    """pg_database_size of the database `url` names (the Prefect server's, here)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average: every CPU figure here was taken on a shared machine."""
+    return os.getloadavg()[0]
+
+
 def measure_layout(
-    layout: str, args: argparse.Namespace, server: Any, hosts: list[str], idle_rate: float
+    layout: str, args: argparse.Namespace, server: Any, hosts: list[str], idle_rate: float, prefect_url: str
 ) -> dict:
     from models.db import migrate, session_scope
     from nianbao.store.registry import load_registry, sync_registry
@@ -291,6 +317,7 @@ def measure_layout(
                     portal.routes.update(national_replica(sizes, years, layout, late_published=True)[0])
                 phase_env = {**env, "NIANBAO_CRAWL_TRUST_DAYS": "0" if phase == "expired" else "7"}
                 portal.clear()
+                load0, prefect0 = load_average(), database_bytes(prefect_url)
                 cpu0, t0 = server_cpu(server.process.pid), time.perf_counter()
                 runs = run_districts(codes, phase_env)
                 wall = time.perf_counter() - t0
@@ -307,6 +334,8 @@ def measure_layout(
                     "db_delta": _delta(previous, db),
                     "raw": {"files": raw_files, "bytes": raw_bytes},
                     "crawl_cache": {"files": cache_files, "bytes": cache_bytes},
+                    "prefect_db_delta": database_bytes(prefect_url) - prefect0,
+                    "load": [load0, load_average()],
                 }
                 previous = db
                 print(json.dumps({"layout": layout, "phase": phase, "runs": runs}), flush=True)
@@ -390,6 +419,7 @@ def summarise(phase: dict, delay: float, idle_rate: float, fixed: dict) -> dict:
         "new_versions": sum(r["new_versions"] for r in runs),
         "requests": requests,
         "requests_per_agency": (requests - robots) / agencies,
+        "distinct_per_agency": sum(h.get("distinct", 0) for h in hosts) / agencies,
         "robots_per_run": robots / len(runs),
         "not_modified_share": sum(_status(h, 304) for h in hosts) / requests,
         "bytes_per_agency": sum(h["bytes"] for h in hosts) / agencies,
@@ -406,6 +436,8 @@ def summarise(phase: dict, delay: float, idle_rate: float, fixed: dict) -> dict:
         "db_rows_per_agency": sum(t["rows"] for t in phase["db_delta"]["tables"].values()) / agencies,
         "raw_bytes_per_agency": phase["raw"]["bytes"] / agencies,
         "raw_files": phase["raw"]["files"],
+        "prefect_db_bytes_per_agency": phase.get("prefect_db_delta", 0) / agencies,
+        "load": phase.get("load", [None, None]),
     }
 
 
@@ -513,9 +545,11 @@ def main() -> None:
 
     hosts = loopback_addresses(args.districts)
     results = []
+    load_start, started = load_average(), time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="national-prefect-") as home:
         prefect_db = f"prefect_national_{uuid.uuid4().hex[:8]}"
-        os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = scratch_db(prefect_db).replace(
+        prefect_url = scratch_db(prefect_db)
+        os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = prefect_url.replace(
             "postgresql+psycopg", "postgresql+asyncpg"
         )
         log = Path(args.server_log or Path(home) / "server.log")
@@ -526,12 +560,14 @@ def main() -> None:
             time.sleep(20)  # the server's own background work, to tell from what the runs cost
             idle_rate = (server_cpu(server.process.pid) - idle0) / (time.perf_counter() - t0)
             for layout in args.layouts.split(","):
-                results.append(measure_layout(layout, args, server, hosts, idle_rate))
+                results.append(measure_layout(layout, args, server, hosts, idle_rate, prefect_url))
                 report = {
                     "args": vars(args),
                     "machine": machine(),
                     "commit": commit(),
                     "idle_server_cpu_per_s": idle_rate,
+                    "load": [load_start, load_average()],
+                    "wall_s": time.perf_counter() - started,
                     "layouts": results,
                 }
                 if args.json:  # after each layout: a later failure keeps what was measured

@@ -1,11 +1,15 @@
 """The section of docs/benchmarks.md that `bench/national.py` measures, and the national plan
-computed from it (`bench/national_plan.py`). Rendered from the bench's JSON, so the section can
-be rewritten without measuring again: `python bench/national_docs.py run.json`."""
+computed from it (`bench/national_plan.py`): in docs/benchmarks.md with every figure, and in
+deploy/README.md § National plan for the people who size a deployment. Both are rendered from
+the bench's JSON by this module, so they cannot disagree and can be rewritten without measuring
+again: `python bench/national_docs.py run.json`."""
 
 from __future__ import annotations
 
 import json
 import sys
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,11 +26,15 @@ from bench.national_plan import (  # noqa: E402
     Storage,
     Worker,
     cycles_per_year,
+    host_seconds,
     plan,
+    prefect_yearly_bytes,
     yearly_storage,
 )
 
 HEADING = "## National cycle, time-scaled"
+PLAN_HEADING = "## National plan"
+README = REPO / "deploy" / "README.md"
 WINDOWS = {  # (cycle measured, the window it must fit in, what it stands for)
     "season": ("changed", 1.5 * HOUR, "season day, every column changed, 07:00–08:30"),
     "season-24h": ("changed", DAY, "season day, every column changed, within the day"),
@@ -44,14 +52,16 @@ def layout_figures(layout: dict, idle_rate: float) -> tuple[dict, dict[str, dict
 
 
 def inputs(layout: dict, idle_rate: float) -> tuple[dict[str, Cycle], RunCost, Storage]:
-    """The plan's inputs from one layout's measurements."""
+    """The plan's inputs from one layout's measurements. A CPU per agency that comes out below zero
+    (a short cycle whose CPU is less than its runs' fixed cost and the server's idle rate, fitted
+    on other runs, make it: noise) counts as zero; the run's fixed cost still carries the cycle."""
     fixed, phases = layout_figures(layout, idle_rate)
     cycles = {
         name: Cycle(
             name,
             p["requests_per_agency"],
-            p["cpu_ms_per_agency"] / 1000,
-            p["server_cpu_ms_per_agency"] / 1000,
+            max(0.0, p["cpu_ms_per_agency"] / 1000),
+            max(0.0, p["server_cpu_ms_per_agency"] / 1000),
         )
         for name, p in phases.items()
     }
@@ -77,18 +87,38 @@ def _n(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def load_range(report: dict) -> str:
+    """The 1-minute load averages seen at the start and end of the run and of each cycle."""
+    seen = [x for x in report.get("load", []) if x is not None]
+    for layout in report["layouts"]:
+        for phase in layout["phases"].values():
+            seen.extend(x for x in phase.get("load", []) if x is not None)
+    if not seen:
+        return "load average not recorded"
+    return f"load average {min(seen):.1f}–{max(seen):.1f} (1 min, at the start and end of each cycle)"
+
+
+def command(args: dict) -> str:
+    return (
+        f"`.venv/bin/python bench/national.py --districts {args['districts']} --agencies {args['agencies']} "
+        f"--k {args['k']:g} --layouts {args['layouts']} --years {args['years']} --json run.json --write-docs`"
+    )
+
+
 def measured_table(report: dict) -> list[str]:
     rows = [
-        "| layout | cycle | agencies | requests / agency | of them 304 | bytes / agency | worker CPU / agency (ms) "
+        "| layout | cycle | agencies | requests / agency | distinct URLs / agency | of them 304 | bytes / agency "
+        "| worker CPU / agency (ms) "
         "| Prefect server CPU / agency (ms) | busiest host (s) | host wall ÷ (requests × delay) "
         "| extra per request (ms) | gaps under the delay | DB rows / agency | DB bytes / agency |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for layout in report["layouts"]:
         _fixed, phases = layout_figures(layout, report["idle_server_cpu_per_s"])
         for name, p in phases.items():
             rows.append(
                 f"| {layout['layout']} | {name} | {p['agencies']} | {p['requests_per_agency']:.1f} "
+                f"| {p['distinct_per_agency']:.1f} "
                 f"| {100 * p['not_modified_share']:.0f}% | {_n(p['bytes_per_agency'])} | {p['cpu_ms_per_agency']:.0f} "
                 f"| {p['server_cpu_ms_per_agency']:.0f} | {p['host_wall_s']:.1f} | {p['host_wall_over_delay']:.2f} "
                 f"| {p['extra_ms_per_request']:.1f} | {p['too_soon']} | {p['db_rows_per_agency']:.2f} "
@@ -190,16 +220,13 @@ def section(report: dict, machine: str, commit: str) -> str:
     nation, worker = Nation(), Worker()
     sizes = report["layouts"][0]["sizes"]
     delay = report["layouts"][0]["delay_s"]
-    command = (
-        f"`.venv/bin/python bench/national.py --districts {args['districts']} --agencies {args['agencies']} "
-        f"--k {args['k']:g} --layouts {args['layouts']} --years {args['years']} --write-docs`"
-    )
+    wall = f", {report['wall_s'] / 60:.0f} min wall in all" if "wall_s" in report else ""
     return "\n".join(
         [
             HEADING,
             "",
-            f"Machine: {machine}; code of main at {commit}. {command} (or, from a saved run, "
-            "`python bench/national_docs.py run.json`).",
+            f"Machine: {machine}; {load_range(report)}{wall}; code of main at {commit}. {command(args)} "
+            "(or, from a saved run, `python bench/national_docs.py run.json`).",
             "",
             f"{len(sizes)} district portals, each on its own loopback host, of {', '.join(map(str, sizes))} agencies "
             f"(mean {sum(sizes) / len(sizes):.0f}; the country's is 110,000 / 2,800 ≈ 39), Hanweb columns listing "
@@ -221,11 +248,16 @@ def section(report: dict, machine: str, commit: str) -> str:
             "",
             *measured_table(report),
             "",
+            "*Distinct URLs / agency*: the URLs among those requests, each counted once per host and cycle; on "
+            "a shared column every agency reads the column and its articles itself, so requests exceed them "
+            "about as many times as the column has agencies (up to the article cap). "
             "*Host wall ÷ (requests × delay)* is what the delay alone would make a host last; the *extra per "
             "request* is what it does not cover (the replica's answer, the crawl's own work between a host's "
             "requests on a loaded machine); *gaps under the delay* counts successive requests to a host that "
             "arrived closer than the delay (0: polite throughout). Robots.txt (one per host and run) is not in "
-            "the requests per agency.",
+            "the requests per agency. A Prefect server CPU per agency below zero means the cycle cost the "
+            "server less than its runs' fixed cost (fitted on the serial runs) and its idle rate: within the "
+            "noise of this machine, counted as zero by the plan.",
             "",
             "Fixed costs per flow run:",
             "",
@@ -262,10 +294,253 @@ def section(report: dict, machine: str, commit: str) -> str:
     )
 
 
+def _busiest(layout: dict, phase: str) -> tuple[int, int]:
+    """(agencies, requests) of the replica's host with the most requests in `phase`."""
+    hosts = [h for h in layout["phases"][phase]["hosts"].values() if h["requests"]]
+    busiest = max(hosts, key=lambda h: h["requests"])
+    return max(layout["sizes"]), int(busiest["requests"])
+
+
+def plan_section(report: dict, machine: str) -> str:
+    """deploy/README.md § National plan: the measured figures per agency and what they make of
+    110,000 agencies, every number from `bench/national_plan.py` on the bench's JSON."""
+    nation, worker = Nation(), Worker()
+    idle = report["idle_server_cpu_per_s"]
+    layouts = report["layouts"]
+    names = {"shared": "shared column", "own": "own column"}
+    head = "| | " + " | ".join(names.get(ly["layout"], ly["layout"]) for ly in layouts) + " |"
+    rule = "| --- |" + " ---: |" * len(layouts)
+    figures = [layout_figures(ly, idle) for ly in layouts]
+    plans = [inputs(ly, idle) for ly in layouts]
+    k = report["args"]["k"]
+    delay_ms = layouts[0]["delay_s"] * 1000
+
+    def row(label: str, cell: Callable[[int], str]) -> str:
+        return f"| {label} | " + " | ".join(cell(i) for i in range(len(layouts))) + " |"
+
+    def req(phase: str) -> Callable[[int], str]:
+        return lambda i: f"{figures[i][1][phase]['requests_per_agency']:.1f}"
+
+    def cpu(phase: str, key: str) -> Callable[[int], str]:
+        def cell(i: int) -> str:
+            ms = figures[i][1][phase][key]
+            return f"{ms:.0f}" if ms >= 0.5 else f"≈ 0 ({ms:.1f}: within the noise)"
+
+        return cell
+
+    def year_db(i: int) -> float:
+        return float(yearly_storage(nation, plans[i][2])["db_bytes"])
+
+    measured = [
+        head,
+        rule,
+        row("requests per agency, first full read (nothing known yet)", req("first")),
+        row("… the next day (articles the 100-article cap left over)", req("second")),
+        row("… columns read again in full, nothing changed (weekly, off season)", req("expired")),
+        row("… a season day on which every portal's column changed", req("changed")),
+        row("… an unchanged cycle (column pages answer 304)", req("unchanged")),
+        row(
+            "distinct URLs per agency in the first read",
+            lambda i: f"{figures[i][1]['first']['distinct_per_agency']:.1f}",
+        ),
+        row("worker CPU per agency, first read (ms)", cpu("first", "cpu_ms_per_agency")),
+        row("worker CPU per agency, read again in full (ms)", cpu("expired", "cpu_ms_per_agency")),
+        row("worker CPU per agency, unchanged cycle (ms)", cpu("unchanged", "cpu_ms_per_agency")),
+        row("worker CPU per flow run, whatever its size (s)", lambda i: f"{plans[i][1].cpu_s:.1f}"),
+        row("Prefect server CPU per agency, first read (ms)", cpu("first", "server_cpu_ms_per_agency")),
+        row(
+            "Prefect server CPU per agency, unchanged cycle (ms)",
+            cpu("unchanged", "server_cpu_ms_per_agency"),
+        ),
+        row("peak memory of one flow run (MB)", lambda i: f"{plans[i][1].rss_mb:.0f}"),
+        row(
+            f"monitor database per agency and year ({cycles_per_year()} cycles, kB)",
+            lambda i: f"{year_db(i) / nation.agencies / 1000:.0f}",
+        ),
+        row(
+            "Prefect database growth per agency, one cycle, first read / unchanged (kB)",
+            lambda i: (
+                f"{figures[i][1]['first']['prefect_db_bytes_per_agency'] / 1000:.0f} / "
+                f"{figures[i][1]['unchanged']['prefect_db_bytes_per_agency'] / 1000:.0f}"
+            ),
+        ),
+    ]
+    windows = [
+        "| layout | cycle | window | one portal (h) | fits | district runs at once (processes) "
+        "| worker CPU (core-h) | machines for CPU / for memory | worker machines, 2 cores | Prefect server cores |",
+        "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for i, ly in enumerate(layouts):
+        for measured_cycle, window, label in WINDOWS.values():
+            pl = plan(nation, plans[i][0][measured_cycle], plans[i][1], window, worker)
+            what, _, when = label.rpartition(", ")
+            windows.append(
+                f"| {names.get(ly['layout'], ly['layout'])} | {what} | {when} ({window / HOUR:g} h) "
+                f"| {pl.host_s / HOUR:.2f} | {'yes' if pl.fits else '**no**'} | {_n(pl.hosts_at_once)} "
+                f"| {pl.worker_cpu_s / HOUR:.1f} | {pl.workers_for_cpu} / {pl.workers_for_runs} | **{pl.workers}** "
+                f"| {pl.server_cores:.2f} |"
+            )
+    storage = []
+    for i, ly in enumerate(layouts):
+        year = yearly_storage(nation, plans[i][2])
+        prefect = prefect_yearly_bytes(nation, figures[i][1]["unchanged"]["prefect_db_bytes_per_agency"])
+        storage.append(
+            f"* {names.get(ly['layout'], ly['layout'])}: **{year['db_bytes'] / 1e9:.0f} GB** of monitor "
+            f"database a year ({year['rows'] / 1e6:.0f} M rows; {_n(plans[i][2].db_bytes_per_report_year / 1000)} kB "
+            f"per agency for a report year's first reading, {_n(plans[i][2].db_bytes_per_cycle)} B per agency "
+            "and cycle after that); the Prefect server's database grows by at most about "
+            f"{prefect / 1e9:.0f} GB a year (the unchanged cycle's growth, events included) if no flow run is "
+            "ever deleted."
+        )
+    shared = next((i for i, ly in enumerate(layouts) if ly["layout"] == "shared"), None)
+    redundancy: list[str] = []
+    if shared is not None:
+        first = figures[shared][1]["first"]
+        changed = figures[shared][1]["changed"]
+        agencies, busiest = _busiest(layouts[shared], "changed")
+        once = plan(
+            nation,
+            Cycle("changed, each URL once", changed["distinct_per_agency"], 0.0, 0.0),
+            plans[shared][1],
+            WINDOWS["season"][1],
+            worker,
+        )
+        redundancy = [
+            "",
+            "**What limits the season on shared columns.** Each agency reads its entry column and the "
+            "column's articles itself, and on a shared column (the usual case, spec §1) that is the same "
+            f"column for all of a district's agencies: in the first read an agency asked {first['requests_per_agency']:.0f} "
+            f"URLs of which {first['distinct_per_agency']:.1f} per agency were distinct, so a portal is read about "
+            "as many times a cycle as it has agencies, up to the article cap. A day on which a district's column "
+            f"changed costs its portal {nation.per_host:.0f} × {changed['requests_per_agency']:.0f} requests; the "
+            f"replica's largest district ({agencies} agencies) asked {_n(busiest)}, "
+            f"{host_seconds(busiest, nation) / HOUR:.1f} h at 1 request a second, "
+            f"{'longer than' if host_seconds(busiest, nation) > WINDOWS['season'][1] else 'within'} the "
+            f"{WINDOWS['season'][1] / HOUR:g} h season window. A run spends that time waiting for its portal, "
+            "so memory (a process per district run), not CPU, sets the season's worker count. Read once per district "
+            f"({changed['distinct_per_agency']:.1f} distinct URLs per agency) a portal would need "
+            f"{once.host_s / HOUR:.2f} h of the season window: not measured, since the code does not do it.",
+        ]
+    season = WINDOWS["season"]
+    summary = ["In short (the figures and how they were reached follow):", ""]
+    server_cores: list[float] = []
+    for key, what in (
+        ("season", "a season day on which every portal's column changed, done by 08:30"),
+        ("quiet", "a season day on which nothing changed, done by 08:30"),
+        ("weekly", "an off-season week's run (columns read again in full), done within the day"),
+    ):
+        measured_cycle, window, _label = WINDOWS[key]
+        cells = []
+        for i, ly in enumerate(layouts):
+            pl = plan(nation, plans[i][0][measured_cycle], plans[i][1], window, worker)
+            machines = "machine" if pl.workers == 1 else "machines"
+            cells.append(
+                f"{names.get(ly['layout'], ly['layout'])}s, **{pl.workers}** worker {machines} "
+                f"({_n(pl.hosts_at_once)} district runs at once{'' if pl.fits else ', and a portal does not fit'})"
+            )
+            server_cores.append(pl.server_cores)
+        summary.append(f"* {what}: {'; '.join(cells)};")
+    years = [yearly_storage(nation, plans[i][2])["db_bytes"] / 1e9 for i in range(len(layouts))]
+    prefect_years = [
+        prefect_yearly_bytes(nation, figures[i][1]["unchanged"]["prefect_db_bytes_per_agency"]) / 1e9
+        for i in range(len(layouts))
+    ]
+    summary.append(
+        f"* the monitor's database: **{min(years):.0f}–{max(years):.0f} GB a year** on PostgreSQL, plus the "
+        f"raw documents (about {nation.agencies * REAL_DOCUMENT_BYTES / 1e9:.0f} GB a report year at "
+        f"{REAL_DOCUMENT_BYTES / 1e6:.1f} MB a report, assumed); the Prefect server: "
+        f"{max(server_cores):.2f} cores at most"
+        + (
+            f", within one {worker.cores}-core machine;"
+            if max(server_cores) <= worker.cores * worker.utilisation
+            else f", more than one {worker.cores}-core machine;"
+        )
+        + f" its database up to about {max(prefect_years):.0f} GB a year unless old flow runs are deleted (below)."
+    )
+    storage.append(
+        "* Prefect 3.8 keeps flow runs, task runs and their logs until they are deleted (events: 7 days, "
+        "`PREFECT_SERVER_EVENTS_RETENTION_PERIOD`). Its vacuum service deletes old runs when told to: "
+        "`PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED=events,flow_runs`, with "
+        "`PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD` (90 days by default) bounding what the "
+        "server's database holds to that many days of cycles (not measured here)."
+    )
+    lines = [
+        PLAN_HEADING,
+        "",
+        f"What {nation.agencies:,} agencies on about {nation.hosts:,} district portals need, at one request a "
+        "second per portal. Rendered by `bench/national_docs.py` from a run of `bench/national.py` (the "
+        "time-scaled simulation on replica portals, every figure in `docs/benchmarks.md` § National cycle, "
+        "time-scaled); the arithmetic is `bench/national_plan.py`.",
+        "",
+        *summary,
+        "",
+        "Measured per agency on the replica "
+        f"(*shared column*: a district's one column lists every agency's reports, {report['args']['years'].count(',') + 1} "
+        "report years and look-alikes; *own column*: one column per agency):",
+        "",
+        *measured,
+        "",
+        f"The daily windows: in season (January–March) the monitor runs every day at 07:00 and the deadline "
+        f"check reads its results at 08:30, so a season day's cycle has {season[1] / HOUR:g} h; off season it runs on "
+        "Mondays and has the day. One portal's time = (agencies per portal × requests per agency + robots.txt) × "
+        f"(1 s + {nation.answer_s:g} s answer time); a district is one flow run (one process), so the runs at once "
+        "are the portals × that time ÷ the window; worker machines (2 cores, 4 GB, used to "
+        f"{worker.utilisation:.0%}) are the more of what the cycle's CPU needs over the window and what the runs "
+        "at once need in memory; the Prefect server's cores are its CPU over the window at the same use.",
+        "",
+        *windows,
+        *redundancy,
+        "",
+        "Database for the whole country:",
+        "",
+        *storage,
+        f"* Raw documents: {REAL_DOCUMENT_BYTES / 1e6:.1f} MB a report assumed (the replica's are "
+        f"{plans[0][2].raw_bytes_per_document / 1000:.0f} kB), about "
+        f"{nation.agencies * REAL_DOCUMENT_BYTES / 1e9:.0f} GB a report year on the shared `NIANBAO_DATA_DIR`.",
+        "",
+        "Assumptions: 1 request a second per portal (`NIANBAO_PER_HOST_DELAY`, one slot per host), the "
+        f"simulation at k = {k:g} ({delay_ms:.0f} ms per host, loopback hosts) with the scaling check of "
+        "`docs/benchmarks.md` (doubling the delay moves a host's wall time as requests × delay predicts); "
+        f"a portal's answer time {nation.answer_s:g} s per request; "
+        f"{nation.agencies / nation.hosts:.0f} agencies per portal on average (districts of "
+        f"{min(layouts[0]['sizes'])}–{max(layouts[0]['sizes'])} on the replica); the monitor's own cycle "
+        f"count ({cycles_per_year()} a year: 90 season days, 39 Mondays). Measured on one shared machine "
+        f"({machine}; {load_range(report)}): the CPU figures are process CPU, not wall, but contention "
+        "inflates them, so the worker counts err high.",
+        "",
+        "Not measured: real portals' answer times, errors, retries and anti-bot pages; PDF and scanned "
+        "reports of real size (the replica's are small, so parse CPU and the raw store are low); OCR; "
+        "alert delivery (apprise is not configured in the run); districts far larger than the replica's; "
+        "several worker machines, and thousands of flow runs at once against one Prefect server (here "
+        f"{len(layouts[0]['sizes'])} at once, on one machine); the Prefect database under its retention "
+        "settings over a year (only its growth per cycle); a crawl that reads a shared column once per "
+        "district (the code does not do it; its figure above is arithmetic on the distinct URLs).",
+        "",
+        f"Measure again (about {report.get('wall_s', 0) / 60:.0f} min here; PostgreSQL on 127.0.0.1:5432, "
+        "or `NIANBAO_TEST_PG_ADMIN_URL`), then render again from the saved run without measuring:",
+        "",
+        "```sh\n"
+        + command(report["args"]).strip("`")
+        + "\n.venv/bin/python bench/national_docs.py run.json\n```",
+    ]
+    return "\n".join(_wrap(line) for line in lines) + "\n"
+
+
+def _wrap(line: str, width: int = 100) -> str:
+    """The README's prose wrapped as the rest of it is; tables stay one row a line."""
+    if not line or line.startswith(("|", "#", "```")):
+        return line
+    indent = "  " if line.startswith("* ") else ""
+    return textwrap.fill(
+        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
+
+
 def write_docs(report: dict, machine: str, commit: str) -> None:
     from bench.docs import replace_section
 
     replace_section(HEADING, section(report, machine, commit))
+    replace_section(PLAN_HEADING, plan_section(report, machine), README)
 
 
 def main() -> None:

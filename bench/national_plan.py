@@ -133,3 +133,10 @@ def yearly_storage(nation: Nation, storage: Storage, documents_per_agency_year: 
     db = nation.agencies * (storage.db_bytes_per_report_year + cycles * storage.db_bytes_per_cycle)
     raw = nation.agencies * documents_per_agency_year * storage.raw_bytes_per_document
     return {"cycles": cycles, "rows": rows, "db_bytes": db, "raw_bytes": raw}
+
+
+def prefect_yearly_bytes(nation: Nation, bytes_per_agency_cycle: float) -> float:
+    """What the Prefect server's database grows by in a year of cycles (flow and task runs, their
+    states, logs, artifacts, events) if nothing old is deleted: Prefect keeps runs and logs until
+    they are deleted (its event retention covers events only)."""
+    return nation.agencies * cycles_per_year() * bytes_per_agency_cycle
