@@ -24,7 +24,6 @@ T = TypeVar("T")
 DEPLOY_FILE = REPO / "deploy" / "prefect.yaml"
 AUTOMATIONS_FILE = REPO / "deploy" / "automations.yaml"
 POOL = "nianbao"  # the pool deploy/prefect.yaml names
-NULL_LIMITS = Path(__file__).resolve().parent / "null_limits"
 
 
 def poll(condition: Callable[[], T], timeout: float, what: str, every: float = 0.5) -> T:
@@ -83,8 +82,7 @@ def deploy(env: dict[str, str], root: Path, crash_within: float) -> None:
         for automation in automations_with(crash_within):
             client.create_automation(AutomationCore.model_validate(automation))
     spec = deploy_file_for_this_checkout(root / "prefect.yaml")
-    shim = {**env, "PYTHONPATH": str(NULL_LIMITS)}  # see null_limits/sitecustomize.py
-    prefect(["--no-prompt", "deploy", "--all", "--prefect-file", str(spec)], shim)
+    prefect(["--no-prompt", "deploy", "--all", "--prefect-file", str(spec)], env)
 
 
 @dataclass

@@ -333,14 +333,17 @@ def _delivered_once(cluster: Cluster) -> None:
     assert deliveries == sum(expected.values())
 
 
-def test_the_servers_fastapi_still_refuses_prefects_null_limits(cluster: Cluster) -> None:
-    """Why `prefect deploy` runs with null_limits/sitecustomize.py here: the request it sends."""
+def test_the_server_takes_the_null_limits_prefect_deploy_sends(cluster: Cluster) -> None:
+    """`prefect deploy` (3.8.8) lists the pool's workers with ``"limit": null, "offset": null``
+    after each deployment; a server on FastAPI 0.151 or later refuses them (422) and the command
+    fails after its first deployment. The pin (fastapi 0.150.0) keeps a server started from this
+    environment taking them, as this cluster's `prefect deploy --all` needs."""
     import httpx
 
     body = {"workers": {"status": {"any_": ["ONLINE"]}}, "offset": None, "limit": None}
     answer = httpx.post(f"{cluster.api_url}/work_pools/{POOL}/workers/filter", json=body, timeout=30)
-    assert answer.status_code == 422, answer.text
-    assert {e["loc"][-1] for e in answer.json()["exception_detail"]} == {"limit", "offset"}
+    assert answer.status_code == 200, answer.text
+    assert isinstance(answer.json(), list)
 
 
 def test_districts_run_on_both_workers_each_agency_once_each_alert_once_politely(
