@@ -19,7 +19,7 @@ from nianbao.crawl.lookup import resolve_agency
 from nianbao.deadlines.health import FAILED, record_health
 from nianbao.deadlines.watch import in_deadline_season
 from nianbao.runtime.settings import Settings
-from nianbao.store.rawstore import sha256_of, store_raw
+from nianbao.store.rawstore import store_raw
 from nianbao.store.record import (
     FetchedBytes,
     record_check_findings,
@@ -163,8 +163,7 @@ def process_discovered(
         etag=result.etag,
         last_modified=result.last_modified,
     )
-    store_raw(settings.raw_path, fetched.content)  # the bytes are kept before anything can fail on them
-    digest = sha256_of(fetched.content)
+    digest, _ = store_raw(settings.raw_path, fetched.content)  # kept before anything can fail on them
     # Parse and check outside any write transaction: SQLite has one writer at a time, and a
     # writer that parsed while holding the lock made every other thread wait behind it (beyond
     # the busy timeout on a loaded machine: "database is locked").

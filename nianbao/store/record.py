@@ -94,12 +94,6 @@ def record_document(
     return doc, True
 
 
-def latest_document(session: Session, url: str) -> Document | None:
-    return session.exec(
-        select(Document).where(Document.url == url).order_by(col(Document.last_seen).desc())
-    ).first()
-
-
 def parse_status(parsed: ParsedReport) -> str:
     if not parsed.machine_readable:
         return "unreadable"
