@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -118,10 +119,28 @@ def failing_since(session: Session, agency_id: int) -> int | None:
     return first
 
 
+class HasOverrides(Protocol):
+    """A jurisdiction as a deadline reads it."""
+
+    @property
+    def deadline_overrides(self) -> dict: ...
+
+
+class AgencyTerms(HasOverrides, Protocol):
+    """An agency as a deadline reads it: an `Agency` row, or these columns read alone (the
+    compliance matrix of thousands of agencies does not load whole rows)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
 def agency_verdict(
     session: Session,
-    agency: Agency,
-    jurisdiction: Jurisdiction,
+    agency: AgencyTerms,
+    jurisdiction: HasOverrides,
     year: int,
     now: datetime,
     rules: RegistrySettings,
@@ -152,8 +171,8 @@ def agency_verdict(
 
 
 def _dated_verdict(
-    agency: Agency,
-    jurisdiction: Jurisdiction,
+    agency: AgencyTerms,
+    jurisdiction: HasOverrides,
     year: int,
     now: datetime,
     rules: RegistrySettings,

@@ -1,26 +1,18 @@
-"""The charts of `nianbao report`, drawn with matplotlib: compliance per district, findings per
-check, this year against last.
+"""The charts of `nianbao report` as data: compliance per district, findings per check, this
+year against last — each a set of labelled horizontal bars.
 
-Each chart is made twice: as SVG with every glyph drawn as a path (``svg.fonttype = path``), so
-the HTML page shows the Chinese labels on a machine without any Chinese font, and as PNG for the
-workbook. Drawing needs a Chinese font here (fonts-wqy-microhei, installed by
-scripts/system-packages.sh); without one no chart is drawn and the report says why, rather
-than showing boxes for every character."""
+A chart is its figures, not a picture: the page draws it as inline SVG with its words as text
+(`to_svg`: the reader's own Chinese font shows them, and a search of the page finds them), the
+workbook as a native Excel chart over the figures written beside it (`export.py`: the office can
+restyle it, copy it into a briefing, and see the numbers). Nothing here needs a font, a
+plotting library or a display on the machine that makes the report."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from html import escape
 
-if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not with the module
-    from matplotlib.axes import Axes
-    from matplotlib.axis import Axis
-    from matplotlib.figure import Figure
-
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei")
 COLORS = {
     "按时发布": "#4e9a5b",
     "逾期发布": "#e0a526",
@@ -28,118 +20,119 @@ COLORS = {
     "无法核实": "#8c8c8c",
     "未到期": "#6d8fc7",
 }
+PALETTE = ("#5b7db1", "#e07b39", "#6aa84f", "#a64d79", "#8c8c8c")  # series without a colour of their own
+
+FONT_PX = 13
+ROW_PX = 26  # one bar
+GAP_PX = 10  # between groups of bars
+WIDTH_PX = 760
+VALUE_PX = 60  # room for the longest bar's value
 
 
 @dataclass(frozen=True)
 class Chart:
+    """`labels` down the side; `series` name → one value per label. Stacked: a label's series
+    end to end in one bar (a district's five categories); else one bar per series (two years)."""
+
     title: str
-    svg: str  # inline <svg>, text as paths
-    png: bytes
+    labels: tuple[str, ...]
+    series: Mapping[str, Sequence[int]]
+    axis_title: str
+    stacked: bool
 
+    def color(self, name: str) -> str:
+        if name in COLORS:
+            return COLORS[name]
+        return PALETTE[list(self.series).index(name) % len(PALETTE)]
 
-@lru_cache(maxsize=1)
-def chinese_font() -> str | None:
-    """The first installed font that has Chinese glyphs, or None."""
-    from matplotlib import font_manager
+    @property
+    def largest(self) -> int:
+        """The longest bar's value (at least 1, so an all-zero chart still has a scale)."""
+        rows = zip(*self.series.values(), strict=True)
+        if self.stacked:
+            return max((sum(r) for r in rows), default=0) or 1
+        return max((max(r) for r in rows), default=0) or 1
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
-
-
-def _integer_ticks(axis: Axis) -> None:
-    """Whole numbers only on an axis of counts (the default locator, AutoLocator, is a MaxNLocator)."""
-    from matplotlib.ticker import MaxNLocator
-
-    locator = axis.get_major_locator()
-    if isinstance(locator, MaxNLocator):
-        locator.set_params(integer=True)
-
-
-def _figure(width: float, height: float) -> tuple[Figure, Axes]:
-    """A figure and its axes on the Agg canvas, without pyplot (its import and its figure
-    registry cost more than drawing a chart; nothing here is shown on a screen)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig, fig.subplots()
-
-
-def _render(fig: Figure, title: str) -> Chart:
-    """SVG and PNG of one figure, cropped to what it draws. The crop is measured once for both:
-    `bbox_inches="tight"` would lay the figure out again for each format."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas has one
-    crop = fig.get_tightbbox(renderer).padded(0.1)  # savefig.pad_inches
-    svg = io.StringIO()
-    fig.savefig(svg, format="svg", bbox_inches=crop)
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=110, bbox_inches=crop)
-    text = svg.getvalue()
-    return Chart(title, text[text.index("<svg") :], png.getvalue())
-
-
-def _style() -> dict:
-    return {
-        "font.family": [chinese_font() or "DejaVu Sans"],
-        "svg.fonttype": "path",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
+    @property
+    def svg(self) -> str:
+        return to_svg(self)
 
 
 def stacked_bars(title: str, groups: Sequence[str], series: Mapping[str, Sequence[int]]) -> Chart:
     """One horizontal bar per group (a district), stacked by category."""
-    import matplotlib
-
-    with matplotlib.rc_context(_style()):
-        height = 0.55 * len(groups) + 1.4
-        fig, ax = _figure(7.5, height)
-        left = [0] * len(groups)
-        for name, values in series.items():
-            ax.barh(groups, values, left=left, label=name, color=COLORS.get(name))
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.set_title(title)
-        ax.set_xlabel("单位数")
-        ax.invert_yaxis()
-        # 0.6 in below the axes (77% of the figure's height), under the tick labels and the x label,
-        # whatever the number of bars (a fraction of the axes left a tall chart's legend far below)
-        below = -0.6 / (0.77 * height)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, below), frameon=False, ncols=5)
-        _integer_ticks(ax.xaxis)
-        return _render(fig, title)
+    return Chart(title, tuple(groups), dict(series), "单位数", stacked=True)
 
 
-def bars(title: str, labels: Sequence[str], values: Sequence[int], xlabel: str) -> Chart:
-    import matplotlib
-
-    with matplotlib.rc_context(_style()):
-        fig, ax = _figure(7.5, 0.45 * max(1, len(labels)) + 1.2)
-        ax.barh(labels, values, color="#5b7db1")
-        for y, v in enumerate(values):
-            ax.text(v, y, f" {v}", va="center")
-        ax.set_title(title)
-        ax.set_xlabel(xlabel)
-        ax.invert_yaxis()
-        _integer_ticks(ax.xaxis)
-        return _render(fig, title)
+def bars(title: str, labels: Sequence[str], values: Sequence[int], axis_title: str) -> Chart:
+    """One bar per label, its value at its end."""
+    return Chart(title, tuple(labels), {axis_title: list(values)}, axis_title, stacked=False)
 
 
 def grouped_bars(title: str, categories: Sequence[str], years: Mapping[str, Sequence[int]]) -> Chart:
-    """Categories side by side for each year (this year against last)."""
-    import matplotlib
+    """A bar per year for each category (this year against last)."""
+    return Chart(title, tuple(categories), dict(years), "单位数", stacked=False)
 
-    with matplotlib.rc_context(_style()):
-        fig, ax = _figure(7.5, 3.2)
-        width = 0.8 / max(1, len(years))
-        for i, (year, values) in enumerate(years.items()):
-            xs = [x + i * width for x in range(len(categories))]
-            ax.bar(xs, values, width=width, label=year)
-            for x, v in zip(xs, values, strict=True):
-                ax.text(x, v, str(v), ha="center", va="bottom")
-        ax.set_xticks([x + width * (len(years) - 1) / 2 for x in range(len(categories))], list(categories))
-        ax.set_title(title)
-        ax.set_ylabel("单位数")
-        ax.legend(frameon=False)
-        _integer_ticks(ax.yaxis)
-        return _render(fig, title)
+
+def _text_px(text: str) -> float:
+    """About how wide `text` is: a Chinese character one em, anything else 0.6 em."""
+    return sum(FONT_PX if ord(c) > 0x2E7F else FONT_PX * 0.6 for c in text)
+
+
+def to_svg(chart: Chart) -> str:
+    """The chart as an inline <svg>: labels on the left, bars scaled to the largest value, each
+    bar's value at its end, the legend below when there is more than one series."""
+    label_px = min(260.0, max((_text_px(label) for label in chart.labels), default=0) + 12)
+    bars_per_label = 1 if chart.stacked else len(chart.series)
+    group_px = bars_per_label * ROW_PX + GAP_PX
+    top = 34
+    legend = len(chart.series) > 1
+    height = top + len(chart.labels) * group_px + 30 + (28 if legend else 0)
+    bar_px = WIDTH_PX - label_px - VALUE_PX
+    scale = bar_px / chart.largest
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH_PX} {height}" role="img" '
+        f'font-size="{FONT_PX}" font-family="inherit">',
+        f"<title>{escape(chart.title)}</title>",
+        f'<text x="{WIDTH_PX / 2}" y="20" text-anchor="middle" font-size="{FONT_PX + 2}" '
+        f'font-weight="bold">{escape(chart.title)}</text>',
+    ]
+    names = list(chart.series)
+    for i, label in enumerate(chart.labels):
+        y = top + i * group_px
+        out.append(
+            f'<text x="{label_px - 8}" y="{y + bars_per_label * ROW_PX / 2 + 4}" '
+            f'text-anchor="end">{escape(label)}</text>'
+        )
+        x = label_px
+        for j, name in enumerate(names):
+            value = chart.series[name][i]
+            width = value * scale
+            row_y = y if chart.stacked else y + j * ROW_PX
+            if width:
+                out.append(
+                    f'<rect x="{x:.1f}" y="{row_y + 3}" width="{width:.1f}" height="{ROW_PX - 6}" '
+                    f'fill="{chart.color(name)}"><title>{escape(label)} {escape(name)}：{value}</title></rect>'
+                )
+            if chart.stacked:
+                x += width
+            else:
+                out.append(f'<text x="{x + width + 4:.1f}" y="{row_y + ROW_PX / 2 + 4}">{value}</text>')
+        if chart.stacked:
+            total = sum(chart.series[name][i] for name in names)
+            out.append(f'<text x="{x + 4:.1f}" y="{y + ROW_PX / 2 + 4}">{total}</text>')
+    axis_y = top + len(chart.labels) * group_px
+    out.append(
+        f'<line x1="{label_px}" y1="{top}" x2="{label_px}" y2="{axis_y}" stroke="#444"/>'
+        f'<text x="{label_px + bar_px / 2}" y="{axis_y + 18}" text-anchor="middle">'
+        f"{escape(chart.axis_title)}</text>"
+    )
+    if legend:
+        x = label_px
+        for name in names:
+            out.append(
+                f'<rect x="{x}" y="{axis_y + 32}" width="12" height="12" fill="{chart.color(name)}"/>'
+                f'<text x="{x + 16}" y="{axis_y + 43}">{escape(name)}</text>'
+            )
+            x += 16 + _text_px(name) + 18
+    out.append("</svg>")
+    return "".join(out)

@@ -4,20 +4,21 @@ charts as inline SVG, tables with links), both with the 「截至」 time they w
 
 from __future__ import annotations
 
-import io
+import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import xlsxwriter
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from openpyxl import Workbook
-from openpyxl.drawing.image import Image as XlImage
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from alerts.localtime import now_text, zh_date
 from alerts.rules_zh import date_source_zh
+from nianbao.reporting import charts
+from nianbao.reporting.charts import Chart
 from nianbao.reporting.compliance import CATEGORIES, ComplianceRow, FindingLine, category
 
 HEADERS = (
@@ -36,6 +37,7 @@ HEADERS = (
 WIDTHS = (30, 14, 16, 16, 26, 7, 7, 7, 18, 40, 16)
 FINDING_HEADERS = ("区县", "单位", "级别", "检查项目", "说明", "状态", "年报链接")
 FINDING_WIDTHS = (18, 30, 8, 22, 90, 10, 16)
+CHART_DATA_SHEET = "图表数据"
 FILLS = {"missing": "F8CBAD", "late": "FFE699", "on_time": "C6EFCE", "unverifiable": "D9D9D9"}
 LINK_TEXT = "打开年报"
 
@@ -78,13 +80,11 @@ def report_summary(rows: list[ComplianceRow], findings: list[FindingLine]) -> Su
 
 @dataclass
 class Drawn:
-    """The summary and the charts both files show, made once for the two (a chart costs
-    matplotlib a second or more to draw in both its forms)."""
+    """The summary and the charts both files show, made once for the two."""
 
     summary: Summary
     previous: Summary | None
-    charts: list
-    no_charts: str | None
+    charts: list[Chart]
 
 
 def draw(
@@ -93,8 +93,7 @@ def draw(
     """This year's summary, last year's when it has rows (for the comparison chart), the charts."""
     summary = report_summary(rows, findings)
     before = report_summary(previous, []) if previous else None
-    charts, why = make_charts(summary, before, year)
-    return Drawn(summary, before, charts, why)
+    return Drawn(summary, before, make_charts(summary, before, year))
 
 
 CHART_DISTRICTS = 30  # bars in the per-district chart; more are unreadable (the tables list them all)
@@ -111,12 +110,9 @@ def charted_districts(summary: Summary, limit: int = CHART_DISTRICTS) -> list[st
     return [d for d in districts if d in kept]
 
 
-def make_charts(summary: Summary, previous: Summary | None, year: int) -> tuple[list, str | None]:
-    """(charts, why none) — see nianbao/reporting/charts.py for the font rule."""
-    from nianbao.reporting import charts
-
-    if charts.chinese_font() is None:
-        return [], "本机缺少中文字体（如 fonts-wqy-microhei），未生成图表；表格内容完整。"
+def make_charts(summary: Summary, previous: Summary | None, year: int) -> list[Chart]:
+    """Per district (when there are districts), per check (when there are findings), this year
+    against last (when last year has rows)."""
     out = []
     if summary.by_district:
         districts = charted_districts(summary)
@@ -148,7 +144,7 @@ def make_charts(summary: Summary, previous: Summary | None, year: int) -> tuple[
                 },
             )
         )
-    return out, None
+    return out
 
 
 def _row(r: ComplianceRow) -> list:
@@ -167,21 +163,100 @@ def _row(r: ComplianceRow) -> list:
     ]
 
 
-def _sheet_layout(ws: Worksheet, header_row: int, widths: tuple[int, ...], link_col: int) -> None:
-    """Widths, bold frozen header, a filter over the table, and the link column as hyperlinks."""
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = f"A{header_row + 1}"
-    last = get_column_letter(len(widths))
-    ws.auto_filter.ref = f"A{header_row}:{last}{max(ws.max_row, header_row)}"
-    for row in ws.iter_rows(min_row=header_row + 1, min_col=link_col, max_col=link_col):
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
-                cell.hyperlink = cell.value
-                cell.value = LINK_TEXT
-                cell.style = "Hyperlink"
+class _Book:
+    """The workbook's formats, made once (XlsxWriter keeps one record per distinct format)."""
+
+    def __init__(self, path: Path) -> None:
+        # constant memory: each row goes to disk as it is written (rows are written in order);
+        # strings stay strings: an agency text starting with "=" or "http" is not a formula or a link
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {"strings_to_formulas": False, "strings_to_urls": False},
+        )
+        self.title = self.wb.add_format({"bold": True, "font_size": 14})
+        self.bold = self.wb.add_format({"bold": True})
+        self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
+        self.link = self.wb.get_default_url_format()
+        self.fills = {s: self.wb.add_format({"bg_color": f"#{c}", "pattern": 1}) for s, c in FILLS.items()}
+        self.names: set[str] = set()
+
+    def sheet(self, name: str) -> Worksheet:
+        """A new sheet named `name` as Excel allows: at most 31 characters, none of []:*?/\\,
+        unique whatever the case (a numbered suffix when two districts cut to the same name)."""
+        base = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "区县"
+        title, n = base, 1
+        while title.casefold() in self.names:
+            n += 1
+            title = f"{base[: 31 - len(str(n)) - 1]}_{n}"
+        self.names.add(title.casefold())
+        return self.wb.add_worksheet(title)
+
+    def table(
+        self,
+        ws: Worksheet,
+        header_row: int,
+        headers: tuple[str, ...],
+        widths: tuple[int, ...],
+        rows: list[list],
+        styles: Sequence[Mapping[int, Format]] = (),
+    ) -> None:
+        """Widths, the bold frozen header (`header_row`, 0-based), a filter over the table, the rows
+        (`styles[i]`: row i's cells with a format of their own); the last column's web addresses as
+        links that read 「打开年报」. Written row by row in order (the workbook keeps no rows)."""
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        ws.write_row(header_row, 0, headers, self.bold)
+        ws.freeze_panes(header_row + 1, 0)
+        ws.autofilter(header_row, 0, header_row + max(len(rows), 1), len(headers) - 1)
+        last = len(headers) - 1
+        for i, values in enumerate(rows):
+            n = header_row + 1 + i
+            ws.write_row(n, 0, values[:last])
+            for col, style in (styles[i] if styles else {}).items():
+                ws.write(n, col, values[col], style)
+            url = values[last]
+            if isinstance(url, str) and url.startswith(("http://", "https://")):
+                ws.write_url(n, last, url, self.link, LINK_TEXT)
+            elif url:
+                ws.write_string(n, last, url)
+
+    def add_charts(self, on: Worksheet, charts: list[Chart]) -> None:
+        """Each chart as a native Excel chart on `on` (from column D down), over its figures on
+        a sheet of their own (「图表数据」, the last)."""
+        data = self.sheet(CHART_DATA_SHEET)
+        data.set_column(0, 0, 34)
+        row, anchor = 0, 0
+        for chart in charts:
+            data.write_string(row, 0, chart.title, self.bold)
+            data.write_row(row + 1, 0, ["", *chart.series], self.bold)
+            first, last = row + 2, row + 1 + len(chart.labels)
+            for i, label in enumerate(chart.labels):
+                data.write_string(first + i, 0, label)
+                data.write_row(first + i, 1, [values[i] for values in chart.series.values()])
+            native = self.wb.add_chart({"type": "bar", **({"subtype": "stacked"} if chart.stacked else {})})
+            for j, name in enumerate(chart.series, start=1):
+                native.add_series(
+                    {
+                        "name": [CHART_DATA_SHEET, row + 1, j],
+                        "categories": [CHART_DATA_SHEET, first, 0, last, 0],
+                        "values": [CHART_DATA_SHEET, first, j, last, j],
+                        "fill": {"color": chart.color(name)},
+                        "gap": 60,
+                        **({"overlap": 100} if chart.stacked else {}),
+                        **({} if chart.stacked else {"data_labels": {"value": True}}),
+                    }
+                )
+            native.set_title({"name": chart.title, "name_font": {"size": 12}})
+            native.set_x_axis({"name": chart.axis_title, "min": 0})
+            native.set_y_axis(
+                {"reverse": True, "crossing": "max"}
+            )  # the first label at the top, as in the tables; the scale below
+            native.set_legend({"position": "bottom"} if len(chart.series) > 1 else {"none": True})
+            height = 110 + 22 * len(chart.labels) * (1 if chart.stacked else len(chart.series))
+            native.set_size({"width": 720, "height": height})
+            on.insert_chart(anchor, 3, native)
+            anchor += height // 20 + 2  # rows of 20 px
+            row = last + 2
 
 
 def write_xlsx(
@@ -194,72 +269,53 @@ def write_xlsx(
 ) -> Path:
     """The workbook; `drawn` when the caller made the summary and charts already (`draw`)."""
     drawn = drawn or draw(rows, findings, year, previous)
-    summary, charts, why = drawn.summary, drawn.charts, drawn.no_charts
-    wb = Workbook()
-    ws = wb.active
-    assert isinstance(ws, Worksheet)  # a new workbook's one sheet (the stubs allow none, or a chart sheet)
-    ws.title = "汇总"
-    ws.append([f"{year}年度政府信息公开工作年度报告合规情况"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"截至{summary.as_of}"])
-    ws.append([])
-    ws.append(["项目", "单位数"])
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-    ws.append(["登记单位", summary.total])
-    for name, count in summary.categories.items():
-        ws.append([name, count])
-    ws.append(["有错误的单位", summary.agencies_with_errors])
-    ws.append([])
-    ws.append(["检查项目", "待整改问题数"])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for name, count in summary.findings_by_rule.items():
-        ws.append([name, count])
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 14
-    anchor_row = 1
-    for chart in charts:
-        image = XlImage(io.BytesIO(chart.png))
-        ws.add_image(image, f"D{anchor_row}")
-        anchor_row += int(image.height / 20) + 2
-    if why:
-        ws.append([])
-        ws.append([why])
+    summary = drawn.summary
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = _Book(path)
+    ws = book.sheet("汇总")
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 14)
+    lines: list[tuple[list, object]] = [
+        ([f"{year}年度政府信息公开工作年度报告合规情况"], book.title),
+        ([f"截至{summary.as_of}"], None),
+        ([], None),
+        (["项目", "单位数"], book.bold),
+        (["登记单位", summary.total], None),
+        *(([name, count], None) for name, count in summary.categories.items()),
+        (["有错误的单位", summary.agencies_with_errors], None),
+        ([], None),
+        (["检查项目", "待整改问题数"], book.bold),
+        *(([name, count], None) for name, count in summary.findings_by_rule.items()),
+    ]
+    for n, (values, style) in enumerate(lines):
+        ws.write_row(n, 0, values, style)
+    summary_sheet = ws
 
     by_district: dict[str, list[ComplianceRow]] = defaultdict(list)
     for r in rows:
         by_district[r.district].append(r)
-    fills = {status: PatternFill("solid", fgColor=color) for status, color in FILLS.items()}
     for district, items in by_district.items():
-        ws = wb.create_sheet(title=district[:31])  # Excel caps sheet names at 31 characters
-        ws.append([f"{district} {year}年度政府信息公开工作年度报告合规情况（截至{summary.as_of}）"])
-        ws.append(list(HEADERS))
-        for n, r in enumerate(items, start=3):  # rows counted here: ws.max_row scans every cell
-            ws.append(_row(r))
-            fill = fills.get(r.status.value)
-            if fill:
-                ws.cell(row=n, column=2).fill = fill
-        _sheet_layout(ws, 2, WIDTHS, len(HEADERS))
-    ws = wb.create_sheet(title="问题清单")
-    ws.append(list(FINDING_HEADERS))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for n, f in enumerate(findings, start=2):
-        ws.append(
-            [
-                f.district,
-                f.agency,
-                f.severity_text,
-                f.rule_title,
-                f.explanation or f.message,
-                f.state_text,
-                f.url or "",
-            ]
-        )
-        ws.cell(row=n, column=5).alignment = wrap
-    _sheet_layout(ws, 1, FINDING_WIDTHS, len(FINDING_HEADERS))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+        ws = book.sheet(district)
+        ws.write_string(0, 0, f"{district} {year}年度政府信息公开工作年度报告合规情况（截至{summary.as_of}）")
+        fills = [book.fills.get(r.status.value) for r in items]  # the status cell in its colour
+        book.table(ws, 1, HEADERS, WIDTHS, [_row(r) for r in items], [{1: f} if f else {} for f in fills])
+    ws = book.sheet("问题清单")
+    lines_f = [
+        [
+            f.district,
+            f.agency,
+            f.severity_text,
+            f.rule_title,
+            f.explanation or f.message,
+            f.state_text,
+            f.url or "",
+        ]
+        for f in findings
+    ]
+    book.table(ws, 0, FINDING_HEADERS, FINDING_WIDTHS, lines_f, [{4: book.wrap}] * len(lines_f))
+    if drawn.charts:
+        book.add_charts(summary_sheet, drawn.charts)
+    book.wb.close()
     return path
 
 
@@ -288,7 +344,6 @@ def write_html(
         row=lambda r: _row(r)[:-1],
         summary=drawn.summary,
         charts=drawn.charts,
-        no_charts=drawn.no_charts,
         rules=sorted({f.rule for f in findings}),
     )
     path.parent.mkdir(parents=True, exist_ok=True)

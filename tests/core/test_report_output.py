@@ -4,6 +4,7 @@ a per-district chart that stays readable, each status cell coloured, a terminal 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 from rich.console import Console
 
 from nianbao.deadlines.calendar import Status
-from nianbao.reporting import export
+from nianbao.reporting import charts, export
 from nianbao.reporting.compliance import ComplianceRow
 from nianbao.reporting.present import TERMINAL_ROWS, print_compliance
 
@@ -93,3 +94,47 @@ def test_the_terminal_sums_up_a_large_matrix_per_district() -> None:
     cells = [c.strip() for c in line.split("│")[1:-1]]
     assert cells[:5] == ["区02", "10", "7", "0", "3"]  # total, on time, late, missing
     assert f"共{len(rows)}个单位" in text and "nianbao report --year 2024" in text
+
+
+def test_sheet_names_excel_refuses_are_made_valid_and_unique(tmp_path: Path) -> None:
+    """Excel caps a sheet name at 31 characters, refuses []:*?/\\ in it and two names that differ
+    only in case: two long district names cut to the same 31, or a 「[试点]」 in one, still get a
+    sheet each, and every row is on its district's sheet."""
+    long = "某某省某某市某某县某某经济技术开发区管理委员会社会事务"  # longer than 31
+    districts = [long + "一局", long + "二局", "某区[试点]/新区", "abc", "ABC"]
+    rows = [
+        ComplianceRow(d, f"a{i}", f"单位{i}", Status.ON_TIME, "按时发布", "2025-01-31", None, None)
+        for i, d in enumerate(districts)
+    ]
+    wb = load_workbook(export.write_xlsx(rows, [], 2024, tmp_path / "c.xlsx"))
+    sheets = wb.sheetnames[1:-2]  # after 汇总, before 问题清单 and 图表数据
+    assert len(sheets) == 5 and len({s.casefold() for s in sheets}) == 5
+    assert all(len(s) <= 31 and not set(s) & set("[]:*?/\\") for s in sheets)
+    for sheet, row in zip(sheets, rows, strict=True):
+        assert wb[sheet]["A1"].value.startswith(row.district) and wb[sheet]["A3"].value == row.agency
+
+
+def test_text_that_looks_like_a_formula_or_a_link_stays_text(tmp_path: Path) -> None:
+    """An agency name or a finding's text from a portal is data: 「=HYPERLINK(...)」 must not
+    become a formula a spreadsheet runs, nor a bare address a link."""
+    rows = [
+        ComplianceRow("区", "a1", '=HYPERLINK("http://evil.example","点击")', Status.MISSING, "未发布",
+                      "2025-01-31", None, None),
+        ComplianceRow("区", "a2", "http://not-a-link.example", Status.ON_TIME, "按时发布", "2025-01-31", None, None),
+    ]  # fmt: skip
+    ws = load_workbook(export.write_xlsx(rows, [], 2024, tmp_path / "c.xlsx"))["区"]
+    assert ws["A3"].data_type == "s" and ws["A3"].value.startswith("=HYPERLINK")
+    assert ws["A4"].data_type == "s" and ws["A4"].hyperlink is None
+
+
+def test_a_chart_s_bars_are_in_proportion_and_say_their_figures() -> None:
+    chart = charts.bars("问题", ["表三收支平衡", "逾期发布年报"], [3, 6], "问题数")
+    svg = chart.svg
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert len(widths) == 2 and abs(widths[1] - 2 * widths[0]) < 0.2
+    assert ">表三收支平衡</text>" in svg and ">6</text>" in svg and "<title>问题</title>" in svg
+    stacked = charts.stacked_bars("区", ["甲区", "乙区"], {"按时发布": [2, 1], "未发布": [0, 3]})
+    text = stacked.svg
+    assert text.count(f'fill="{charts.COLORS["未发布"]}"') == 2  # one bar segment and the legend's key
+    assert ">2</text>" in text and ">4</text>" in text  # each district's total
+    assert charts.bars("空", ["甲"], [0], "问题数").svg.count("<rect") == 0  # nothing drawn for a zero

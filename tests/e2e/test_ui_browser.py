@@ -124,8 +124,8 @@ def test_ui_shows_the_run_and_its_compliance_artifact(stack: Stack, recrawl_run,
 
 
 def test_report_page_reads_as_the_office_reads_it(stack: Stack, recrawl_run, tmp_path: Path) -> None:
-    """`nianbao report --html` opened in Chromium: summary, 「截至」, charts drawn (as paths, no font
-    needed), links, and none of the program's inside in the text a person sees."""
+    """`nianbao report --html` opened in Chromium: summary, 「截至」, charts drawn (inline SVG),
+    links, and none of the program's inside in the text a person sees."""
     from tests.alerts.office_text import assert_office_text
 
     page = tmp_path / "report.html"
