@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from flows.artifacts import ProgressReporter, publish_compliance_artifact, publish_findings_artifact
 from flows.grouping import task_groups
 from flows.politeness import polite_for_run, run_slots
-from flows.runtime import deliver_alerts, shared_fetcher
+from flows.runtime import deliver_alerts, forget_run, run_fetcher
 from models.db import require_current_schema
 from nianbao.crawl import lookup, runs, service
 from nianbao.deadlines.calendar import default_report_year
@@ -53,6 +53,7 @@ class _HandledFailure(logging.Filter):
 
 
 logging.getLogger("prefect.flow_runs").addFilter(_HandledFailure())
+log = logging.getLogger(__name__)
 
 # Threads per flow run (tasks at once); the fetcher still sends one request at a time per host.
 FLOW_WORKERS = int(os.environ.get("NIANBAO_FLOW_WORKERS", "16"))
@@ -87,7 +88,7 @@ def monitor_agencies_task(
     the group with it (a Prefect-level retry would crawl the whole group again).
     `read_in_full`: see `service.monitor_agency` (a manual recrawl)."""
     logger = get_run_logger()
-    settings, fetcher = get_settings(), shared_fetcher()
+    settings, fetcher = get_settings(), run_fetcher(run_id)
     entries_of = lookup.entry_urls(settings, agency_codes)
     rules = registry_settings()
     alert_after = rules.health_alert_after
@@ -203,7 +204,12 @@ def _crawl_and_report(agency_codes: list[str], year: int, trigger: str, scope: s
     run_id = runs.start_run(settings, trigger=trigger, scope=scope)
     # beats a few times within the abandon window, so no live run is taken for a killed one
     with runs.heartbeat(settings.db_url, run_id, every_s=min(60.0, settings.abandon_after_minutes * 60 / 4)):
-        return _crawl_run(settings, run_id, started, agency_codes, year, trigger, scope)
+        try:
+            return _crawl_run(settings, run_id, started, agency_codes, year, trigger, scope)
+        finally:
+            memo = forget_run(run_id)
+            if memo is not None and memo.hits:
+                log.info("run %d: %d request(s) answered from what the run had read", run_id, memo.hits)
 
 
 def _crawl_run(

@@ -8,9 +8,11 @@ import threading
 from nianbao.runtime.settings import Settings, get_settings
 from nianbao.store.registry import registry_hosts
 from scrapers.fetcher import Fetcher
+from scrapers.run_memo import RunMemo, remembering
 
 _lock = threading.Lock()
 _fetcher: Fetcher | None = None
+_memos: dict[int, RunMemo] = {}  # crawl run id -> what the portals answered in that run
 
 
 def shared_fetcher() -> Fetcher:
@@ -22,6 +24,21 @@ def shared_fetcher() -> Fetcher:
             _fetcher = Fetcher(get_settings().fetch_config())
         _fetcher.slots.set_host_delays({h: e.delay for h, e in hosts.items() if e.delay is not None})
         return _fetcher
+
+
+def run_fetcher(run_id: int) -> Fetcher:
+    """The process's fetcher answering from the run's memo (`scrapers.run_memo`): the tasks of
+    one run ask a shared column's pages once, not once per agency."""
+    fetcher = shared_fetcher()
+    with _lock:
+        memo = _memos.setdefault(run_id, RunMemo())
+    return remembering(fetcher, memo)
+
+
+def forget_run(run_id: int) -> RunMemo | None:
+    """Drop the run's memo (the run is over: the next one asks the portals again)."""
+    with _lock:
+        return _memos.pop(run_id, None)
 
 
 def reset_shared_fetcher() -> None:

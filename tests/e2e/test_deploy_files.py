@@ -422,3 +422,24 @@ def test_apprise_config_is_git_ignored() -> None:
         ).returncode
         != 0
     )  # the example stays tracked
+
+
+def test_the_prefect_server_deletes_old_runs_as_its_settings_read_them(resolved: dict) -> None:
+    """Unvacuumed, the server's database grows by tens of GB a year nationally (deploy/README.md
+    § National plan): compose turns the vacuum on for flow runs and events, and Prefect itself
+    reads the values as meant (a set of two services, a 90-day retention)."""
+    server_env = {k: str(v) for k, v in resolved["services"]["prefect-server"]["environment"].items()}
+    vacuum = {k: v for k, v in server_env.items() if k.startswith("PREFECT_SERVER_SERVICES_DB_VACUUM_")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from prefect.settings import get_current_settings as s; v = s().server.services.db_vacuum; "
+            "print(sorted(v.enabled), v.retention_period.days)",
+        ],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **vacuum},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['events', 'flow_runs'] 90"

@@ -40,3 +40,29 @@ def test_a_flow_on_an_unmigrated_database_fails_before_any_work(
     assert state.is_failed()
     with pytest.raises(SchemaOutdated, match="revision 0002"):
         state.result()
+
+
+def test_the_head_revision_constant_is_the_newest_migration() -> None:
+    """`migrate` trusts HEAD_REVISION to skip Alembic on a current database: a new migration
+    file without the constant moved on would leave every database unmigrated."""
+    from alembic.script import ScriptDirectory
+
+    from models.db import HEAD_REVISION, MIGRATIONS_DIR
+
+    assert ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() == HEAD_REVISION
+
+
+def test_a_current_database_is_checked_without_alembic_and_an_old_one_still_migrates(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from models.db import HEAD_REVISION, schema_revision
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    migrate(url, "0003")
+    assert schema_revision(url) == "0003"
+    code = "import sys; from models.db import migrate; migrate(sys.argv[1]); print('alembic' in sys.modules)"
+    run = [sys.executable, "-c", code, url]
+    assert subprocess.run(run, capture_output=True, text=True, check=True).stdout.strip() == "True"
+    assert schema_revision(url) == HEAD_REVISION  # the old one was brought to the newest
+    assert subprocess.run(run, capture_output=True, text=True, check=True).stdout.strip() == "False"
