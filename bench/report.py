@@ -177,7 +177,7 @@ def phases() -> dict:
     began = time.process_time()
     from nianbao.reporting.compliance import compliance_rows, finding_lines
     from nianbao.reporting.export import draw, write_html, write_xlsx
-    from nianbao.reporting.present import print_compliance
+    from nianbao.reporting.present_matrix import print_compliance
 
     out["import"] = {"cpu_s": round(time.process_time() - began, 3), "sql": 0}
     counter = StatementCounter(get_engine(settings.db_url))

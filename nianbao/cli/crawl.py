@@ -66,7 +66,7 @@ def print_cycle(
     from models.db import session_scope
     from nianbao.deadlines.calendar import default_report_year
     from nianbao.reporting.compliance import compliance_rows
-    from nianbao.reporting.present import (
+    from nianbao.reporting.present_matrix import (
         delivery_sentence,
         outcome_problem_line,
         print_compliance,

@@ -83,7 +83,7 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
     from models.db import migrate, session_scope
     from models.tables import Agency, Finding
     from nianbao.reporting.compliance import compliance_rows
-    from nianbao.reporting.present import print_compliance
+    from nianbao.reporting.present_matrix import print_compliance
     from nianbao.runtime.settings import get_settings
     from nianbao.store.registry import load_registry, sync_registry
     from replicas.sample_portal import start_sample_portal
@@ -103,7 +103,7 @@ def run_demo(console: Console, *, keep_running: bool = False, root: Path = Path(
             sync_registry(s, load_registry(settings.registry_path))
         started = time.monotonic()
         result = monitor(year=DEMO_YEAR)
-        from nianbao.reporting.present import delivery_sentence, stats_sentence
+        from nianbao.reporting.present_matrix import delivery_sentence, stats_sentence
 
         console.print(
             f"巡检完成，用时 {time.monotonic() - started:.1f} 秒。{stats_sentence(result['stats'])}"

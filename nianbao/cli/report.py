@@ -28,7 +28,7 @@ def report(
     from nianbao.deadlines.calendar import default_report_year
     from nianbao.reporting.compliance import compliance_rows, finding_lines
     from nianbao.reporting.export import draw, write_html, write_xlsx
-    from nianbao.reporting.present import print_compliance
+    from nianbao.reporting.present_matrix import print_compliance
     from nianbao.store.registry import registry_settings
 
     prepare_db()

@@ -10,9 +10,8 @@ late stays a LATE finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -22,8 +21,9 @@ from alerts.outbox import enqueue
 from alerts.rules_zh import date_source_zh
 from models.db import session_scope
 from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, row_id
-from nianbao.deadlines.calendar import SHANGHAI, Status, Verdict, assess, deadline_for
+from nianbao.deadlines.calendar import SHANGHAI, Status, Verdict
 from nianbao.deadlines.facts import YearFacts, year_facts
+from nianbao.deadlines.verdict import agency_verdict, dated_verdict
 from nianbao.store.record import agency_payload, alert_tags, resolve_finding, upsert_finding
 from nianbao.store.registry import RegistrySettings
 from reports.checks.base import Finding as CheckFinding
@@ -117,84 +117,6 @@ def failing_since(session: Session, agency_id: int) -> int | None:
             break
         first = crawl_id
     return first
-
-
-class HasOverrides(Protocol):
-    """A jurisdiction as a deadline reads it."""
-
-    @property
-    def deadline_overrides(self) -> dict: ...
-
-
-class AgencyTerms(HasOverrides, Protocol):
-    """An agency as a deadline reads it: an `Agency` row, or these columns read alone (the
-    compliance matrix of thousands of agencies does not load whole rows)."""
-
-    @property
-    def id(self) -> int | None: ...
-
-    @property
-    def kind(self) -> str: ...
-
-
-def agency_verdict(
-    session: Session,
-    agency: AgencyTerms,
-    jurisdiction: HasOverrides,
-    year: int,
-    now: datetime,
-    rules: RegistrySettings,
-    facts: YearFacts | None = None,
-) -> Verdict:
-    """On time / late / missing / due soon / could not check for one agency-year, from what the
-    database knows (`facts`, read for many agencies at once by `year_facts`; read here for this
-    one when not given). "Missing" and "due soon" need the latest crawl to have read the
-    agency's columns in full; else the answer is UNVERIFIABLE (unless an earlier full reading
-    already found it missing: that finding stands until a reading says otherwise)."""
-    if facts is None:
-        facts = year_facts(session, [row_id(agency)], year)[row_id(agency)]
-    verdict = _dated_verdict(agency, jurisdiction, year, now, rules, facts.published_at, facts.date_source)
-    if verdict.status not in (Status.MISSING, Status.DUE_SOON):
-        return verdict
-    crawl = facts.crawl
-    if crawl is not None and crawl.complete:
-        return verdict
-    if verdict.status == Status.MISSING and facts.open_missing:
-        return verdict
-    return replace(
-        verdict,
-        status=Status.UNVERIFIABLE,
-        crawl_outcome=crawl.outcome if crawl else "not_crawled",
-        crawl_detail=(crawl.detail if crawl else "尚未抓取该单位的栏目") or "",
-        phase="overdue" if verdict.status == Status.MISSING else "due_soon",
-    )
-
-
-def _dated_verdict(
-    agency: AgencyTerms,
-    jurisdiction: HasOverrides,
-    year: int,
-    now: datetime,
-    rules: RegistrySettings,
-    published_at: datetime | None,
-    source: str | None,
-) -> Verdict:
-    """The verdict from the dates alone (what was published when, against the deadline)."""
-    deadline = deadline_for(
-        agency.kind,
-        year,
-        jurisdiction_overrides=jurisdiction.deadline_overrides,
-        agency_overrides=agency.deadline_overrides,
-    )
-    return assess(
-        deadline,
-        published_at=published_at,
-        date_source=source,
-        now=now,
-        inclusive=rules.deadline_inclusive,
-        grace_days=rules.grace_days,
-        due_soon_days=rules.due_soon_days,
-    )
 
 
 def check_agency_deadline(
@@ -324,7 +246,7 @@ def in_deadline_season(
     """Whether, for one of `years`, the agency's report is not seen yet and its deadline is near
     or past: a portal failure then matters for the deadline and is said as 「无法核实」."""
     return any(
-        _dated_verdict(
+        dated_verdict(
             agency, jurisdiction, y, now, rules, *first_publication(session, row_id(agency), y)
         ).status
         in (Status.MISSING, Status.DUE_SOON)

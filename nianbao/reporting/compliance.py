@@ -12,7 +12,7 @@ from alerts.rules_zh import severity_rank
 from models.tables import Agency, Finding, Jurisdiction, row_id
 from nianbao.deadlines.calendar import Status
 from nianbao.deadlines.facts import BATCH, year_facts
-from nianbao.deadlines.watch import agency_verdict
+from nianbao.deadlines.verdict import agency_verdict
 from nianbao.store.registry import RegistrySettings
 
 STATUS_LABELS = {

@@ -167,11 +167,11 @@ class _Book:
     """The workbook's formats, made once (XlsxWriter keeps one record per distinct format)."""
 
     def __init__(self, path: Path) -> None:
-        # constant memory: each row goes to disk as it is written (rows are written in order);
-        # strings stay strings: an agency text starting with "=" or "http" is not a formula or a link
+        # strings stay strings: an agency text starting with "=" or "http" is not a formula or a
+        # link; in memory: no temporary file per sheet (a hundred districts, a hundred files)
         self.wb = xlsxwriter.Workbook(
             str(path),
-            {"strings_to_formulas": False, "strings_to_urls": False},
+            {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
         )
         self.title = self.wb.add_format({"bold": True, "font_size": 14})
         self.bold = self.wb.add_format({"bold": True})

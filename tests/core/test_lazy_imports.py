@@ -55,3 +55,20 @@ def test_the_lazy_package_names_still_resolve() -> None:
     assert callable(reports.parse.parse_document) and callable(reports.parse.parse_text)
     with pytest.raises(AttributeError):
         alerts.no_such_name  # noqa: B018
+
+
+def test_report_on_a_current_database_loads_neither_alembic_nor_the_checks_nor_a_plotting_library(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`nianbao report` reads the matrix and writes two files: the migrations (the database is
+    current), the report checks, openpyxl (a reader) and matplotlib have no part in it."""
+    monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NIANBAO_REGISTRY_PATH", str(tmp_path / "agencies.yaml"))
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    (tmp_path / "agencies.yaml").write_text("jurisdictions: []\n", encoding="utf-8")
+    first = _modules_after("report", "--year", "2024")  # migrates the new database
+    assert _loaded(first, "alembic") and _loaded(first, "xlsxwriter")
+    again = _modules_after("report", "--year", "2024")
+    assert (tmp_path / "reports" / "compliance-2024.xlsx").exists()
+    for package in ("alembic", "reports.checks", "openpyxl", "matplotlib"):
+        assert not _loaded(again, package), package

@@ -14,7 +14,7 @@ from rich.console import Console
 from nianbao.deadlines.calendar import Status
 from nianbao.reporting import charts, export
 from nianbao.reporting.compliance import ComplianceRow
-from nianbao.reporting.present import TERMINAL_ROWS, print_compliance
+from nianbao.reporting.present_matrix import TERMINAL_ROWS, print_compliance
 
 STATUSES = [Status.ON_TIME, Status.LATE, Status.MISSING, Status.PENDING]
 
