@@ -248,9 +248,10 @@ def section(report: dict, machine: str, commit: str) -> str:
             "",
             *measured_table(report),
             "",
-            "*Distinct URLs / agency*: the URLs among those requests, each counted once per host and cycle; on "
-            "a shared column every agency reads the column and its articles itself, so requests exceed them "
-            "about as many times as the column has agencies (up to the article cap). "
+            "*Distinct URLs / agency*: the URLs among those requests, each counted once per host and cycle; "
+            "a run asks each URL once (`scrapers/run_memo.py`: every agency of the run reads a shared column "
+            "and its articles, from what the run read), so the two differ by what several runs of a cycle ask "
+            "again (robots.txt aside). "
             "*Host wall ÷ (requests × delay)* is what the delay alone would make a host last; the *extra per "
             "request* is what it does not cover (the replica's answer, the crawl's own work between a host's "
             "requests on a loaded machine); *gaps under the delay* counts successive requests to a host that "
@@ -398,28 +399,19 @@ def plan_section(report: dict, machine: str) -> str:
         first = figures[shared][1]["first"]
         changed = figures[shared][1]["changed"]
         agencies, busiest = _busiest(layouts[shared], "changed")
-        once = plan(
-            nation,
-            Cycle("changed, each URL once", changed["distinct_per_agency"], 0.0, 0.0),
-            plans[shared][1],
-            WINDOWS["season"][1],
-            worker,
-        )
         redundancy = [
             "",
-            "**What limits the season on shared columns.** Each agency reads its entry column and the "
-            "column's articles itself, and on a shared column (the usual case, spec §1) that is the same "
-            f"column for all of a district's agencies: in the first read an agency asked {first['requests_per_agency']:.0f} "
-            f"URLs of which {first['distinct_per_agency']:.1f} per agency were distinct, so a portal is read about "
-            "as many times a cycle as it has agencies, up to the article cap. A day on which a district's column "
-            f"changed costs its portal {nation.per_host:.0f} × {changed['requests_per_agency']:.0f} requests; the "
-            f"replica's largest district ({agencies} agencies) asked {_n(busiest)}, "
-            f"{host_seconds(busiest, nation) / HOUR:.1f} h at 1 request a second, "
-            f"{'longer than' if host_seconds(busiest, nation) > WINDOWS['season'][1] else 'within'} the "
-            f"{WINDOWS['season'][1] / HOUR:g} h season window. A run spends that time waiting for its portal, "
-            "so memory (a process per district run), not CPU, sets the season's worker count. Read once per district "
-            f"({changed['distinct_per_agency']:.1f} distinct URLs per agency) a portal would need "
-            f"{once.host_s / HOUR:.2f} h of the season window: not measured, since the code does not do it.",
+            "**Shared columns.** On a shared column (the usual case, spec §1) every agency of a district "
+            "reads the same column and its articles to find its own report. A run asks the portal for each "
+            "page once and answers every agency's request from what it read — the body, or a 304 to the "
+            "validators of the version the run saw (`scrapers/run_memo.py`); each agency still reads and "
+            f"records everything itself. In the first read an agency cost {first['requests_per_agency']:.1f} "
+            f"requests ({first['distinct_per_agency']:.1f} distinct URLs); a day on which a district's column "
+            f"changed, {changed['requests_per_agency']:.1f}. The replica's largest district ({agencies} agencies) "
+            f"asked {_n(busiest)} requests that day, {host_seconds(busiest, nation) / HOUR:.2f} h at 1 request "
+            "a second. Before the memo (measured 2026-12-02 at 57a7ba6) an agency asked 98 requests for 3 "
+            "distinct URLs, a portal was read as many times a cycle as it has agencies, and the season needed "
+            "201 worker machines, for memory: a process per district run waiting on its portal.",
         ]
     season = WINDOWS["season"]
     summary = ["In short (the figures and how they were reached follow):", ""]
@@ -514,8 +506,7 @@ def plan_section(report: dict, machine: str) -> str:
         "alert delivery (apprise is not configured in the run); districts far larger than the replica's; "
         "several worker machines, and thousands of flow runs at once against one Prefect server (here "
         f"{len(layouts[0]['sizes'])} at once, on one machine); the Prefect database under its retention "
-        "settings over a year (only its growth per cycle); a crawl that reads a shared column once per "
-        "district (the code does not do it; its figure above is arithmetic on the distinct URLs).",
+        "settings over a year (only its growth per cycle).",
         "",
         f"Measure again (about {report.get('wall_s', 0) / 60:.0f} min here; PostgreSQL on 127.0.0.1:5432, "
         "or `NIANBAO_TEST_PG_ADMIN_URL`), then render again from the saved run without measuring:",

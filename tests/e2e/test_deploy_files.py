@@ -383,6 +383,23 @@ def test_initdb_stores_passwords_with_quotes_and_spaces_as_typed(tmp_path: Path,
         admin.dispose()
 
 
+def _prefect_reads(env: dict[str, str], expression: str) -> str:
+    """`expression` (over `s`, Prefect's settings) as Prefect computes it in a fresh process
+    given only `env`: what the server in the container would make of compose's values."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from prefect.settings import get_current_settings as s; print({expression})",
+        ],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def test_prefect_builds_its_database_url_with_the_password_escaped(resolved: dict) -> None:
     """Prefect assembles its URL from the PREFECT_SERVER_DATABASE_* parts compose sets; the
     password comes back out of it exactly, whatever it holds."""
@@ -393,19 +410,7 @@ def test_prefect_builds_its_database_url_with_the_password_escaped(resolved: dic
     assert not any("CONNECTION_URL" in k for k in server_env)
     password = AWKWARD["NIANBAO_DB_PASSWORD"].format(canary="/nowhere")
     parts["PREFECT_SERVER_DATABASE_PASSWORD"] = password
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from prefect.settings import get_current_settings as s; "
-            "print(s().server.database.connection_url.get_secret_value())",
-        ],
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **parts},
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
-    url = make_url(done.stdout.strip())
+    url = make_url(_prefect_reads(parts, "s().server.database.connection_url.get_secret_value()"))
     assert url.drivername == "postgresql+asyncpg"
     assert (url.host, url.port, url.username, url.database) == ("db", 5432, "prefect", "prefect")
     assert url.password == password
@@ -430,16 +435,8 @@ def test_the_prefect_server_deletes_old_runs_as_its_settings_read_them(resolved:
     reads the values as meant (a set of two services, a 90-day retention)."""
     server_env = {k: str(v) for k, v in resolved["services"]["prefect-server"]["environment"].items()}
     vacuum = {k: v for k, v in server_env.items() if k.startswith("PREFECT_SERVER_SERVICES_DB_VACUUM_")}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from prefect.settings import get_current_settings as s; v = s().server.services.db_vacuum; "
-            "print(sorted(v.enabled), v.retention_period.days)",
-        ],
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **vacuum},
-        capture_output=True,
-        text=True,
+    read = _prefect_reads(
+        vacuum,
+        "sorted(s().server.services.db_vacuum.enabled), s().server.services.db_vacuum.retention_period.days",
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['events', 'flow_runs'] 90"
+    assert read == "['events', 'flow_runs'] 90"
