@@ -12,7 +12,9 @@ have said to it — the same body, or a 304 when it carries the validators of th
 read (its agency had stored them) — without a request. Every agency still reads every page it
 reads now, through the same code, and records what it saw; only the network is spared. Errors
 are not kept: each agency's crawl meets the portal's failures itself (the host slots' cool-down
-already spares a failing host); nor are report files (each is its own agency's). The memo lives
+already spares a failing host); nor are report files (each is its own agency's). A column's
+later pages are often asked by POST (a read-only listing query): those are answered by their
+form fields as well. The memo lives
 for one run and holds at most `max_bytes`, the oldest pages going first.
 """
 
@@ -125,10 +127,11 @@ class MemoFetcher:
         self._fallback = fallback  # the inner fetcher falls back to http: its answers are its own
 
     def fetch(self, url: str, **kwargs: Any) -> Outcome:
-        if kwargs.get("data") is not None or kwargs.get("expect") == "document":
-            # a POST (a search form) is never answered from memory; a report's file is read by its
-            # own agency only (kept, it would only fill the memo)
+        if (
+            kwargs.get("expect") == "document"
+        ):  # a report's file is its own agency's: kept, it would only fill the memo
             return self._inner.fetch(url, **kwargs)
+        data = kwargs.get("data")
         etag, last_modified = kwargs.get("etag"), kwargs.get("last_modified")
         hosts = kwargs.get("allowed_hosts")
         key = (
@@ -136,6 +139,9 @@ class MemoFetcher:
             kwargs.get("expect"),
             tuple(hosts) if hosts is not None else None,  # redirects are followed within these only
             self._fallback or bool(kwargs.get("http_fallback")),
+            # a listing's page asked by POST (Hanweb's dataproxy, Kaifeng's list form): the same
+            # form fields, the same page; the crawler posts nothing that changes a portal
+            tuple(sorted(data.items())) if data is not None else None,
         )
         return self.memo.answer(key, etag, last_modified, lambda: self._inner.fetch(url, **kwargs))
 

@@ -76,7 +76,7 @@ def test_a_304_answers_only_the_validators_it_was_given(site: ReplicaServer) -> 
     assert _asked(site, "/col/index.html") == 3  # the body now answers both
 
 
-def test_failures_posts_and_report_files_always_reach_the_portal(site: ReplicaServer) -> None:
+def test_failures_and_report_files_always_reach_the_portal(site: ReplicaServer) -> None:
     memo = RunMemo()
     with quick_fetcher(retries=0) as inner:
         fetcher = remembering(inner, memo)
@@ -84,10 +84,26 @@ def test_failures_posts_and_report_files_always_reach_the_portal(site: ReplicaSe
             broken = fetcher.fetch(site.url("/broken.html"))
             assert isinstance(broken, FetchError)
             fetcher.fetch(site.url("/report.pdf"), expect="document")
-            fetcher.fetch(site.url("/col/other.html"), data={"q": "年报"})
     assert _asked(site, "/broken.html") == 2  # each agency meets the failure itself
-    assert _asked(site, "/report.pdf") == 2 and _asked(site, "/col/other.html") == 2
+    assert _asked(site, "/report.pdf") == 2
     assert memo.hits == 0
+
+
+def test_a_listing_page_asked_by_post_is_answered_by_its_form_fields(site: ReplicaServer) -> None:
+    """Hanweb's later column pages are POSTs to its dataproxy: the same fields are the same
+    page (asked once), other fields another page (asked)."""
+    memo = RunMemo()
+    with quick_fetcher() as inner:
+        fetcher = remembering(inner, memo)
+        url = site.url("/col/other.html")
+        for _ in range(3):
+            got = fetcher.fetch(url, data={"startrecord": "46", "endrecord": "90"})
+            assert isinstance(got, FetchResult) and got.content == OTHER
+        fetcher.fetch(url, data={"endrecord": "90", "startrecord": "46"})  # the same fields, another order
+        fetcher.fetch(url, data={"startrecord": "91", "endrecord": "135"})
+        fetcher.fetch(url)  # a GET of the address is another question
+    posts = [r for r in site.requests.for_path("/col/other.html") if r.method == "POST"]
+    assert len(posts) == 2 and _asked(site, "/col/other.html") == 3 and memo.hits == 3
 
 
 def test_redirect_scope_and_http_fallback_are_part_of_the_question(site: ReplicaServer) -> None:
