@@ -256,8 +256,8 @@ def section(report: dict, machine: str, commit: str) -> str:
             "request* is what it does not cover (the replica's answer, the crawl's own work between a host's "
             "requests on a loaded machine); *gaps under the delay* counts successive requests to a host that "
             "arrived closer than the delay (0: polite throughout). Robots.txt (one per host and run) is not in "
-            "the requests per agency. A Prefect server CPU per agency below zero means the cycle cost the "
-            "server less than its runs' fixed cost (fitted on the serial runs) and its idle rate: within the "
+            "the requests per agency. A CPU per agency below zero (a worker's or the Prefect server's) means "
+            "the cycle cost less than its runs' fixed cost (fitted on the serial runs) and the server's idle rate: within the "
             "noise of this machine, counted as zero by the plan.",
             "",
             "Fixed costs per flow run:",
