@@ -21,7 +21,7 @@ for one run and holds at most `max_bytes`, the oldest pages going first.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -56,7 +56,9 @@ class RunMemo:
         with self._lock:
             return self._locks.setdefault(key, threading.Lock())
 
-    def answer(self, key: Hashable, etag: str | None, last_modified: str | None, fetch: Any) -> Outcome:
+    def answer(
+        self, key: Hashable, etag: str | None, last_modified: str | None, fetch: Callable[[], Outcome]
+    ) -> Outcome:
         """What the portal says to this request: from what the run saw, else `fetch()` (kept
         when it succeeded)."""
         with self._key_lock(key):
@@ -67,7 +69,7 @@ class RunMemo:
                     with self._lock:
                         self.hits += 1
                     return known
-            outcome: Outcome = fetch()
+            outcome = fetch()
             if isinstance(outcome, FetchResult):
                 self._keep(key, outcome, etag, last_modified)
             return outcome
@@ -118,8 +120,8 @@ def _copy(got: FetchResult, **changes: Any) -> FetchResult:
 
 
 class MemoFetcher:
-    """A fetcher whose GETs go through a run's memo; everything else (slots, robots, the
-    connections) is the inner fetcher's."""
+    """A fetcher whose pages (GETs, and listing POSTs by their form fields) go through a run's
+    memo; everything else (slots, robots, the connections) is the inner fetcher's."""
 
     def __init__(self, inner: Fetcher, memo: RunMemo, *, fallback: bool = False) -> None:
         self._inner = inner
@@ -127,9 +129,8 @@ class MemoFetcher:
         self._fallback = fallback  # the inner fetcher falls back to http: its answers are its own
 
     def fetch(self, url: str, **kwargs: Any) -> Outcome:
-        if (
-            kwargs.get("expect") == "document"
-        ):  # a report's file is its own agency's: kept, it would only fill the memo
+        # a report's file is its own agency's: kept, it would only fill the memo
+        if kwargs.get("expect") == "document":
             return self._inner.fetch(url, **kwargs)
         data = kwargs.get("data")
         etag, last_modified = kwargs.get("etag"), kwargs.get("last_modified")

@@ -117,7 +117,10 @@ def compliance_rows(
     if agency_codes is not None:
         query = query.where(col(Agency.code).in_(agency_codes))
     agencies = [AgencyColumns(*r) for r in session.exec(query.order_by(Jurisdiction.code, Agency.code)).all()]
-    jurisdictions = {row_id(j): j for j in session.exec(select(Jurisdiction)).all()}
+    needed = {a.jurisdiction_id for a in agencies}  # a recrawl's one, not the country's
+    jurisdictions = {
+        row_id(j): j for j in session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(needed))).all()
+    }
     ids = [a.id for a in agencies]
     facts = year_facts(session, ids, year)
     failures = open_failures(session, ids, year)

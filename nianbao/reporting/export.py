@@ -163,6 +163,14 @@ def _row(r: ComplianceRow) -> list:
     ]
 
 
+def _by_district(rows: list[ComplianceRow]) -> dict[str, list[ComplianceRow]]:
+    """The rows of each district, districts and rows in the run's order."""
+    out: dict[str, list[ComplianceRow]] = defaultdict(list)
+    for r in rows:
+        out[r.district].append(r)
+    return out
+
+
 class _Book:
     """The workbook's formats, made once (XlsxWriter keeps one record per distinct format)."""
 
@@ -199,21 +207,25 @@ class _Book:
         widths: tuple[int, ...],
         rows: list[list],
         styles: Sequence[Mapping[int, Format]] = (),
+        columns: Mapping[int, Format] | None = None,
     ) -> None:
         """Widths, the bold frozen header (`header_row`, 0-based), a filter over the table, the rows
-        (`styles[i]`: row i's cells with a format of their own); the last column's web addresses as
-        links that read 「打开年报」. Written row by row in order (the workbook keeps no rows)."""
+        (`styles[i]`: row i's cells with a format of their own; `columns`: a column's format for
+        its every cell); the last column's web addresses as links that read 「打开年报」. Each cell
+        is written once."""
         for i, width in enumerate(widths):
-            ws.set_column(i, i, width)
+            ws.set_column(i, i, width, (columns or {}).get(i))
         ws.write_row(header_row, 0, headers, self.bold)
         ws.freeze_panes(header_row + 1, 0)
         ws.autofilter(header_row, 0, header_row + max(len(rows), 1), len(headers) - 1)
         last = len(headers) - 1
         for i, values in enumerate(rows):
-            n = header_row + 1 + i
-            ws.write_row(n, 0, values[:last])
-            for col, style in (styles[i] if styles else {}).items():
+            n, start = header_row + 1 + i, 0
+            for col, style in sorted((styles[i] if styles else {}).items()):
+                ws.write_row(n, start, values[start:col])
                 ws.write(n, col, values[col], style)
+                start = col + 1
+            ws.write_row(n, start, values[start:last])
             url = values[last]
             if isinstance(url, str) and url.startswith(("http://", "https://")):
                 ws.write_url(n, last, url, self.link, LINK_TEXT)
@@ -291,10 +303,7 @@ def write_xlsx(
         ws.write_row(n, 0, values, style)
     summary_sheet = ws
 
-    by_district: dict[str, list[ComplianceRow]] = defaultdict(list)
-    for r in rows:
-        by_district[r.district].append(r)
-    for district, items in by_district.items():
+    for district, items in _by_district(rows).items():
         ws = book.sheet(district)
         ws.write_string(0, 0, f"{district} {year}年度政府信息公开工作年度报告合规情况（截至{summary.as_of}）")
         fills = [book.fills.get(r.status.value) for r in items]  # the status cell in its colour
@@ -312,7 +321,7 @@ def write_xlsx(
         ]
         for f in findings
     ]
-    book.table(ws, 0, FINDING_HEADERS, FINDING_WIDTHS, lines_f, [{4: book.wrap}] * len(lines_f))
+    book.table(ws, 0, FINDING_HEADERS, FINDING_WIDTHS, lines_f, columns={4: book.wrap})
     if drawn.charts:
         book.add_charts(summary_sheet, drawn.charts)
     book.wb.close()
@@ -333,12 +342,9 @@ def write_html(
         autoescape=select_autoescape(["html", "j2"]),
     )
     drawn = drawn or draw(rows, findings, year, previous)
-    by_district: dict[str, list[ComplianceRow]] = defaultdict(list)
-    for r in rows:
-        by_district[r.district].append(r)
     html = env.get_template("compliance.html.j2").render(
         year=year,
-        districts=by_district,
+        districts=_by_district(rows),
         findings=findings,
         headers=HEADERS[:-1],
         row=lambda r: _row(r)[:-1],

@@ -18,6 +18,7 @@ import yaml
 from models.db import migrate, session_scope
 from replicas.multihost import MultiHostReplica
 from replicas.national import national_replica
+from tests.integration.conftest import demo_environment
 
 AGENCIES = 6
 YEARS = (2023, 2024)
@@ -51,19 +52,10 @@ def district(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness) -
     """One district portal with a shared column of `AGENCIES` agencies over two years, its
     registry synced into a fresh SQLite database."""
     from flows.runtime import reset_shared_fetcher
-    from nianbao.cli.demo import configure_demo_environment
     from nianbao.runtime.settings import get_settings
     from nianbao.store.registry import load_registry, sync_registry
 
-    monkeypatch.chdir(tmp_path)
-    for name in (
-        "NIANBAO_DATA_DIR",
-        "NIANBAO_REGISTRY_PATH",
-        "NIANBAO_APPRISE_CONFIG",
-        "NIANBAO_PER_HOST_DELAY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    configure_demo_environment(tmp_path / "data")
+    demo_environment(tmp_path, monkeypatch)
     routes, agencies = national_replica([AGENCIES], YEARS, "shared", late_published=True)
     with MultiHostReplica(routes, ["127.0.0.1"]) as portal:
         settings = get_settings()
