@@ -74,7 +74,12 @@ def sqlite_engine(url: str) -> Engine:
 
     event.listen(engine, "commit", lambda conn: _give_back(conn.info))
     event.listen(engine, "rollback", lambda conn: _give_back(conn.info))
-    # a connection returned to the pool without commit or rollback through the Connection
-    event.listen(engine.pool, "reset", lambda _dbapi, record, *_: _give_back(record.info))
+
+    def _reset(_dbapi: Any, record: Any, _reset_state: Any) -> None:
+        """A connection returned to the pool without commit or rollback through the Connection.
+        The three-argument form: SQLAlchemy warned (a deprecation, on every check-in) at the old one."""
+        _give_back(record.info)
+
+    event.listen(engine.pool, "reset", _reset)
     event.listen(engine.pool, "close", lambda _dbapi, record: _give_back(record.info))
     return engine

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from reports.form import (
     SECTION_KEYS,
@@ -23,7 +23,12 @@ from reports.form import (
 
 
 class Source(BaseModel):
-    """Where a value was read: a line of text, a page of a PDF, or a table cell."""
+    """Where a value was read: a line of text, a page of a PDF, or a table cell.
+
+    Frozen: the parser hands out one object for each place (`reports.parse.blocks`), shared by
+    every report read at that place; a changed source is a copy (`model_copy(update=...)`)."""
+
+    model_config = ConfigDict(frozen=True)
 
     line: int | None = None  # 1-based line in the extracted text
     page: int | None = None  # 1-based page of a PDF

@@ -10,9 +10,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session
 
-from models.tables import Agency, Document
+from models import queries
 from nianbao.runtime.settings import Settings
 from scrapers.conditional import CrawlCache, Validator
 from scrapers.fetcher import host_allowed
@@ -32,17 +32,8 @@ def stored_validators(
     def lookup(url: str) -> Validator | None:
         if not host_allowed(url, hosts):
             return None
-        row = session.exec(
-            select(Document.etag, Document.last_modified)
-            .join(Agency, col(Agency.id) == Document.agency_id)
-            .where(
-                Document.url == url,
-                Agency.jurisdiction_id == jurisdiction_id,
-                or_(col(Document.etag).is_not(None), col(Document.last_modified).is_not(None)),
-            )
-            .order_by(col(Document.last_seen).desc())
-            .limit(1)
-        ).first()
+        params = {"url": url, "jurisdiction_id": jurisdiction_id}
+        row = session.exec(queries.STORED_VALIDATORS, params=params).first()
         session.commit()  # hand the connection back: portal requests follow, not more queries
         return (row[0], row[1]) if row else None
 

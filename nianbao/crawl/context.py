@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from sqlmodel import Session, col, select
 
+from models import queries
 from models.tables import Agency, Jurisdiction, Report, row_id
 from reports.checks.base import CheckContext, PeerText
 from reports.levels import agency_level
@@ -61,9 +62,7 @@ def _db_url(session: Session) -> str:
 
 def _previous_report(session: Session, agency_id: int, year: int) -> ParsedReport | None:
     rows = session.exec(
-        select(Report.id, Report.content_sha256).where(
-            Report.agency_id == agency_id, Report.year == year - 1, Report.is_current == True
-        )
+        queries.CURRENT_REPORT_DIGEST, params={"agency_id": agency_id, "year": year - 1}
     ).all()
     found = stored_reports.load(
         session, _db_url(session), [(rid, sha) for rid, sha in rows[:1] if rid is not None]
@@ -75,18 +74,8 @@ def _peer_texts(session: Session, agency: Agency, year: int) -> list[PeerText]:
     """Section 五 of the district's other current reports of `year`, under their registry names.
     Only that part of each stored report is read (a JSON path in the query), so checking a
     district costs neither decoding its reports nor keeping them."""
-    problems = col(Report.cells)[("sections", "problems")]
-    rows = session.exec(
-        select(Agency.name, Report.year, problems)
-        .join(Agency, col(Agency.id) == Report.agency_id)
-        .where(
-            Agency.jurisdiction_id == agency.jurisdiction_id,
-            Agency.id != agency.id,
-            Report.year == year,
-            Report.is_current == True,
-        )
-        .order_by(col(Report.id))
-    ).all()
+    params = {"jurisdiction_id": agency.jurisdiction_id, "agency_id": agency.id, "year": year}
+    rows = session.exec(queries.PEER_PROBLEMS_SECTIONS, params=params).all()
     return [PeerText(agency=name, year=yr, problems=_section_text(section)) for name, yr, section in rows]
 
 
@@ -97,8 +86,13 @@ def _section_text(section: object) -> str:
     return ""
 
 
-def check_context(session: Session, agency: Agency, year: int) -> CheckContext:
-    jurisdiction = session.get(Jurisdiction, agency.jurisdiction_id)
+def check_context(
+    session: Session, agency: Agency, year: int, jurisdiction: Jurisdiction | None = None
+) -> CheckContext:
+    """What the checks of the agency's `year` report compare with; `jurisdiction`: the agency's
+    district when the caller holds it already."""
+    if jurisdiction is None:
+        jurisdiction = session.get(Jurisdiction, agency.jurisdiction_id)
     return CheckContext(
         agency_kind=agency.kind,
         agency_level=agency_level(

@@ -8,6 +8,7 @@ import difflib
 
 from sqlmodel import Session, col, select
 
+from models import queries
 from models.db import session_scope
 from models.tables import Agency, Jurisdiction
 from nianbao.runtime.settings import Settings
@@ -73,7 +74,7 @@ def resolve_agency(session: Session, ref: str) -> Agency:
     """An agency by code, id, full name or short name (what a person types in the UI); an
     `AgencyNotFound` in Chinese with the closest agencies when it names none or several."""
     ref = ref.strip()
-    agency = session.exec(select(Agency).where(Agency.code == ref)).first()
+    agency = session.exec(queries.AGENCY_BY_CODE, params={"code": ref}).first()
     if agency is None and ref.isdigit():
         agency = session.get(Agency, int(ref))
     if agency is None:

@@ -9,10 +9,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, select
 
+from models import queries
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Document, Jurisdiction, Report, row_id, utcnow
+from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, row_id, utcnow
 from nianbao.crawl.cache import load_crawl_cache, save_crawl_cache, stored_validators
 from nianbao.crawl.context import check_context
 from nianbao.crawl.lookup import resolve_agency
@@ -106,14 +107,7 @@ def touch_documents(session: Session, urls: list[str]) -> None:
         return
     now = utcnow()
     for url in dict.fromkeys(urls):
-        newest = (
-            select(Document.id)
-            .where(Document.url == url)
-            .order_by(col(Document.last_seen).desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        session.execute(update(Document).where(col(Document.id) == newest).values(last_seen=now))
+        session.execute(queries.TOUCH_NEWEST_DOCUMENT, params={"seen_url": url, "seen_at": now})
 
 
 @dataclass
@@ -129,13 +123,25 @@ class AgencyWork:
     outcome: AgencyOutcome
     hosts: list[str]
     touched: list[str] = field(default_factory=list)  # URLs whose stored version was seen again
+    _jurisdiction: Jurisdiction | None = field(default=None, repr=False)
 
     @property
     def agency_id(self) -> int:
         return row_id(self.agency)
 
     def jurisdiction(self) -> Jurisdiction:
-        return self.session.get_one(Jurisdiction, self.agency.jurisdiction_id)
+        """Loaded once and held: the session's identity map keeps a row only while something
+        holds it (each call loaded it again), and the registry does not change during a crawl."""
+        if self._jurisdiction is None:
+            self._jurisdiction = self.session.get_one(Jurisdiction, self.agency.jurisdiction_id)
+        return self._jurisdiction
+
+    def see_database_now(self) -> None:
+        """Forget what the session read of reports, documents and findings (another run may
+        have written them meanwhile); the agency and its district stay (registry rows)."""
+        for obj in list(self.session.identity_map.values()):
+            if not isinstance(obj, (Agency, Jurisdiction)):
+                self.session.expire(obj)
 
 
 def process_discovered(
@@ -170,7 +176,7 @@ def process_discovered(
     known = _stored_version(s, agency_id, found.year, digest)
     if not known:
         current = _current_version(s, agency_id, found.year)
-        ctx = check_context(s, work.agency, found.year)
+        ctx = check_context(s, work.agency, found.year, work.jurisdiction())
     s.commit()  # nothing held while the parser works (OCR may take minutes)
     if not known:
         images = image_fetcher(work.fetcher, work.hosts, referer=result.final_url)
@@ -202,14 +208,14 @@ def process_discovered(
         else:
             findings = _checks(parsed, ctx, current)
         readable = parsed if not (crash or not seen.readable) else None
-        s.expire_all()  # the write below sees the database as it is now, not as before the parse
+        work.see_database_now()  # the write below sees the database as it is now, not as before the parse
     document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
-    if known or _stored_version(s, agency_id, found.year, digest):  # or another run stored it meanwhile
+    if known:
         outcome.unchanged += 1
         s.commit()
         return
     agency = work.agency
-    report, replaced = record_report(
+    recorded = record_report(
         s,
         agency=agency,
         year=found.year,
@@ -221,6 +227,11 @@ def process_discovered(
         published_at_source=found.published_at_source,
         agency_source=found.agency_source,
     )
+    if not recorded.created:  # another run stored this version meanwhile
+        outcome.unchanged += 1
+        s.commit()
+        return
+    report, replaced = recorded.report, recorded.replaced
     outcome.new_versions += 1
     if readable is None:
         outcome.unreadable += 1
@@ -314,26 +325,18 @@ def _any_version(session: Session, agency_id: int, year: int) -> bool:
     return (
         session.exec(select(Report.id).where(Report.agency_id == agency_id, Report.year == year)).first()
         is not None
-    )
+    )  # once per report that could not be fetched: not worth a prepared statement
 
 
 def _stored_version(session: Session, agency_id: int, year: int, digest: str) -> bool:
     """Whether this exact content is already a stored version of the agency's report."""
-    return (
-        session.exec(
-            select(Report.id).where(
-                Report.agency_id == agency_id, Report.year == year, Report.content_sha256 == digest
-            )
-        ).first()
-        is not None
-    )
+    params = {"agency_id": agency_id, "year": year, "digest": digest}
+    return session.exec(queries.REPORT_ID_WITH_CONTENT, params=params).first() is not None
 
 
 def _current_version(session: Session, agency_id: int, year: int) -> Report | None:
     """The version a new one would replace (what `record_report` marks as no longer current)."""
-    return session.exec(
-        select(Report).where(Report.agency_id == agency_id, Report.year == year, Report.is_current == True)
-    ).first()
+    return session.exec(queries.CURRENT_REPORT, params={"agency_id": agency_id, "year": year}).first()
 
 
 def _id_of(report: Report | None) -> int | None:

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, cast
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from alerts import kinds
 from alerts.outbox import enqueue
-from models.tables import Agency, AgencyCrawl, Alert, Jurisdiction
+from models import queries
+from models.tables import Agency, Alert, Jurisdiction
 from nianbao.store.record import alert_tags
 
 FAILED = ("unreachable", "blocked")
@@ -108,12 +109,7 @@ def record_health(
 
 def _recent(session: Session, agency: Agency, limit: int) -> Sequence[CrawlFacts]:
     """The agency's newest `limit` crawls, newest first, as rows of the columns health reads."""
-    rows = session.exec(
-        select(AgencyCrawl.id, AgencyCrawl.outcome, AgencyCrawl.at, AgencyCrawl.detail)
-        .where(AgencyCrawl.agency_id == agency.id)
-        .order_by(col(AgencyCrawl.id).desc())
-        .limit(limit)
-    ).all()
+    rows = session.exec(queries.recent_crawls(limit), params={"agency_id": agency.id}).all()
     return cast("Sequence[CrawlFacts]", rows)  # named rows: .id, .outcome, .at, .detail
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
 from alerts import kinds
 from alerts.kinds import KINDS, AlertKind
 from alerts.outbox import enqueue
+from models import queries
 from models.tables import Agency, Document, Finding, Jurisdiction, Report, row_id, utcnow
 from nianbao.store.rawstore import store_raw
 from reports.checks.base import STATUS_FAIL, Severity
@@ -66,7 +67,7 @@ def record_document(
 ) -> tuple[Document, bool]:
     """Keep the raw bytes (first), then the Document row for this version of the URL."""
     digest, path = store_raw(raw_root, fetched.content)
-    doc = session.exec(select(Document).where(Document.url == fetched.url, Document.sha256 == digest)).first()
+    doc = session.exec(queries.DOCUMENT_VERSION, params={"url": fetched.url, "digest": digest}).first()
     now = utcnow()
     if doc is not None:
         doc.last_seen = now
@@ -100,6 +101,15 @@ def parse_status(parsed: ParsedReport) -> str:
     return "partial" if parsed.problems or not all(parsed.tables_found.values()) else "parsed"
 
 
+class RecordedVersion(NamedTuple):
+    """A version `record_report` stored (`created`) or found stored already; `replaced`: the
+    version that was current before this new one."""
+
+    report: Report
+    replaced: Report | None
+    created: bool
+
+
 def record_report(
     session: Session,
     *,
@@ -112,18 +122,15 @@ def record_report(
     published_at: datetime | None,
     published_at_source: str | None,
     agency_source: str | None = None,
-) -> tuple[Report, Report | None]:
-    """Store this version of the report. Returns (report, previous current version if this one is new)."""
+) -> RecordedVersion:
+    """Store this version of the report, unless it is stored already (then that one, not created)."""
+    version_of = {"agency_id": agency.id, "year": year}
     existing = session.exec(
-        select(Report).where(
-            Report.agency_id == agency.id, Report.year == year, Report.content_sha256 == document.sha256
-        )
+        queries.REPORT_WITH_CONTENT, params=version_of | {"digest": document.sha256}
     ).first()
     if existing is not None:
-        return existing, None
-    previous = session.exec(
-        select(Report).where(Report.agency_id == agency.id, Report.year == year, Report.is_current == True)
-    ).first()
+        return RecordedVersion(existing, None, created=False)
+    previous = session.exec(queries.CURRENT_REPORT, params=version_of).first()
     version = 1
     if previous is not None:
         previous.is_current = False
@@ -150,7 +157,7 @@ def record_report(
     )
     session.add(report)
     session.flush()
-    return report, previous
+    return RecordedVersion(report, previous, created=True)
 
 
 def record_unfetched_report(
@@ -225,9 +232,8 @@ def upsert_finding(
 ) -> tuple[Finding, bool]:
     """Insert a new finding (and its alert), or refresh a known one. Returns (row, is_new_or_reopened)."""
     fp = finding.fingerprint()
-    row = session.exec(
-        select(Finding).where(Finding.agency_id == agency.id, Finding.year == year, Finding.fingerprint == fp)
-    ).first()
+    params = {"agency_id": agency.id, "year": year, "fingerprint": fp}
+    row = session.exec(queries.FINDING_BY_FINGERPRINT, params=params).first()
     now = utcnow()
     fresh = False
     if row is None:

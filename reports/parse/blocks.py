@@ -7,6 +7,7 @@ HTML pages, Word files and PDFs share one recogniser.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,14 @@ class Block:
     row: int | None = None
 
     def source(self, col: int | None = None) -> Source:
-        return Source(line=self.line, page=self.page, table=self.table, row=self.row, col=col)
+        return source_at(self.line, self.page, self.table, self.row, col)
+
+
+@functools.lru_cache(maxsize=16384)
+def source_at(line: int, page: int | None, table: int | None, row: int | None, col: int | None) -> Source:
+    """One (frozen) Source per place: reports of one layout put their figures at the same places,
+    and building a validated model for each figure of each report was a tenth of the parse."""
+    return Source(line=line, page=page, table=table, row=row, col=col)
 
 
 @dataclass(slots=True)

@@ -60,15 +60,19 @@ def _has_non_ascii(data: bytes) -> bool:
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# two-byte UTF-8 letters other than accented Latin (what a Western page would hold)
-_TWO_BYTE_LETTERS = re.compile(r"[\u0080-\u00bf\u0180-\u07ff]")
+# letters a Chinese portal's page does not hold when it holds no Chinese: two-byte UTF-8 other
+# than accented Latin, the three-byte scripts below U+2000 (Indic, Thai, Hangul jamo …; the
+# punctuation from U+2000 on is kept out), and Yi, Hangul syllables and the private use area
+# (U+A000–U+F8FF; the full-width forms Chinese text uses are above it)
+_UNLIKELY_LETTERS = re.compile(r"[\u0080-\u00bf\u0180-\u1fff\ua000-\uf8ff]")
 
 
 def _gbk_posing_as_utf8(utf8: str, data: bytes) -> str | None:
     """Short GBK text can be valid UTF-8 by accident: 「一一」 is D2BB D2BB, which UTF-8 reads as
-    two Cyrillic letters 「һһ」. Chinese in real UTF-8 takes three bytes a character, so UTF-8
-    text with no CJK at all but two-byte letters, whose GB18030 reading is Chinese, is GBK."""
-    if _CJK.search(utf8) or not _TWO_BYTE_LETTERS.search(utf8):
+    two Cyrillic letters 「һһ」, 「嗖丗」 E0B2 8146 as Kannada 「ಁ」 and 「F」, 「旖丗」 as Hangul. Chinese in
+    real UTF-8 takes three bytes a character, so UTF-8 text with no CJK at all but such letters,
+    whose GB18030 reading is Chinese, is GBK."""
+    if _CJK.search(utf8) or not _UNLIKELY_LETTERS.search(utf8):
         return None
     gb = _strict(data, "gb18030")
     return gb if gb is not None and _CJK.search(gb) else None

@@ -63,13 +63,18 @@ _ERROR_PAGE = (
 
 
 def _span(tag: HtmlElement, attr: str) -> int:
+    raw = tag.get(attr)
+    if raw is None:  # most cells: no attribute to read
+        return 1
     try:
-        return max(1, min(int(str(tag.get(attr, "1")).strip() or "1"), 200))
+        return max(1, min(int(str(raw).strip() or "1"), 200))
     except ValueError:
         return 1
 
 
 def _cell_text(tag: HtmlElement) -> str:
+    if not len(tag):  # a cell with no child elements (most of them): its own text is all of it
+        return _WS.sub(" ", tag.text).strip() if tag.text else ""
     return _WS.sub(" ", text_of(tag, " ")).strip()
 
 
@@ -87,7 +92,7 @@ def expand_table(table: HtmlElement, max_rows: int = MAX_TABLE_ROWS) -> list[lis
     rows = list(islice(table.iterdescendants("tr"), max_rows))  # tables without nested tables
     for r, tr in enumerate(rows):
         c = 0
-        for td in [x for x in tr if is_element(x, "td", "th")]:
+        for td in tr.iterchildren("td", "th"):
             while (r, c) in grid:
                 c += 1
             if c >= MAX_TABLE_COLS:
@@ -95,6 +100,10 @@ def expand_table(table: HtmlElement, max_rows: int = MAX_TABLE_ROWS) -> list[lis
             text = _cell_text(td)
             rs = min(_span(td, "rowspan"), len(rows) - r)
             cs = min(_span(td, "colspan"), MAX_TABLE_COLS - c)
+            if rs == cs == 1:  # most cells: one position, no copies
+                grid[(r, c)] = GridCell(text=text, col=c)
+                c += 1
+                continue
             for dr in range(rs):
                 for dc in range(cs):
                     grid[(r + dr, c + dc)] = GridCell(text=text, col=c + dc, spanned=bool(dr or dc))
@@ -128,8 +137,8 @@ def _body(root: HtmlElement) -> HtmlElement:
     marks: list[HtmlElement] = []
     title_node: HtmlElement | None = None
     for text, parent in _strings(root):
-        if parent.tag in ("title", "script", "style"):
-            continue
+        if len(text) < 4 or parent.tag in ("title", "script", "style"):
+            continue  # shorter than any anchor (a cell's figure, most texts here)
         flat = _WS.sub("", text)
         if len(flat) >= 80:
             continue

@@ -40,16 +40,20 @@ def is_blank_text(text: str) -> bool:
     return t == "" or t in BLANK_MARKERS
 
 
+@functools.lru_cache(maxsize=8192)
 def is_value_text(text: str) -> bool:
-    """Text that occupies a value cell: a number (maybe with unit) or a placeholder."""
+    """Text that occupies a value cell: a number (maybe with unit) or a placeholder. Memoised
+    like `norm`: the same few texts («0», «/», a label) fill every table."""
     t = norm(text)
     if t == "" or t in BLANK_MARKERS:
         return True
     return parse_number(t) is not None
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_number(text: str, *, decimal: bool = False) -> int | Decimal | None:
-    """The figure in a cell, or None for blank or unreadable text."""
+    """The figure in a cell, or None for blank or unreadable text (memoised: ints and Decimals
+    are immutable)."""
     t = norm(text)
     if not t or t in BLANK_MARKERS:
         return None

@@ -50,7 +50,7 @@ def _store_unreadable(url: str, tmp: Path, reason: str) -> dict[str, int]:
             fetched=FetchedBytes(url="http://x/r.html", content=b"\x89PNG..."),
             raw_root=tmp,
         )
-        report, _ = record_report(
+        report, _, _ = record_report(
             s,
             agency=agency,
             year=2024,

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Finding, Jurisdiction, row_id
+from models.tables import Agency, AgencyCrawl, Alert, CrawlRun, Finding, Jurisdiction, Report, row_id
 from nianbao.deadlines.watch import check_deadlines
 from nianbao.store.record import (
     FetchedBytes,
@@ -47,7 +47,7 @@ def _store(url: str, tmp: Path, text: str, published: datetime | None) -> dict[s
             fetched=FetchedBytes(url="http://x/r.html", content=text.encode()),
             raw_root=tmp,
         )
-        report, _ = record_report(
+        report, _, _ = record_report(
             s,
             agency=agency,
             year=2024,
@@ -99,6 +99,44 @@ def test_recheck_changes_nothing_and_correction_resolves(db_url: str, tmp_path: 
     with session_scope(db_url) as s:
         kinds = [a.kind for a in s.exec(select(Alert).order_by(col(Alert.id))).all()]
     assert len(kinds) == alerts_before + 1 and kinds[-1] == "resolved"
+
+
+def test_a_version_stored_twice_is_one_row_not_created_again(db_url: str, tmp_path: Path) -> None:
+    """What the crawl relies on when another run stored the same bytes meanwhile: the second
+    `record_report` answers with the stored row and says it created nothing."""
+    from reports.parse import parse_text
+
+    _setup(db_url)
+    text = seed_path("zhanhe-yingji-2024.txt").read_text(encoding="utf-8")
+    parsed = parse_text(text)
+    answers = []
+    for _ in range(2):
+        with session_scope(db_url) as s:
+            agency = s.exec(select(Agency)).one()
+            doc, _ = record_document(
+                s,
+                agency_id=agency.id,
+                fetched=FetchedBytes(url="http://x/r.html", content=text.encode()),
+                raw_root=tmp_path,
+            )
+            answers.append(
+                record_report(
+                    s,
+                    agency=agency,
+                    year=2024,
+                    parsed=parsed,
+                    document=doc,
+                    url=doc.url,
+                    title=None,
+                    published_at=None,
+                    published_at_source=None,
+                )
+            )
+    first, second = answers
+    assert (first.created, second.created) == (True, False)
+    assert second.report.id == first.report.id and second.replaced is None
+    with session_scope(db_url) as s:
+        assert len(s.exec(select(Report)).all()) == 1
 
 
 def test_person_verdict_survives_rechecks(db_url: str, tmp_path: Path) -> None:

@@ -137,3 +137,15 @@ def test_threads_asking_for_a_new_engine_at_once_get_one(tmp_path) -> None:
     for t in threads:
         t.join()
     assert len(engines) == 8 and len({id(e) for e in engines}) == 1
+
+
+def test_a_session_handed_back_warns_nothing(sqlite_url: str) -> None:
+    """The pool's reset listener (it gives the write lock back) takes SQLAlchemy 2's arguments:
+    the old form warned on every check-in, a cost paid by every agency's crawl."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for label in ("a", "b"):
+            _write(sqlite_url, 0, label)
+    assert not caught, [str(w.message)[:200] for w in caught]

@@ -9,7 +9,10 @@ from reports.parse import parse_document
 from reports.parse.decode import decode_bytes
 from tests.parse.pdfgen import text_pdf
 
-CHINESE = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=2, max_size=60)
+# At least 8 characters: two or three GBK characters with no label at all can be valid UTF-8
+# reading as Chinese too (E4–E9 lead bytes), which no decoder can tell apart; the short cases
+# it can tell are the explicit tests below.
+CHINESE = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=8, max_size=60)
 LABELS = [None, "utf-8", "gb2312", "gbk", "iso-8859-1", "windows-1252"]
 
 
@@ -25,6 +28,15 @@ def test_chinese_text_survives_whatever_the_labels_say(
         return
     got = decode_bytes(data, content_type)
     assert text in got.text and not got.lossy
+
+
+def test_short_gbk_that_utf8_reads_as_another_script_is_gbk() -> None:
+    """Found by the property above: 「嗖丗」 in GBK (E0B2 8146) is valid UTF-8, 「ಁF」."""
+    data = "<html><body><p>嗖丗</p></body></html>".encode("gbk")
+    got = decode_bytes(data, "text/html")
+    assert "嗖丗" in got.text and got.encoding == "gb18030"
+    hangul = decode_bytes("<p>旖丗</p>".encode("gbk"), None)  # UTF-8 reads 「콁F」
+    assert hangul.text == "<p>旖丗</p>"
 
 
 def test_a_byte_order_mark_wins_over_a_wrong_label() -> None:
