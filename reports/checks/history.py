@@ -9,6 +9,7 @@ year is known and is not Y−1 is ignored the same way.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -168,22 +169,33 @@ def stock_flow(report: ParsedReport, ctx: CheckContext) -> list[Finding]:
     ]
 
 
+@functools.lru_cache(maxsize=1024)
 def _plain(text: str) -> str:
     """Text reduced to letters: no whitespace, punctuation or digits."""
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if ch.isalpha())
 
 
-def _shingles(text: str) -> set[str]:
-    return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+@functools.lru_cache(maxsize=512)
+def _shingles(text: str) -> frozenset[int]:
+    """The character 3-grams of a text's letters, each as one int (three code points of 21
+    bits). Memoised: a district's section 五 texts are compared with every new report of the
+    district, and shingling them again each time cost 0.45 ms a peer (20 ms a report among 40
+    peers, measured); 512 sets of a long section's ≈1,000 ints stay within ≈40 MB."""
+    plain = _plain(text)
+    codes = [ord(ch) for ch in plain]
+    return frozenset(
+        (codes[i] << 42) | (codes[i + 1] << 21) | codes[i + 2] for i in range(len(codes) - SHINGLE + 1)
+    )
 
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of the character 3-gram sets of two texts (0..1)."""
-    sa, sb = _shingles(_plain(a)), _shingles(_plain(b))
+    sa, sb = _shingles(a), _shingles(b)
     if not sa or not sb:
         return 0.0
-    return len(sa & sb) / len(sa | sb)
+    shared = len(sa & sb)
+    return shared / (len(sa) + len(sb) - shared)
 
 
 def longest_common_passage(a: str, b: str) -> str:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from reports.checks.base import STATUS_CANNOT_ASSESS, STATUS_FAIL, CheckContext, PeerText, Severity
 from reports.checks.history import (
     SIMILARITY_THRESHOLD,
+    _shingles,
     carry_over,
     changed_after_publication,
     repeated_text,
@@ -139,3 +146,25 @@ def test_stock_flow_skips_f2019_table2(report: ParsedReport) -> None:
         "public_total": Cell(value=9),
     }
     assert stock_flow(report, CheckContext(previous=prev)) == []
+
+
+_SECTION_CHARS = "进一步加强政府信息公开工作主动公开的内容不够全面及时，1 2 。、“”（）\u3000ＡBc"
+
+
+@given(
+    st.text(alphabet=_SECTION_CHARS, max_size=120),
+    st.text(alphabet=_SECTION_CHARS, max_size=120),
+)
+def test_similarity_is_the_jaccard_of_the_letters_trigrams(a: str, b: str) -> None:
+    """The memoised, int-coded shingles give the rule's definition: the Jaccard similarity of
+    the 3-gram sets of the texts' letters (NFKC; whitespace, punctuation and digits removed)."""
+
+    def trigrams(text: str) -> set[str]:
+        letters = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalpha())
+        return {letters[i : i + 3] for i in range(len(letters) - 2)}
+
+    ta, tb = trigrams(a), trigrams(b)
+    expected = len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+    assert similarity(a, b) == pytest.approx(expected)
+    assert len(_shingles(a)) == len(ta)  # one code per distinct 3-gram, none merged
+    assert similarity(a, b) == similarity(b, a)
