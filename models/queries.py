@@ -20,24 +20,25 @@ from models.tables import Agency, AgencyCrawl, Document, Finding, Report
 AGENCY_BY_CODE = select(Agency).where(Agency.code == bindparam("code"))
 """The agency with registry code ``code``."""
 
-REPORT_WITH_CONTENT = select(Report).where(
-    Report.agency_id == bindparam("agency_id"),
-    Report.year == bindparam("year"),
-    Report.content_sha256 == bindparam("digest"),
-)
-"""The agency's stored version of the ``year`` report whose bytes have sha256 ``digest``."""
-
 REPORT_ID_WITH_CONTENT = select(Report.id).where(
     Report.agency_id == bindparam("agency_id"),
     Report.year == bindparam("year"),
     Report.content_sha256 == bindparam("digest"),
 )
-"""Its id only: whether that version is stored (``agency_id``, ``year``, ``digest``)."""
+"""Whether the agency's version of its ``year`` report with sha256 ``digest`` is stored (its id)."""
 
 CURRENT_REPORT = select(Report).where(
     Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"), Report.is_current == True
 )
 """The agency's current version of its ``year`` report (``agency_id``, ``year``)."""
+
+CURRENT_OR_WITH_CONTENT = select(Report).where(
+    Report.agency_id == bindparam("agency_id"),
+    Report.year == bindparam("year"),
+    or_(Report.is_current == True, Report.content_sha256 == bindparam("digest")),
+)
+"""In one query, what storing a new version asks: the version with these bytes if stored, and
+the current one it would replace (``agency_id``, ``year``, ``digest``)."""
 
 CURRENT_REPORT_DIGEST = select(Report.id, Report.content_sha256).where(
     Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"), Report.is_current == True
@@ -62,6 +63,18 @@ STORED_VALIDATORS = (
 )
 """(etag, last_modified) of the newest stored version of ``url`` fetched by an agency of
 ``jurisdiction_id``."""
+
+DISTRICT_VALIDATORS = (
+    select(Document.url, Document.etag, Document.last_modified)
+    .join(Agency, col(Agency.id) == Document.agency_id)
+    .where(
+        Agency.jurisdiction_id == bindparam("jurisdiction_id"),
+        or_(col(Document.etag).is_not(None), col(Document.last_modified).is_not(None)),
+    )
+    .order_by(col(Document.last_seen), col(Document.id))
+)
+"""(url, etag, last_modified) of every stored document of ``jurisdiction_id`` with validators,
+oldest first (read into a dict, the newest version of each URL wins)."""
 
 PEER_PROBLEMS_SECTIONS = (
     select(Agency.name, Report.year, col(Report.cells)[("sections", "problems")])

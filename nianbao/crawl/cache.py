@@ -20,24 +20,47 @@ from scrapers.fetcher import host_allowed
 log = logging.getLogger("nianbao.crawl.cache")
 
 
+SINGLE_LOOKUPS = 8  # then the district's validators are read in one query
+
+
 def stored_validators(
     session: Session, jurisdiction_id: int, hosts: list[str]
 ) -> Callable[[str], Validator | None]:
     """(etag, last_modified) of the newest stored version of a URL that the jurisdiction's
     agencies fetched on these hosts, looked up when a request for it is about to be made, so an
     unchanged portal answers 304 and sends no report body. The jurisdiction, not the agency: a
-    shared column lists (and discovery reads) its neighbours' reports too. One indexed query per
-    request actually made: an unchanged crawl that trusts its column pages makes none."""
+    shared column lists (and discovery reads) its neighbours' reports too.
+
+    One indexed query per request actually made, for the first `SINGLE_LOOKUPS` requests (an
+    unchanged crawl that trusts its column pages makes none, an agency's own column a few);
+    a crawl that asks more (a shared column: every article of the district, for each of its
+    agencies) reads the district's validators in one query and answers the rest from them.
+    What this crawl stores meanwhile is its own reports, which it does not ask for again."""
+    asked = 0
+    district: dict[str, Validator] | None = None
 
     def lookup(url: str) -> Validator | None:
+        nonlocal asked, district
         if not host_allowed(url, hosts):
             return None
+        if district is None and asked >= SINGLE_LOOKUPS:
+            district = _district_validators(session, jurisdiction_id)
+        if district is not None:
+            return district.get(url)
+        asked += 1
         params = {"url": url, "jurisdiction_id": jurisdiction_id}
         row = session.exec(queries.STORED_VALIDATORS, params=params).first()
         session.commit()  # hand the connection back: portal requests follow, not more queries
         return (row[0], row[1]) if row else None
 
     return lookup
+
+
+def _district_validators(session: Session, jurisdiction_id: int) -> dict[str, Validator]:
+    """Every stored URL's newest validators in the district (the newest row wins)."""
+    rows = session.exec(queries.DISTRICT_VALIDATORS, params={"jurisdiction_id": jurisdiction_id}).all()
+    session.commit()
+    return {url: (etag, last_modified) for url, etag, last_modified in rows}
 
 
 def crawl_cache_path(settings: Settings, agency_id: int) -> Path:

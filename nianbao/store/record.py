@@ -124,13 +124,12 @@ def record_report(
     agency_source: str | None = None,
 ) -> RecordedVersion:
     """Store this version of the report, unless it is stored already (then that one, not created)."""
-    version_of = {"agency_id": agency.id, "year": year}
-    existing = session.exec(
-        queries.REPORT_WITH_CONTENT, params=version_of | {"digest": document.sha256}
-    ).first()
+    params = {"agency_id": agency.id, "year": year, "digest": document.sha256}
+    rows = session.exec(queries.CURRENT_OR_WITH_CONTENT, params=params).all()
+    existing = next((r for r in rows if r.content_sha256 == document.sha256), None)
     if existing is not None:
         return RecordedVersion(existing, None, created=False)
-    previous = session.exec(queries.CURRENT_REPORT, params=version_of).first()
+    previous = next((r for r in rows if r.is_current), None)
     version = 1
     if previous is not None:
         previous.is_current = False

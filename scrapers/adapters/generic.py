@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from reports.numerals import digits_year
 from scrapers.adapters.base import ListContext, ListItem, ListPage
+from scrapers.content_memo import content_memo
 from scrapers.meta import find_date
 from scrapers.titles import is_report_title, normalise_title
 
@@ -56,29 +57,39 @@ class GenericAdapter:
         return list(items.values())
 
     def parse_list(self, html: str, url: str) -> ListPage:
-        soup = BeautifulSoup(html, "lxml")
-        page = ListPage()
-        seen: set[str] = set()
-        for a in soup.find_all("a", href=True):
-            if not isinstance(a, Tag):
+        """The report links and the other pages of one list page. Memoised on the page's text: a
+        shared column's pages are read by each agency of the district (the run memo hands them
+        the same answer), and parsing them again took a quarter of each agency's crawl."""
+        items, page_urls = _parsed_list(html, url)
+        return ListPage(list(items), list(page_urls))
+
+
+@content_memo(maxsize=256)
+def _parsed_list(html: str, url: str) -> tuple[tuple[ListItem, ...], tuple[str, ...]]:
+    """(report links, other pages of the column) of a list page; immutable, so shared."""
+    soup = BeautifulSoup(html, "lxml")
+    page = ListPage()
+    seen: set[str] = set()
+    for a in soup.find_all("a", href=True):
+        if not isinstance(a, Tag):
+            continue
+        href = str(a["href"]).strip()
+        if href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        full = urljoin(url, href)
+        text = normalise_title(a.get_text("", strip=True))
+        title = normalise_title(str(a.get("title") or "")) or text
+        truncated = False
+        if not is_report_title(title):
+            if not (title.endswith(("…", "...")) and _PARTIAL.search(digits_year(title))):
                 continue
-            href = str(a["href"]).strip()
-            if href.startswith(("javascript:", "#", "mailto:")):
-                continue
-            full = urljoin(url, href)
-            text = normalise_title(a.get_text("", strip=True))
-            title = normalise_title(str(a.get("title") or "")) or text
-            truncated = False
-            if not is_report_title(title):
-                if not (title.endswith(("…", "...")) and _PARTIAL.search(digits_year(title))):
-                    continue
-                truncated = True
-            if full in seen:
-                continue
-            seen.add(full)
-            page.items.append(ListItem(title, full, _row_date(a), truncated))
-        page.page_urls = _page_urls(soup, html, url)
-        return page
+            truncated = True
+        if full in seen:
+            continue
+        seen.add(full)
+        page.items.append(ListItem(title, full, _row_date(a), truncated))
+    page.page_urls = _page_urls(soup, html, url)
+    return tuple(page.items), tuple(page.page_urls)
 
 
 def _row_date(a: Tag) -> datetime | None:
