@@ -12,6 +12,7 @@ NIANBAO_ALLOW_PRIVATE_HOSTS=true (then the decision is skipped, the pinning is n
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from collections.abc import Callable, Sequence
@@ -37,9 +38,11 @@ class AddressRefused(Exception):
         self.kind, self.detail, self.evidence = kind, detail, evidence or {}
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_host(host: str) -> str:
     """Lowercase, no brackets, no trailing dot (``LocalHost.`` and ``localhost`` are one name),
-    internationalised names in their ASCII (punycode) form."""
+    internationalised names in their ASCII (punycode) form. Memoised: every request asks it of
+    its URL and of each allowed host (an IP literal is parsed to be told from a name)."""
     host = host.strip().strip("[]").rstrip(".").lower()
     if not host or _literal(host) is not None:
         return host

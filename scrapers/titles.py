@@ -7,6 +7,7 @@ the report (data) year, not the publication year.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from reports.numerals import digits_year
@@ -45,10 +46,12 @@ def normalise_title(title: str) -> str:
     return _WS.sub("", title or "")
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_report_title(title: str) -> tuple[str, int] | None:
     """(agency as written, report year) for an annual-report title, else None.
 
     The agency is "" when the title names none (the unit may be on a separate line of the page).
+    Memoised: on a shared column each agency of the district reads every title of the column.
     """
     t = digits_year(normalise_title(title))
     m = _REPORT.search(t)

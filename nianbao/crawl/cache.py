@@ -20,7 +20,9 @@ from scrapers.fetcher import host_allowed
 log = logging.getLogger("nianbao.crawl.cache")
 
 
-SINGLE_LOOKUPS = 8  # then the district's validators are read in one query
+# Then the district's validators are read in one query. Measured on SQLite: a lookup 0.29 ms,
+# a district of 400 stored documents 1.3 ms at once; an agency's own column asks 2–5 URLs.
+SINGLE_LOOKUPS = 4
 
 
 def stored_validators(
@@ -32,9 +34,9 @@ def stored_validators(
     shared column lists (and discovery reads) its neighbours' reports too.
 
     One indexed query per request actually made, for the first `SINGLE_LOOKUPS` requests (an
-    unchanged crawl that trusts its column pages makes none, an agency's own column a few);
-    a crawl that asks more (a shared column: every article of the district, for each of its
-    agencies) reads the district's validators in one query and answers the rest from them.
+    unchanged crawl that trusts its column pages makes none); a crawl that asks more (a shared
+    column: every article of the district, for each of its agencies) reads the district's
+    validators in one query and answers the rest from them.
     What this crawl stores meanwhile is its own reports, which it does not ask for again."""
     asked = 0
     district: dict[str, Validator] | None = None
