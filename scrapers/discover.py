@@ -257,8 +257,8 @@ def _read_article(
         return None
     agency, year = parsed
     agency_source: str | None = "title" if agency else None
-    if not agency and facts.unit is not None:
-        agency, agency_source = facts.unit
+    if not agency and (unit := article_unit(fetched.content, fetched.final_url, fetched.content_type)):
+        agency, agency_source = unit
     published = facts.published
     if published is None and item.list_date:
         published = (item.list_date, "list")
@@ -278,12 +278,12 @@ def _read_article(
 
 @dataclass(frozen=True)
 class ArticleFacts:
-    """What discovery reads off an article page: its ArticleTitle metadata, its first h1/h2, the
-    unit the page names, its publication date and its document links."""
+    """What discovery reads off every article page: its ArticleTitle metadata, its first h1/h2,
+    its publication date and its document links (the unit it names: `article_unit`, only asked
+    when the title names none)."""
 
     article_title: str | None
     heading: str | None
-    unit: tuple[str, str] | None
     published: tuple[datetime, str] | None
     attachments: tuple[Attachment, ...]
 
@@ -299,10 +299,16 @@ def article_facts(content: bytes, final_url: str, content_type: str | None) -> A
     return ArticleFacts(
         article_title=meta_content(page, "ArticleTitle"),
         heading=text_of(first_heading, "", strip=True) if first_heading is not None else None,
-        unit=unit_of_page(page),
         published=extract_published(page, final_url),
         attachments=tuple(find_attachments(page, final_url)),
     )
+
+
+@content_memo(maxsize=256)
+def article_unit(content: bytes, final_url: str, content_type: str | None) -> tuple[str, str] | None:
+    """(unit, source) the page names, for an article whose title names none (`unit_of_page`:
+    two thirds of reading a page, so not asked of the others)."""
+    return unit_of_page(read_page(decode_bytes(content, content_type).text))
 
 
 def _unchanged_article(
