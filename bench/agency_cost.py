@@ -22,15 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from statistics import median
 from typing import Any
-
-import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 YEAR = 2024
@@ -132,7 +129,7 @@ def child() -> dict:
 
 
 def measure(n: int, hosts: int, repeat: int) -> list[dict]:
-    from bench.cycle import bench_registry
+    from bench.cycle import bench_registry, monitor_env, run_child
     from replicas.multihost import MultiHostReplica, bench_district, loopback_addresses
 
     addresses = loopback_addresses(hosts)
@@ -142,31 +139,8 @@ def measure(n: int, hosts: int, repeat: int) -> list[dict]:
         for _ in range(repeat):
             with tempfile.TemporaryDirectory(prefix="bench-agency-") as tmp:
                 root = Path(tmp)
-                (root / "agencies.yaml").write_text(
-                    yaml.safe_dump(bench_registry(n, portal.port, addresses), allow_unicode=True),
-                    encoding="utf-8",
-                )
-                env = {
-                    **os.environ,
-                    "NIANBAO_DATA_DIR": str(root),
-                    "NIANBAO_DATABASE_URL": "",
-                    "NIANBAO_REGISTRY_PATH": str(root / "agencies.yaml"),
-                    "NIANBAO_APPRISE_CONFIG": str(root / "no-apprise.yml"),
-                    "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
-                    "NIANBAO_PER_HOST_DELAY": "0",
-                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                }
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child"],
-                    env=env,
-                    cwd=root,
-                    capture_output=True,
-                    text=True,
-                    timeout=1800,
-                )
-                if out.returncode != 0:
-                    raise RuntimeError(out.stderr[-3000:])
-                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                env = monitor_env(root, bench_registry(n, portal.port, addresses))
+                runs.append(run_child(__file__, ["--child"], env, root, timeout=1800))
                 print(json.dumps(runs[-1]), flush=True)
     finally:
         portal.stop()

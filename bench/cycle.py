@@ -88,6 +88,37 @@ def bench_registry(n: int, port: int, hosts: list[str]) -> dict:
     }
 
 
+def monitor_env(root: Path, registry: dict, **overrides: str) -> dict[str, str]:
+    """The environment of a benchmark's monitor process with its data directory at `root`:
+    `registry` written there as agencies.yaml, SQLite there (unless NIANBAO_DATABASE_URL is
+    overridden), no alert delivered (the apprise file is absent: alerts stay pending), loopback
+    portals allowed, no politeness delay."""
+    (root / "agencies.yaml").write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    return {
+        **os.environ,
+        "NIANBAO_DATA_DIR": str(root),
+        "NIANBAO_DATABASE_URL": "",
+        "NIANBAO_REGISTRY_PATH": str(root / "agencies.yaml"),
+        "NIANBAO_APPRISE_CONFIG": str(root / "no-apprise.yml"),
+        "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
+        "NIANBAO_PER_HOST_DELAY": "0",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        **overrides,
+    }
+
+
+def run_child(script: str, args: list[str], env: dict[str, str], cwd: Path, timeout: float) -> dict:
+    """Run `script` with `args` in a fresh interpreter; what it printed last, as JSON (its
+    stderr's end in the error when it fails)."""
+    out = subprocess.run(
+        [sys.executable, script, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-3000:])
+    got: dict = json.loads(out.stdout.strip().splitlines()[-1])
+    return got
+
+
 def after_crawl(
     settings: Settings, codes: list[str], run_id: int, started: datetime, outcomes: list[dict]
 ) -> None:
@@ -253,37 +284,18 @@ def measure(
 
     with tempfile.TemporaryDirectory(prefix=f"bench-{mode}-{n}-") as tmp:
         root = Path(tmp)
-        (root / "agencies.yaml").write_text(
-            yaml.safe_dump(bench_registry(n, port, hosts), allow_unicode=True), encoding="utf-8"
-        )
-        env = {
-            **os.environ,
-            "NIANBAO_DATA_DIR": str(root),
-            "NIANBAO_DATABASE_URL": monitor_db or "",
-            "NIANBAO_REGISTRY_PATH": str(root / "agencies.yaml"),
-            "NIANBAO_APPRISE_CONFIG": str(root / "no-apprise.yml"),  # absent: alerts stay pending
-            "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
-            "NIANBAO_PER_HOST_DELAY": "0",
-            "NIANBAO_FLOW_WORKERS": str(WORKERS),
+        env = monitor_env(
+            root,
+            bench_registry(n, port, hosts),
+            NIANBAO_DATABASE_URL=monitor_db or "",
+            NIANBAO_FLOW_WORKERS=str(WORKERS),
             # as in production: set by every `nianbao` command for its flow runs, and in the image
-            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", ARENAS),
-            "NIANBAO_HOST_CONCURRENCY": os.environ.get("BENCH_HOST_SLOTS", "1"),  # 1: as in production
-            "PREFECT_API_URL": api_url,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_LOGGING_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),  # INFO: as in production
-        }
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", mode],
-            env=env,
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=1200,
+            MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", ARENAS),
+            NIANBAO_HOST_CONCURRENCY=os.environ.get("BENCH_HOST_SLOTS", "1"),  # 1: as in production
+            PREFECT_API_URL=api_url,
+            PREFECT_LOGGING_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "INFO"),  # INFO: as in production
         )
-        if out.returncode != 0:
-            raise RuntimeError(out.stderr[-3000:])
-        got: dict = json.loads(out.stdout.strip().splitlines()[-1])
-        return got
+        return run_child(__file__, ["--child", mode], env, root, timeout=1200)
 
 
 def tree_cpu_seconds(root: int) -> float:

@@ -23,14 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from statistics import median
-
-import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 YEAR = 2024
@@ -71,6 +68,7 @@ def child() -> dict[str, float]:
 
 
 def measure(agencies: int, repeat: int) -> list[dict[str, float]]:
+    from bench.cycle import monitor_env, run_child
     from bench.national import registry
     from replicas.multihost import MultiHostReplica, loopback_addresses
     from replicas.national import build_district
@@ -83,26 +81,8 @@ def measure(agencies: int, repeat: int) -> list[dict[str, float]]:
         for _ in range(repeat):
             with tempfile.TemporaryDirectory(prefix="bench-shared-") as tmp:
                 root = Path(tmp)
-                (root / "agencies.yaml").write_text(
-                    yaml.safe_dump(registry(members, hosts, portal.port), allow_unicode=True), encoding="utf-8"
-                )
-                env = {
-                    **os.environ,
-                    "NIANBAO_DATA_DIR": str(root),
-                    "NIANBAO_DATABASE_URL": "",
-                    "NIANBAO_REGISTRY_PATH": str(root / "agencies.yaml"),
-                    "NIANBAO_APPRISE_CONFIG": str(root / "no-apprise.yml"),
-                    "NIANBAO_ALLOW_PRIVATE_HOSTS": "true",
-                    "NIANBAO_PER_HOST_DELAY": "0",
-                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                }
-                done = subprocess.run(
-                    [sys.executable, __file__, "--child"], env=env, cwd=root, capture_output=True, text=True,
-                    timeout=1800,
-                )  # fmt: skip
-                if done.returncode != 0:
-                    raise RuntimeError(done.stderr[-3000:])
-                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                env = monitor_env(root, registry(members, hosts, portal.port))
+                runs.append(run_child(__file__, ["--child"], env, root, timeout=1800))
                 print(json.dumps(runs[-1]), flush=True)
     finally:
         portal.stop()
