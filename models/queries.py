@@ -20,29 +20,23 @@ from models.tables import Agency, AgencyCrawl, Document, Finding, Report
 AGENCY_BY_CODE = select(Agency).where(Agency.code == bindparam("code"))
 """The agency with registry code ``code``."""
 
-REPORT_ID_WITH_CONTENT = select(Report.id).where(
-    Report.agency_id == bindparam("agency_id"),
-    Report.year == bindparam("year"),
-    Report.content_sha256 == bindparam("digest"),
-)
+# the clauses the statements below share
+_AGENCY_YEAR = (Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"))
+_WITH_CONTENT = Report.content_sha256 == bindparam("digest")
+_CURRENT = Report.is_current == True
+_HAS_VALIDATORS = or_(col(Document.etag).is_not(None), col(Document.last_modified).is_not(None))
+
+REPORT_ID_WITH_CONTENT = select(Report.id).where(*_AGENCY_YEAR, _WITH_CONTENT)
 """Whether the agency's version of its ``year`` report with sha256 ``digest`` is stored (its id)."""
 
-CURRENT_REPORT = select(Report).where(
-    Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"), Report.is_current == True
-)
+CURRENT_REPORT = select(Report).where(*_AGENCY_YEAR, _CURRENT)
 """The agency's current version of its ``year`` report (``agency_id``, ``year``)."""
 
-CURRENT_OR_WITH_CONTENT = select(Report).where(
-    Report.agency_id == bindparam("agency_id"),
-    Report.year == bindparam("year"),
-    or_(Report.is_current == True, Report.content_sha256 == bindparam("digest")),
-)
+CURRENT_OR_WITH_CONTENT = select(Report).where(*_AGENCY_YEAR, or_(_CURRENT, _WITH_CONTENT))
 """In one query, what storing a new version asks: the version with these bytes if stored, and
 the current one it would replace (``agency_id``, ``year``, ``digest``)."""
 
-CURRENT_REPORT_DIGEST = select(Report.id, Report.content_sha256).where(
-    Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"), Report.is_current == True
-)
+CURRENT_REPORT_DIGEST = select(Report.id, Report.content_sha256).where(*_AGENCY_YEAR, _CURRENT)
 """The current version's id and content digest (``agency_id``, ``year``)."""
 
 DOCUMENT_VERSION = select(Document).where(
@@ -56,7 +50,7 @@ STORED_VALIDATORS = (
     .where(
         Document.url == bindparam("url"),
         Agency.jurisdiction_id == bindparam("jurisdiction_id"),
-        or_(col(Document.etag).is_not(None), col(Document.last_modified).is_not(None)),
+        _HAS_VALIDATORS,
     )
     .order_by(col(Document.last_seen).desc())
     .limit(1)
@@ -67,10 +61,7 @@ STORED_VALIDATORS = (
 DISTRICT_VALIDATORS = (
     select(Document.url, Document.etag, Document.last_modified)
     .join(Agency, col(Agency.id) == Document.agency_id)
-    .where(
-        Agency.jurisdiction_id == bindparam("jurisdiction_id"),
-        or_(col(Document.etag).is_not(None), col(Document.last_modified).is_not(None)),
-    )
+    .where(Agency.jurisdiction_id == bindparam("jurisdiction_id"), _HAS_VALIDATORS)
     .order_by(col(Document.last_seen), col(Document.id))
 )
 """(url, etag, last_modified) of every stored document of ``jurisdiction_id`` with validators,
@@ -83,7 +74,7 @@ PEER_PROBLEMS_SECTIONS = (
         Agency.jurisdiction_id == bindparam("jurisdiction_id"),
         Agency.id != bindparam("agency_id"),
         Report.year == bindparam("year"),
-        Report.is_current == True,
+        _CURRENT,
     )
     .order_by(col(Report.id))
 )

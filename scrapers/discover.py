@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from lxml.html import HtmlElement
+
 from reports.parse.decode import decode_bytes
 from reports.parse.htmltree import text_of
 from reports.parse.sniff import IMAGE_EXTS
@@ -294,7 +296,7 @@ def article_facts(content: bytes, final_url: str, content_type: str | None) -> A
     even decoded again): on a shared column every agency of the district reads every article
     (the run memo hands them the same answer), and reading each page again cost a fifth of each
     agency's crawl."""
-    page = read_page(decode_bytes(content, content_type).text)
+    page = _article_page(content, content_type)
     first_heading = next(page.iter("h1", "h2"), None) if page is not None else None
     return ArticleFacts(
         article_title=meta_content(page, "ArticleTitle"),
@@ -308,7 +310,12 @@ def article_facts(content: bytes, final_url: str, content_type: str | None) -> A
 def article_unit(content: bytes, final_url: str, content_type: str | None) -> tuple[str, str] | None:
     """(unit, source) the page names, for an article whose title names none (`unit_of_page`:
     two thirds of reading a page, so not asked of the others)."""
-    return unit_of_page(read_page(decode_bytes(content, content_type).text))
+    return unit_of_page(_article_page(content, content_type))
+
+
+def _article_page(content: bytes, content_type: str | None) -> HtmlElement | None:
+    """The article's tree from its bytes, decoded as `FetchResult.text` decodes them."""
+    return read_page(decode_bytes(content, content_type).text)
 
 
 def _unchanged_article(
