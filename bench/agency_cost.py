@@ -12,7 +12,13 @@ child process, so `time.process_time()` over the pass divided by N is the CPU pe
   `fetch_report_document` with a fresh in-memory cache, `parse_document` and `run_checks`;
 * floor, unchanged   — the same again with the in-memory cache (the same conditional requests).
 
+The passes run as the monitor flow runs its crawl: inside `startup_objects_frozen` (the
+startup heap frozen for the garbage collector, nianbao/runtime/gc_tuning.py); BENCH_GC=default
+leaves the collector as Python starts it, for comparison.
+
 Also counted per agency: database sessions (transactions begun) and SQL statements.
+BENCH_PROFILE=/tmp/p writes each monitor pass's cProfile stats to /tmp/p.monitor_new and
+/tmp/p.monitor_unchanged (where the time goes; the CPU figures of that run are the profiler's).
 
     .venv/bin/python bench/agency_cost.py [--agencies 300] [--hosts 50] [--repeat 3] [--write-docs]
 """
@@ -58,12 +64,43 @@ class Counts:
         self.statements += 1
 
 
+def _profiler(profile_to: str | None, label: str) -> Any:
+    """A running cProfile for one pass when BENCH_PROFILE names where its stats go (the figures
+    it prints are then not the monitor's, only the split of them)."""
+    if not profile_to:
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
 def child() -> dict:
     from models.db import get_engine, migrate, session_scope
-    from nianbao.crawl import service
     from nianbao.crawl.runs import start_run
+    from nianbao.runtime.gc_tuning import startup_objects_frozen
     from nianbao.runtime.settings import get_settings
     from nianbao.store.registry import load_registry, sync_registry
+
+    settings = get_settings()
+    migrate(settings.db_url)
+    registry = load_registry(settings.registry_path)
+    with session_scope(settings.db_url) as s:
+        sync_registry(s, registry)
+    codes = [a.code for j in registry.jurisdictions for a in j.agencies]
+    run_id = start_run(settings, trigger="bench", scope="all")
+    counts = Counts(get_engine(settings.db_url))
+    out: dict = {"agencies": len(codes)}
+    if os.environ.get("BENCH_GC") == "default":  # the collector as Python leaves it, for comparison
+        return _passes(out, settings, registry, codes, run_id, counts)
+    with startup_objects_frozen():  # as the monitor flow does around its crawl (flows/monitor.py)
+        return _passes(out, settings, registry, codes, run_id, counts)
+
+
+def _passes(out: dict, settings: Any, registry: Any, codes: list[str], run_id: int, counts: Counts) -> dict:
+    """The four passes: the monitor new and unchanged, then the floor new and unchanged."""
+    from nianbao.crawl import service
     from reports.checks import run_checks
     from reports.checks.base import CheckContext
     from reports.parse import parse_document
@@ -71,24 +108,20 @@ def child() -> dict:
     from scrapers.discover import discover, fetch_report_document
     from scrapers.fetcher import Fetcher, FetchError
 
-    settings = get_settings()
-    migrate(settings.db_url)
-    registry = load_registry(settings.registry_path)
-    with session_scope(settings.db_url) as s:
-        sync_registry(s, registry)
     agencies = [a for j in registry.jurisdictions for a in j.agencies]
-    codes = [a.code for a in agencies]
-    run_id = start_run(settings, trigger="bench", scope="all")
-    counts = Counts(get_engine(settings.db_url))
-    out: dict = {"agencies": len(codes)}
 
     fetcher = Fetcher(settings.fetch_config())
+    profile_to = os.environ.get("BENCH_PROFILE")
     for label in ("monitor_new", "monitor_unchanged"):
         sessions, transactions, statements = counts.sessions, counts.transactions, counts.statements
+        profiler = _profiler(profile_to, label)
         began = time.process_time()
         outcomes = [
             service.monitor_agency(settings, fetcher, code, years={YEAR}, run_id=run_id) for code in codes
         ]
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{profile_to}.{label}")
         out[label] = {
             "cpu_ms": round((time.process_time() - began) * 1000 / len(codes), 2),
             "sessions": round((counts.sessions - sessions) / len(codes), 1),

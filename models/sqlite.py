@@ -24,6 +24,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import create_engine
 
+from models.json_text import dump_json
+
 BUSY_TIMEOUT_S = 30.0  # between processes; `?timeout=` in the URL overrides it
 WRITER_WAIT_S = 300.0  # after this, go on and let SQLite's busy timeout decide
 READ_ONLY = ("SELECT", "PRAGMA", "EXPLAIN")
@@ -45,7 +47,7 @@ def sqlite_engine(url: str) -> Engine:
     connect_args: dict[str, Any] = {"check_same_thread": False}
     if "timeout" not in parsed.query:
         connect_args["timeout"] = BUSY_TIMEOUT_S
-    engine = create_engine(url, connect_args=connect_args)
+    engine = create_engine(url, connect_args=connect_args, json_serializer=dump_json)
     writer = writer_lock(parsed.database)
 
     @event.listens_for(engine, "connect")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from alerts import kinds
 from alerts.kinds import KINDS, AlertKind
 from alerts.outbox import enqueue
 from models import queries
+from models.json_text import JsonText
 from models.tables import Agency, Document, Finding, Jurisdiction, Report, row_id, utcnow
 from nianbao.store.rawstore import store_raw
 from reports.checks.base import STATUS_FAIL, Severity
@@ -152,10 +153,12 @@ def record_report(
         form=parsed.form.value,
         parse_status=parse_status(parsed),
         parse_problems=[p.model_dump(mode="json") for p in parsed.problems],
-        cells=parsed.model_dump(mode="json", exclude={"text"}),
+        # serialised by pydantic and stored as it is (models/json_text.py); read back, a dict
+        cells=cast("dict[str, Any]", JsonText(parsed.model_dump_json(exclude={"text"}))),
     )
     session.add(report)
     session.flush()
+    session.expire(report, ["cells"])  # read back as the dict it is, should anyone ask
     return RecordedVersion(report, previous, created=True)
 
 
