@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import bindparam
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col, or_, select, update
 from sqlmodel.sql.expression import Select
 
@@ -26,15 +28,15 @@ _WITH_CONTENT = Report.content_sha256 == bindparam("digest")
 _CURRENT = Report.is_current == True
 _HAS_VALIDATORS = or_(col(Document.etag).is_not(None), col(Document.last_modified).is_not(None))
 
-REPORT_ID_WITH_CONTENT = select(Report.id).where(*_AGENCY_YEAR, _WITH_CONTENT)
-"""Whether the agency's version of its ``year`` report with sha256 ``digest`` is stored (its id)."""
-
-CURRENT_REPORT = select(Report).where(*_AGENCY_YEAR, _CURRENT)
-"""The agency's current version of its ``year`` report (``agency_id``, ``year``)."""
-
 CURRENT_OR_WITH_CONTENT = select(Report).where(*_AGENCY_YEAR, or_(_CURRENT, _WITH_CONTENT))
 """In one query, what storing a new version asks: the version with these bytes if stored, and
 the current one it would replace (``agency_id``, ``year``, ``digest``)."""
+
+CURRENT_OR_WITH_CONTENT_LEAN = CURRENT_OR_WITH_CONTENT.options(
+    defer(cast("QueryableAttribute[Any]", Report.cells))  # SQLModel types a column as its value
+)
+"""The same rows without their parsed cells (loaded when read): asked before the parse, when
+the bytes may turn out stored already and the cells are not needed."""
 
 CURRENT_REPORT_DIGEST = select(Report.id, Report.content_sha256).where(*_AGENCY_YEAR, _CURRENT)
 """The current version's id and content digest (``agency_id``, ``year``)."""

@@ -173,9 +173,8 @@ def process_discovered(
     # Parse and check outside any write transaction: SQLite has one writer at a time, and a
     # writer that parsed while holding the lock made every other thread wait behind it (beyond
     # the busy timeout on a loaded machine: "database is locked").
-    known = _stored_version(s, agency_id, found.year, digest)
+    known, current = _versions_in_play(s, agency_id, found.year, digest)
     if not known:
-        current = _current_version(s, agency_id, found.year)
         ctx = check_context(s, work.agency, found.year, work.jurisdiction())
     s.commit()  # nothing held while the parser works (OCR may take minutes)
     if not known:
@@ -328,15 +327,12 @@ def _any_version(session: Session, agency_id: int, year: int) -> bool:
     )  # once per report that could not be fetched: not worth a prepared statement
 
 
-def _stored_version(session: Session, agency_id: int, year: int, digest: str) -> bool:
-    """Whether this exact content is already a stored version of the agency's report."""
+def _versions_in_play(session: Session, agency_id: int, year: int, digest: str) -> tuple[bool, Report | None]:
+    """In one query: whether this exact content is a stored version of the agency's report
+    already, and the current version a new one would replace (its cells read when needed)."""
     params = {"agency_id": agency_id, "year": year, "digest": digest}
-    return session.exec(queries.REPORT_ID_WITH_CONTENT, params=params).first() is not None
-
-
-def _current_version(session: Session, agency_id: int, year: int) -> Report | None:
-    """The version a new one would replace (what `record_report` marks as no longer current)."""
-    return session.exec(queries.CURRENT_REPORT, params={"agency_id": agency_id, "year": year}).first()
+    rows = session.exec(queries.CURRENT_OR_WITH_CONTENT_LEAN, params=params).all()
+    return any(r.content_sha256 == digest for r in rows), next((r for r in rows if r.is_current), None)
 
 
 def _id_of(report: Report | None) -> int | None:

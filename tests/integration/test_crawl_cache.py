@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from models.db import session_scope
-from models.tables import Document, Report
+from models.tables import Document, Finding, Report
 from nianbao.crawl import service
 from nianbao.runtime.settings import get_settings
 from nianbao.store.rawstore import sha256_of
@@ -233,6 +233,11 @@ def test_a_replaced_pdf_without_validators_is_found_by_its_digest(
         fixed = _crawl(get_settings(), server, {2023}, read_in_full=True)
         assert fixed.new_versions == 1, fixed
         assert _current_digest(db_url) == sha256_of(corrected)
+        # compared with the version it replaced, whose stored cells are read back for it
+        with session_scope(db_url) as s:
+            (changed,) = s.exec(select(Finding).where(Finding.rule == "CHANGED-AFTER-PUBLICATION")).all()
+        cells = changed.evidence["cells"]  # the correction set licences and penalties to 1
+        assert cells and all(c["after"] == 1 != c["before"] for c in cells), changed.evidence
 
 
 @pytest.mark.parametrize("garbage", ['{"documents": [1, 2, 3]}', '{"entries": {"x": ', "\x00\x01"])
