@@ -27,7 +27,7 @@ from reports.model import Cell, ParseProblem, RowDecoding
 from reports.parse.decide import TABLE_BUDGET, RowFit, decide
 from reports.parse.fit import fit
 from reports.parse.records import Record
-from reports.parse.rowmatch import match_row, match_with_continuation, named_before
+from reports.parse.rowmatch import row_matcher
 from reports.parse.splits import Budget, SumGroup
 
 T3_NAMES = "表三（收到和处理政府信息公开申请情况）"
@@ -83,20 +83,21 @@ def _assign_rows(
     problems: list[ParseProblem] = []
     pointer = 0
     labelled = _labelled(records)
+    rows = row_matcher(tuple(specs))
     for idx, (label, rec) in enumerate(labelled):
         if not rec.filled:
-            j = match_row(label, specs, pointer)
+            j = rows.match_row(label, pointer)
             if j is not None:
                 blank_seen.add(specs[j].key)
             continue
         src = rec.source.model_dump() if rec.source else None
         following = labelled[idx + 1][0] if idx + 1 < len(labelled) else ""
-        j, used = match_with_continuation(label, following, specs, pointer)
+        j, used = rows.match_with_continuation(label, following, pointer)
         if used:
             labelled[idx + 1] = (following[len(used) :], labelled[idx + 1][1])
             label += used
         if j is None:
-            k = match_row(label, specs, 0)
+            k = rows.match_row(label, 0)
             if k is not None and specs[k].key in found:
                 problems.append(
                     ParseProblem(
@@ -126,7 +127,7 @@ def _assign_rows(
                 continue
             j = k
         if j > pointer:
-            blank_seen.update(specs[i].key for i in named_before(label, specs, pointer, j))
+            blank_seen.update(specs[i].key for i in rows.named_before(label, pointer, j))
         spec = specs[j]
         res = fit(
             rec.values,
