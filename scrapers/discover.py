@@ -282,12 +282,15 @@ def _read_article(
 class ArticleFacts:
     """What discovery reads off every article page: its ArticleTitle metadata, its first h1/h2,
     its publication date and its document links (the unit it names: `article_unit`, only asked
-    when the title names none)."""
+    when the title names none); and for fetching the report, whether the page carries the
+    report's tables itself and whether it has text worth parsing (`holds_report`, `has_text`)."""
 
     article_title: str | None
     heading: str | None
     published: tuple[datetime, str] | None
     attachments: tuple[Attachment, ...]
+    holds_report: bool
+    has_text: bool
 
 
 @content_memo(maxsize=1024)
@@ -298,11 +301,14 @@ def article_facts(content: bytes, final_url: str, content_type: str | None) -> A
     agency's crawl."""
     page = _article_page(content, content_type)
     first_heading = next(page.iter("h1", "h2"), None) if page is not None else None
+    text = text_of(page, "", strip=True) if page is not None else ""
     return ArticleFacts(
         article_title=meta_content(page, "ArticleTitle"),
         heading=text_of(first_heading, "", strip=True) if first_heading is not None else None,
         published=extract_published(page, final_url),
         attachments=tuple(find_attachments(page, final_url)),
+        holds_report=page is not None and _holds_report(page, text),
+        has_text=len(text) > 500,
     )
 
 
@@ -335,13 +341,9 @@ def _unchanged_article(
     return _from_list(item, parsed, article=fetched, not_modified=True)
 
 
-def article_holds_report(html: str) -> bool:
-    """True when the article page itself carries the report's tables (not just a link)."""
-    root = read_page(html)
-    if root is None:
-        return False
+def _holds_report(root: HtmlElement, text: str) -> bool:
+    """The article page itself carries the report's tables (not just a link); `text`: its text."""
     rows = sum(1 for t in root.iter("table") for _ in t.iter("tr"))  # a nested table's rows count twice
-    text = text_of(root, "", strip=True)
     return rows >= 8 and sum(marker in text for marker in _TABLE_MARKERS) >= 2
 
 
@@ -388,7 +390,10 @@ def _report_document(
         return article
     if article.not_modified:
         return article
-    if article.sniffed_kind != "html" or article_holds_report(article.text()):
+    if article.sniffed_kind != "html":
+        return article
+    facts = article_facts(article.content, article.final_url, article.content_type)  # read in discovery
+    if facts.holds_report:
         return article
     last_error: FetchError | None = None
     for candidate in _candidates(discovered.attachments):
@@ -396,7 +401,7 @@ def _report_document(
         if isinstance(got, FetchResult):
             return got
         last_error = got
-    if last_error is not None and not article_has_text(article.text()):
+    if last_error is not None and not facts.has_text:
         return last_error
     return article
 
@@ -464,11 +469,6 @@ def _recheck_attachment(
         log.warning("could not re-check %s (%s: %s); keeping the stored version", used, got.kind, got.detail)
         return article
     return got
-
-
-def article_has_text(html: str) -> bool:
-    root = read_page(html)
-    return root is not None and len(text_of(root, "", strip=True)) > 500
 
 
 def _from_list(item: ListItem, parsed: tuple[str, int], **extra: Any) -> DiscoveredReport:
