@@ -12,7 +12,7 @@ import functools
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col, or_, select, update
 from sqlmodel.sql.expression import Select
@@ -104,6 +104,10 @@ TOUCH_NEWEST_DOCUMENT = (
     .execution_options(synchronize_session=False)
 )
 """Mark the newest stored version of ``seen_url`` seen again at ``seen_at`` (no rows loaded)."""
+
+
+INSERT_AGENCY_CRAWL = insert(AgencyCrawl)
+"""One crawl's row (every column given, `at` too: no model default applies here)."""
 
 
 @functools.cache

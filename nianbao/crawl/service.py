@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from models import queries
 from models.db import session_scope
-from models.tables import Agency, AgencyCrawl, Jurisdiction, Report, row_id, utcnow
+from models.tables import Agency, Jurisdiction, Report, row_id, utcnow
 from nianbao.crawl.cache import load_crawl_cache, save_crawl_cache, stored_validators
 from nianbao.crawl.context import check_context
 from nianbao.crawl.lookup import resolve_agency
@@ -169,7 +169,8 @@ def process_discovered(
         etag=result.etag,
         last_modified=result.last_modified,
     )
-    digest, _ = store_raw(settings.raw_path, fetched.content)  # kept before anything can fail on them
+    stored = store_raw(settings.raw_path, fetched.content)  # kept before anything can fail on them
+    digest = stored[0]
     # Parse and check outside any write transaction: SQLite has one writer at a time, and a
     # writer that parsed while holding the lock made every other thread wait behind it (beyond
     # the busy timeout on a loaded machine: "database is locked").
@@ -198,7 +199,12 @@ def process_discovered(
                 outcome.blocked_documents += 1
                 outcome.errors.append(f"返回人机验证页面，未返回报告：{fetched.url}")
                 document, _ = record_document(
-                    s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path, role="blocked"
+                    s,
+                    agency_id=agency_id,
+                    fetched=fetched,
+                    raw_root=settings.raw_path,
+                    role="blocked",
+                    stored=stored,
                 )
                 record_unfetched(work, found, None, document_id=document.id)
                 return
@@ -208,7 +214,9 @@ def process_discovered(
             findings = _checks(parsed, ctx, current)
         readable = parsed if not (crash or not seen.readable) else None
         work.see_database_now()  # the write below sees the database as it is now, not as before the parse
-    document, _ = record_document(s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path)
+    document, _ = record_document(
+        s, agency_id=agency_id, fetched=fetched, raw_root=settings.raw_path, stored=stored
+    )
     if known:
         outcome.unchanged += 1
         s.commit()
@@ -461,18 +469,17 @@ def _record_crawl(
     """The crawl's row in its run, and the portal's health (an alert after `alert_after` failed
     crawls in a row, and when it works again)."""
     s, outcome, agency = work.session, work.outcome, work.agency
-    s.add(
-        AgencyCrawl(
-            crawl_run_id=run_id,
-            agency_id=work.agency_id,
-            outcome=outcome.outcome,
-            complete=outcome.complete,
-            detail=outcome.detail,
-            evidence={"errors": outcome.errors[:20], "deferred_articles": outcome.deferred_articles},
-            reports_found=outcome.reports_found,
-        )
-    )
-    s.flush()
+    crawl = {
+        "crawl_run_id": run_id,
+        "agency_id": work.agency_id,
+        "outcome": outcome.outcome,
+        "complete": outcome.complete,
+        "detail": outcome.detail,
+        "evidence": {"errors": outcome.errors[:20], "deferred_articles": outcome.deferred_articles},
+        "reports_found": outcome.reports_found,
+        "at": utcnow(),
+    }
+    s.connection().execute(queries.INSERT_AGENCY_CRAWL, crawl)  # a row nothing here reads as an object
     jurisdiction = work.jurisdiction()
     # the season only matters to a failed crawl (it holds the health alert back)
     season = (

@@ -64,10 +64,17 @@ class FetchedBytes:
 
 
 def record_document(
-    session: Session, *, agency_id: int | None, fetched: FetchedBytes, raw_root: Path, role: str = "report"
+    session: Session,
+    *,
+    agency_id: int | None,
+    fetched: FetchedBytes,
+    raw_root: Path,
+    role: str = "report",
+    stored: tuple[str, Path] | None = None,
 ) -> tuple[Document, bool]:
-    """Keep the raw bytes (first), then the Document row for this version of the URL."""
-    digest, path = store_raw(raw_root, fetched.content)
+    """Keep the raw bytes (first), then the Document row for this version of the URL.
+    `stored`: what `store_raw` answered for these bytes already (not hashed and stored again)."""
+    digest, path = stored or store_raw(raw_root, fetched.content)
     doc = session.exec(queries.DOCUMENT_VERSION, params={"url": fetched.url, "digest": digest}).first()
     now = utcnow()
     if doc is not None:
