@@ -74,7 +74,10 @@ def _span(tag: HtmlElement, attr: str) -> int:
 
 def _cell_text(tag: HtmlElement) -> str:
     if not len(tag):  # a cell with no child elements (most of them): its own text is all of it
-        return _WS.sub(" ", tag.text).strip() if tag.text else ""
+        own = tag.text
+        if not own:
+            return ""
+        return own if own.isdigit() else _WS.sub(" ", own).strip()  # a bare figure: as it is
     return _WS.sub(" ", text_of(tag, " ")).strip()
 
 
@@ -90,6 +93,7 @@ def expand_table(table: HtmlElement, max_rows: int = MAX_TABLE_ROWS) -> list[lis
     """
     grid: dict[tuple[int, int], GridCell] = {}
     rows = list(islice(table.iterdescendants("tr"), max_rows))  # tables without nested tables
+    nrows = len(rows)
     for r, tr in enumerate(rows):
         c = 0
         for td in tr.iterchildren("td", "th"):
@@ -98,10 +102,14 @@ def expand_table(table: HtmlElement, max_rows: int = MAX_TABLE_ROWS) -> list[lis
             if c >= MAX_TABLE_COLS:
                 break
             text = _cell_text(td)
-            rs = min(_span(td, "rowspan"), len(rows) - r)
+            if td.get("rowspan") is None and td.get("colspan") is None:  # most cells: one position
+                grid[(r, c)] = GridCell(text, c)
+                c += 1
+                continue
+            rs = min(_span(td, "rowspan"), nrows - r)
             cs = min(_span(td, "colspan"), MAX_TABLE_COLS - c)
-            if rs == cs == 1:  # most cells: one position, no copies
-                grid[(r, c)] = GridCell(text=text, col=c)
+            if rs == cs == 1:
+                grid[(r, c)] = GridCell(text, c)
                 c += 1
                 continue
             for dr in range(rs):
@@ -149,10 +157,8 @@ def _body(root: HtmlElement) -> HtmlElement:
     if title_node is not None and marks:
         marks.append(title_node)
     for t in root.iter("table"):
-        if not _has_table_inside(t):
-            flat = _WS.sub("", text_of(t))
-            if "本年新收" in flat or "信息内容" in flat or "行政复议" in flat:
-                marks.append(t)
+        if not _has_table_inside(t) and _names_a_report_table(text_of(t)):
+            marks.append(t)
     start = body_of(root)
     if len(marks) < 2:
         return start
@@ -166,6 +172,18 @@ def _body(root: HtmlElement) -> HtmlElement:
     if lca.tag == "html":
         return start
     return lca
+
+
+_TABLE_WORDS = ("本年新收", "信息内容", "行政复议")
+
+
+def _names_a_report_table(text: str) -> bool:
+    """A table of the report: one of its column or row words, whitespace inside it ignored (the
+    text as it is asked first: a word found there is found without the whitespace too)."""
+    if any(w in text for w in _TABLE_WORDS):
+        return True
+    flat = _WS.sub("", text)
+    return any(w in flat for w in _TABLE_WORDS)
 
 
 class _Emitter:
