@@ -17,10 +17,17 @@ from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col, or_, select, update
 from sqlmodel.sql.expression import Select
 
-from models.tables import Agency, AgencyCrawl, Document, Finding, Report
+from models.tables import Agency, AgencyCrawl, Document, Finding, Jurisdiction, Report
 
 AGENCY_BY_CODE = select(Agency).where(Agency.code == bindparam("code"))
 """The agency with registry code ``code``."""
+
+AGENCY_AND_DISTRICT_BY_CODE = (
+    select(Agency, Jurisdiction)
+    .join(Jurisdiction, col(Jurisdiction.id) == Agency.jurisdiction_id)
+    .where(Agency.code == bindparam("code"))
+)
+"""The agency with registry code ``code`` and its district, in one query (a crawl needs both)."""
 
 # the clauses the statements below share
 _AGENCY_YEAR = (Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"))

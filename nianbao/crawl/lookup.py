@@ -70,6 +70,15 @@ def closest_agencies(agencies: list[Agency], ref: str, n: int = 3) -> list[Agenc
     return picked[:n]
 
 
+def resolve_agency_and_district(session: Session, ref: str) -> tuple[Agency, Jurisdiction]:
+    """`resolve_agency` and the agency's district; a registry code (what runs pass) in one query."""
+    row = session.exec(queries.AGENCY_AND_DISTRICT_BY_CODE, params={"code": ref.strip()}).first()
+    if row is not None:
+        return row[0], row[1]
+    agency = resolve_agency(session, ref)
+    return agency, session.get_one(Jurisdiction, agency.jurisdiction_id)
+
+
 def resolve_agency(session: Session, ref: str) -> Agency:
     """An agency by code, id, full name or short name (what a person types in the UI); an
     `AgencyNotFound` in Chinese with the closest agencies when it names none or several."""

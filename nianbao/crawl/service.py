@@ -16,7 +16,7 @@ from models.db import session_scope
 from models.tables import Agency, Jurisdiction, Report, row_id, utcnow
 from nianbao.crawl.cache import load_crawl_cache, save_crawl_cache, stored_validators
 from nianbao.crawl.context import check_context
-from nianbao.crawl.lookup import resolve_agency
+from nianbao.crawl.lookup import resolve_agency_and_district
 from nianbao.deadlines.health import FAILED, record_health
 from nianbao.deadlines.watch import in_deadline_season
 from nianbao.runtime.settings import Settings
@@ -373,11 +373,12 @@ def monitor_agency(
     `read_in_full`: do not let an unchanged column page stand for its articles and attachments
     (a manual recrawl: the agency says something changed); every request is still conditional."""
     with session_scope(settings.db_url) as s:
-        agency = resolve_agency(s, agency_ref)
+        agency, district = resolve_agency_and_district(s, agency_ref)
         if agency.http_fallback:  # every page and file of the agency may fall back, not the column alone
             fetcher = fetcher.with_http_fallback()
         outcome = AgencyOutcome(agency=agency_ref, outcome="ok")
-        work = AgencyWork(s, settings, fetcher, agency, outcome, list(agency.allowed_hosts or []))
+        hosts = list(agency.allowed_hosts or [])
+        work = AgencyWork(s, settings, fetcher, agency, outcome, hosts, _jurisdiction=district)
         s.commit()  # the portal comes next
         cache = _crawl(work, years, read_in_full)
         save_crawl_cache(settings, work.agency_id, cache)
