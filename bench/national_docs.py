@@ -281,8 +281,8 @@ def section(report: dict, machine: str, commit: str) -> str:
             "",
             *plan_table(report, nation, worker),
             "",
-            "Storage (PostgreSQL table and index bytes, pg_database_size; the raw store holds each document "
-            "version once):",
+            "Storage (PostgreSQL table and index bytes, each measured after a VACUUM as autovacuum runs between "
+            "daily cycles, pg_database_size; the raw store holds each document version once):",
             "",
             *storage_table(report, nation),
             "",
