@@ -64,7 +64,7 @@ class Counts:
         self.statements += 1
 
 
-def _profiler(profile_to: str | None, label: str) -> Any:
+def _profiler(profile_to: str | None) -> Any:
     """A running cProfile for one pass when BENCH_PROFILE names where its stats go (the figures
     it prints are then not the monitor's, only the split of them)."""
     if not profile_to:
@@ -77,24 +77,18 @@ def _profiler(profile_to: str | None, label: str) -> Any:
 
 
 def child() -> dict:
-    from models.db import get_engine, migrate, session_scope
+    from bench.cycle import crawl_collector, synced_registry
+    from models.db import get_engine
     from nianbao.crawl.runs import start_run
-    from nianbao.runtime.gc_tuning import startup_objects_frozen
     from nianbao.runtime.settings import get_settings
-    from nianbao.store.registry import load_registry, sync_registry
 
     settings = get_settings()
-    migrate(settings.db_url)
-    registry = load_registry(settings.registry_path)
-    with session_scope(settings.db_url) as s:
-        sync_registry(s, registry)
+    registry = synced_registry(settings)
     codes = [a.code for j in registry.jurisdictions for a in j.agencies]
     run_id = start_run(settings, trigger="bench", scope="all")
     counts = Counts(get_engine(settings.db_url))
     out: dict = {"agencies": len(codes)}
-    if os.environ.get("BENCH_GC") == "default":  # the collector as Python leaves it, for comparison
-        return _passes(out, settings, registry, codes, run_id, counts)
-    with startup_objects_frozen():  # as the monitor flow does around its crawl (flows/monitor.py)
+    with crawl_collector():
         return _passes(out, settings, registry, codes, run_id, counts)
 
 
@@ -114,7 +108,7 @@ def _passes(out: dict, settings: Any, registry: Any, codes: list[str], run_id: i
     profile_to = os.environ.get("BENCH_PROFILE")
     for label in ("monitor_new", "monitor_unchanged"):
         sessions, transactions, statements = counts.sessions, counts.transactions, counts.statements
-        profiler = _profiler(profile_to, label)
+        profiler = _profiler(profile_to)
         began = time.process_time()
         outcomes = [
             service.monitor_agency(settings, fetcher, code, years={YEAR}, run_id=run_id) for code in codes

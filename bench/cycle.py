@@ -40,7 +40,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:  # the child process imports the application when it runs
+    from contextlib import AbstractContextManager
+
     from nianbao.runtime.settings import Settings
+    from nianbao.store.registry import Registry
 
 REPO = Path(__file__).resolve().parent.parent
 YEAR = 2024
@@ -117,6 +120,29 @@ def run_child(script: str, args: list[str], env: dict[str, str], cwd: Path, time
         raise RuntimeError(out.stderr[-3000:])
     got: dict = json.loads(out.stdout.strip().splitlines()[-1])
     return got
+
+
+def synced_registry(settings: Settings) -> Registry:
+    """In a benchmark's monitor process: the database migrated and the registry that
+    NIANBAO_REGISTRY_PATH names synced into it; that registry."""
+    from models.db import migrate, session_scope
+    from nianbao.store.registry import load_registry, sync_registry
+
+    migrate(settings.db_url)
+    registry = load_registry(settings.registry_path)
+    with session_scope(settings.db_url) as s:
+        sync_registry(s, registry)
+    return registry
+
+
+def crawl_collector() -> AbstractContextManager[None]:
+    """The garbage collector as the monitor flow has it around its crawl (the startup objects
+    frozen, flows/monitor.py); BENCH_GC=default leaves it as Python starts it, for comparison."""
+    from contextlib import nullcontext
+
+    from nianbao.runtime.gc_tuning import startup_objects_frozen
+
+    return nullcontext() if os.environ.get("BENCH_GC") == "default" else startup_objects_frozen()
 
 
 def after_crawl(
@@ -197,7 +223,9 @@ class ApiCalls:
                 self.counts[key(request)] += 1
             return sync_send(client, request, **kw)
 
-        async def counted_async(client: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> httpx.Response:
+        async def counted_async(
+            client: httpx.AsyncClient, request: httpx.Request, **kw: Any
+        ) -> httpx.Response:
             if "/api/" in request.url.path:
                 self.counts[key(request)] += 1
             return await async_send(client, request, **kw)
@@ -211,16 +239,11 @@ def child(mode: str) -> dict:
     api_calls = ApiCalls() if os.environ.get("BENCH_API_CALLS") else None
     from concurrent.futures import ThreadPoolExecutor
 
-    from models.db import migrate, session_scope
     from nianbao.crawl import lookup, runs, service
-    from nianbao.runtime.gc_tuning import startup_objects_frozen
     from nianbao.runtime.settings import get_settings
-    from nianbao.store.registry import load_registry, sync_registry
 
     settings = get_settings()
-    migrate(settings.db_url)
-    with session_scope(settings.db_url) as s:
-        sync_registry(s, load_registry(settings.registry_path))
+    synced_registry(settings)
     codes = lookup.active_agency_codes(settings)
     # Imports are a cost of the process, not of the cycle: a served deployment imports them once
     # (a process work pool once per run); measured separately as import_s.
@@ -235,7 +258,7 @@ def child(mode: str) -> dict:
     peak_reset = reset_peak_rss()
     started = time.perf_counter()
     if mode == "plain":
-        with startup_objects_frozen():  # as the flow does around its crawl
+        with crawl_collector():  # as the flow has it around its crawl
             began = datetime.now(UTC)
             run_id = runs.start_run(settings, trigger="bench", scope="all")
             with ThreadPoolExecutor(int(os.environ["NIANBAO_FLOW_WORKERS"])) as pool:

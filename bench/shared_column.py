@@ -27,7 +27,6 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from statistics import median
 
@@ -37,28 +36,21 @@ PASSES = ("first", "again", "unchanged")
 
 
 def child() -> dict[str, float]:
-    from models.db import migrate, session_scope
+    from bench.cycle import crawl_collector, synced_registry
     from nianbao.crawl import service
     from nianbao.crawl.runs import start_run
-    from nianbao.runtime.gc_tuning import startup_objects_frozen
     from nianbao.runtime.settings import get_settings
-    from nianbao.store.registry import load_registry, sync_registry
     from scrapers.fetcher import Fetcher
     from scrapers.run_memo import RunMemo, remembering
 
     settings = get_settings()
-    migrate(settings.db_url)
-    registry = load_registry(settings.registry_path)
-    with session_scope(settings.db_url) as s:
-        sync_registry(s, registry)
+    registry = synced_registry(settings)
     codes = [a.code for j in registry.jurisdictions for a in j.agencies]
     out: dict[str, float] = {}
     for label in PASSES:
         run_id = start_run(settings, trigger="bench", scope=label)
         fetcher = remembering(Fetcher(settings.fetch_config()), RunMemo())  # one run, one memo
-        # as the monitor flow runs its crawl (BENCH_GC=default: the collector as Python leaves it)
-        collector = startup_objects_frozen() if os.environ.get("BENCH_GC") != "default" else nullcontext()
-        with collector:
+        with crawl_collector():
             began = time.process_time()
             outcomes = [
                 service.monitor_agency(
