@@ -102,13 +102,9 @@ def expand_table(table: HtmlElement, max_rows: int = MAX_TABLE_ROWS) -> list[lis
             if c >= MAX_TABLE_COLS:
                 break
             text = _cell_text(td)
-            if td.get("rowspan") is None and td.get("colspan") is None:  # most cells: one position
-                grid[(r, c)] = GridCell(text, c)
-                c += 1
-                continue
             rs = min(_span(td, "rowspan"), nrows - r)
             cs = min(_span(td, "colspan"), MAX_TABLE_COLS - c)
-            if rs == cs == 1:
+            if rs == cs == 1:  # most cells: one position, no copies
                 grid[(r, c)] = GridCell(text, c)
                 c += 1
                 continue
@@ -116,13 +112,11 @@ def expand_table(table: HtmlElement, max_rows: int = MAX_TABLE_ROWS) -> list[lis
                 for dc in range(cs):
                     grid[(r + dr, c + dc)] = GridCell(text=text, col=c + dc, spanned=bool(dr or dc))
             c += cs
-    widths = [0] * len(rows)
+    widths = [0] * nrows
     for r, c in grid:
-        if r < len(rows):
+        if r < nrows:
             widths[r] = max(widths[r], c + 1)
-    return [
-        [grid.get((r, c)) or GridCell(text="", col=c) for c in range(widths[r])] for r in range(len(rows))
-    ]
+    return [[grid.get((r, c)) or GridCell(text="", col=c) for c in range(widths[r])] for r in range(nrows)]
 
 
 def _strings(root: HtmlElement) -> list[tuple[str, HtmlElement]]:
