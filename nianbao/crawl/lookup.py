@@ -72,10 +72,11 @@ def closest_agencies(agencies: list[Agency], ref: str, n: int = 3) -> list[Agenc
 
 def resolve_agency_and_district(session: Session, ref: str) -> tuple[Agency, Jurisdiction]:
     """`resolve_agency` and the agency's district; a registry code (what runs pass) in one query."""
-    row = session.exec(queries.AGENCY_AND_DISTRICT_BY_CODE, params={"code": ref.strip()}).first()
+    ref = ref.strip()
+    row = session.exec(queries.AGENCY_AND_DISTRICT_BY_CODE, params={"code": ref}).first()
     if row is not None:
         return row[0], row[1]
-    agency = resolve_agency(session, ref)
+    agency = _agency_not_by_code(session, ref)
     return agency, session.get_one(Jurisdiction, agency.jurisdiction_id)
 
 
@@ -84,7 +85,13 @@ def resolve_agency(session: Session, ref: str) -> Agency:
     `AgencyNotFound` in Chinese with the closest agencies when it names none or several."""
     ref = ref.strip()
     agency = session.exec(queries.AGENCY_BY_CODE, params={"code": ref}).first()
-    if agency is None and ref.isdigit():
+    return agency if agency is not None else _agency_not_by_code(session, ref)
+
+
+def _agency_not_by_code(session: Session, ref: str) -> Agency:
+    """`resolve_agency` for a (stripped) reference that is no registry code."""
+    agency = None
+    if ref.isdigit():
         agency = session.get(Agency, int(ref))
     if agency is None:
         agency = session.exec(select(Agency).where(Agency.name == ref)).first()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
 from reports.form import RowSpec
 
@@ -87,7 +88,7 @@ def _marker_at(own: str, spec: RowSpec) -> int:
     return at
 
 
-def match_row(label: str, specs: list[RowSpec], start: int) -> int | None:
+def match_row(label: str, specs: Sequence[RowSpec], start: int) -> int | None:
     """The row at or after ``start`` that the label names.
 
     In running text a blank row's label runs into the next row's (「行政许可第二十条第（六）项…
@@ -108,7 +109,7 @@ def match_row(label: str, specs: list[RowSpec], start: int) -> int | None:
     return None
 
 
-def named_before(label: str, specs: list[RowSpec], start: int, end: int) -> list[int]:
+def named_before(label: str, specs: Sequence[RowSpec], start: int, end: int) -> list[int]:
     """Rows in [start, end) whose markers occur in the label: printed blank, run into a later label."""
     return [j for j in range(start, end) if any(len(m) > 2 and m in label for m in specs[j].markers)]
 
@@ -120,7 +121,7 @@ def leading_fragment(label: str) -> str:
 
 
 def match_with_continuation(
-    label: str, following: str, specs: list[RowSpec], start: int
+    label: str, following: str, specs: Sequence[RowSpec], start: int
 ) -> tuple[int | None, str]:
     """The row a label names, completing a cut-short label with the text printed after its figures.
 
@@ -157,7 +158,7 @@ class RowMatcher:
         return _continuation_memo(self, label, following, start)
 
     def named_before(self, label: str, start: int, end: int) -> list[int]:
-        return named_before(label, list(self.specs), start, end)
+        return named_before(label, self.specs, start, end)
 
 
 @functools.cache
@@ -169,9 +170,9 @@ def row_matcher(specs: tuple[RowSpec, ...]) -> RowMatcher:
 # Bounded: labels come from any document (a hostile one may print thousands of distinct ones).
 @functools.lru_cache(maxsize=8192)
 def _match_row_memo(matcher: RowMatcher, label: str, start: int) -> int | None:
-    return match_row(label, list(matcher.specs), start)
+    return match_row(label, matcher.specs, start)
 
 
 @functools.lru_cache(maxsize=8192)
 def _continuation_memo(matcher: RowMatcher, label: str, following: str, start: int) -> tuple[int | None, str]:
-    return match_with_continuation(label, following, list(matcher.specs), start)
+    return match_with_continuation(label, following, matcher.specs, start)
